@@ -1,0 +1,142 @@
+//! Key builders for the single table. Every item's keys are made here and nowhere else;
+//! `keys.md` beside this file lists the access patterns they serve.
+//!
+//! Sort keys that order by time embed a zero-padded nanosecond timestamp so that string
+//! order is time order.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::time::Nanos;
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const GSI1: &str = "gsi1";
+pub const GSI1_PK: &str = "gsi1pk";
+pub const GSI1_SK: &str = "gsi1sk";
+pub const GSI2: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
+/// DynamoDB's TTL attribute (epoch seconds). Storage clean-up only, never correctness.
+pub const TTL: &str = "ttl";
+
+/// A primary key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    fn new(pk: String, sk: impl Into<String>) -> Self {
+        Key { pk, sk: sk.into() }
+    }
+
+    pub fn to_item(&self) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (PK.to_string(), AttributeValue::S(self.pk.clone())),
+            (SK.to_string(), AttributeValue::S(self.sk.clone())),
+        ])
+    }
+}
+
+/// Zero-padded so that lexical order is numeric order for every non-negative timestamp.
+pub fn time_part(t: Nanos) -> String {
+    format!("{:020}", t.max(0))
+}
+
+// ---- activities ----------------------------------------------------------------------
+
+/// The activity itself.
+pub fn activity(id: &str) -> Key {
+    Key::new(format!("ACT#{id}"), "ACT")
+}
+
+/// An activity's place in a user's history (gsi1): all activities by a user, newest first.
+pub fn activity_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
+    (format!("UACT#{user_id}"), format!("{}#{id}", time_part(created_at)))
+}
+
+/// Activities that expire, bucketed by UTC day of expiry (gsi2), so the expiry job reads
+/// each day's bucket in order instead of scanning.
+pub fn activity_expiry(expires_at: Nanos, id: &str) -> (String, String) {
+    let day = expires_at.max(0) / (86_400 * 1_000_000_000);
+    (format!("EXP#{day}"), format!("{}#{id}", time_part(expires_at)))
+}
+
+// ---- feeds ----------------------------------------------------------------------------
+
+/// Partition of one feed: its metadata item and its entries live together.
+pub fn feed_partition(fid: &str) -> String {
+    format!("FEED#{fid}")
+}
+
+/// Prefix of every entry in a feed partition; entries sort newest-last by time.
+pub const FEED_ENTRY_PREFIX: &str = "E#";
+
+/// An activity's entry in a feed: a small reference, ordered by the activity's time.
+pub fn feed_entry(fid: &str, created_at: Nanos, activity_id: &str) -> Key {
+    Key::new(
+        feed_partition(fid),
+        format!("{FEED_ENTRY_PREFIX}{}#{activity_id}", time_part(created_at)),
+    )
+}
+
+/// The feed's own metadata item.
+pub fn feed(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "FEED")
+}
+
+// ---- feed groups and users ------------------------------------------------------------
+
+pub fn feed_group(id: &str) -> Key {
+    Key::new(format!("GROUP#{id}"), "GROUP")
+}
+
+pub fn user(id: &str) -> Key {
+    Key::new(format!("USER#{id}"), "USER")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_keys() {
+        assert_eq!(activity("a1"), Key { pk: "ACT#a1".into(), sk: "ACT".into() });
+        assert_eq!(
+            activity_by_user("john", 42, "a1"),
+            ("UACT#john".into(), "00000000000000000042#a1".into())
+        );
+    }
+
+    #[test]
+    fn feed_entries_sort_by_time() {
+        let early = feed_entry("user:john", 9_000_000_000_000_000_000 - 1, "z");
+        let late = feed_entry("user:john", 9_000_000_000_000_000_000, "a");
+        assert_eq!(early.pk, "FEED#user:john");
+        assert!(early.sk < late.sk);
+        assert!(early.sk.starts_with(FEED_ENTRY_PREFIX));
+        // The metadata item sorts after every entry, so entry queries never see it.
+        assert!(feed("user:john").sk.as_str() > late.sk.as_str());
+    }
+
+    #[test]
+    fn expiry_buckets_are_days() {
+        let day_ns = 86_400 * 1_000_000_000_i64;
+        let (pk_a, _) = activity_expiry(day_ns * 3 + 5, "a");
+        let (pk_b, _) = activity_expiry(day_ns * 4 - 1, "b");
+        let (pk_c, _) = activity_expiry(day_ns * 4, "c");
+        assert_eq!(pk_a, "EXP#3");
+        assert_eq!(pk_a, pk_b);
+        assert_eq!(pk_c, "EXP#4");
+    }
+
+    #[test]
+    fn other_keys() {
+        assert_eq!(user("u").pk, "USER#u");
+        assert_eq!(feed_group("user").pk, "GROUP#user");
+        assert_eq!(time_part(-5), "00000000000000000000");
+    }
+}

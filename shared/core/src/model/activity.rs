@@ -1,0 +1,145 @@
+//! The activity record as stored.
+//!
+//! An activity is one item: identity and counters at the top level (so counters can be
+//! bumped atomically without touching the content), and everything an update may change in
+//! one `content` map (so a full or partial update is one `SET content = :c`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::time::Nanos;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Activity {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub activity_type: String,
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    pub content: ActivityContent,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Nanos>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Nanos>,
+    #[serde(default)]
+    pub share_count: i64,
+    #[serde(default)]
+    pub reaction_count: i64,
+    #[serde(default)]
+    pub comment_count: i64,
+    #[serde(default)]
+    pub bookmark_count: i64,
+    #[serde(default)]
+    pub popularity: i64,
+    #[serde(default)]
+    pub score: f64,
+    /// Bumped on every content change; updates are conditional on it (optimistic locking).
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// Everything about an activity that an update may change.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityContent {
+    pub feeds: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<Map<String, Value>>,
+    #[serde(default)]
+    pub custom: Map<String, Value>,
+    #[serde(default)]
+    pub filter_tags: Vec<String>,
+    #[serde(default)]
+    pub interest_tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default)]
+    pub mentioned_user_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_id: Option<String>,
+    #[serde(default)]
+    pub restrict_replies: RestrictReplies,
+    #[serde(default)]
+    pub search_data: Map<String, Value>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility_tag: Option<String>,
+    #[serde(default)]
+    pub collection_refs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Nanos>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Private,
+    Tag,
+}
+
+impl Visibility {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(Visibility::Public),
+            "private" => Some(Visibility::Private),
+            "tag" => Some(Visibility::Tag),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+            Visibility::Tag => "tag",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RestrictReplies {
+    #[default]
+    Everyone,
+    PeopleIFollow,
+    Nobody,
+}
+
+impl RestrictReplies {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "everyone" => Some(RestrictReplies::Everyone),
+            "people_i_follow" => Some(RestrictReplies::PeopleIFollow),
+            "nobody" => Some(RestrictReplies::Nobody),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestrictReplies::Everyone => "everyone",
+            RestrictReplies::PeopleIFollow => "people_i_follow",
+            RestrictReplies::Nobody => "nobody",
+        }
+    }
+}
+
+impl Activity {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}

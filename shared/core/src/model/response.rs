@@ -1,0 +1,166 @@
+//! Response shapes Stream's clients parse. Every field the SDKs mark required is always
+//! present; timestamps are integer nanoseconds.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Activity, Location, User};
+use crate::time::Nanos;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UserResponse {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    pub role: String,
+    pub custom: Map<String, Value>,
+    pub teams: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams_role: Option<Map<String, Value>>,
+    pub language: String,
+    pub invisible: bool,
+    pub banned: bool,
+    pub online: bool,
+    pub shadow_banned: bool,
+    pub blocked_user_ids: Vec<String>,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
+}
+
+impl From<&User> for UserResponse {
+    fn from(u: &User) -> Self {
+        UserResponse {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            image: u.image.clone(),
+            role: u.role.clone(),
+            custom: u.custom.clone(),
+            teams: u.teams.clone(),
+            teams_role: u.teams_role.clone(),
+            language: u.language.clone(),
+            invisible: u.invisible,
+            banned: false,
+            online: false,
+            shadow_banned: false,
+            blocked_user_ids: Vec::new(),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActivityResponse {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub activity_type: String,
+    pub user: UserResponse,
+    pub feeds: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub attachments: Vec<Map<String, Value>>,
+    pub custom: Map<String, Value>,
+    pub filter_tags: Vec<String>,
+    pub interest_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    pub mentioned_users: Vec<UserResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Box<ActivityResponse>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll_id: Option<String>,
+    pub restrict_replies: &'static str,
+    pub search_data: Map<String, Value>,
+    pub visibility: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility_tag: Option<String>,
+    pub collections: Map<String, Value>,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Nanos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Nanos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Nanos>,
+    pub share_count: i64,
+    pub reaction_count: i64,
+    pub comment_count: i64,
+    pub bookmark_count: i64,
+    pub popularity: i64,
+    pub score: f64,
+    pub hidden: bool,
+    pub preview: bool,
+    pub comments: Vec<Value>,
+    pub latest_reactions: Vec<Value>,
+    pub own_reactions: Vec<Value>,
+    pub own_bookmarks: Vec<Value>,
+    pub reaction_groups: Map<String, Value>,
+}
+
+/// Users needed to render activities, keyed by id. Missing users render as placeholders.
+#[derive(Default)]
+pub struct UserDirectory(pub HashMap<String, User>);
+
+impl UserDirectory {
+    pub fn get(&self, id: &str) -> UserResponse {
+        match self.0.get(id) {
+            Some(user) => user.into(),
+            None => (&User::placeholder(id)).into(),
+        }
+    }
+}
+
+impl ActivityResponse {
+    /// Renders an activity; `parent` is the already-rendered parent for shares.
+    pub fn render(a: &Activity, users: &UserDirectory, parent: Option<ActivityResponse>) -> Self {
+        let c = &a.content;
+        ActivityResponse {
+            id: a.id.clone(),
+            activity_type: a.activity_type.clone(),
+            user: users.get(&a.user_id),
+            feeds: c.feeds.clone(),
+            text: c.text.clone(),
+            attachments: c.attachments.clone(),
+            custom: c.custom.clone(),
+            filter_tags: c.filter_tags.clone(),
+            interest_tags: c.interest_tags.clone(),
+            location: c.location,
+            mentioned_users: c.mentioned_user_ids.iter().map(|id| users.get(id)).collect(),
+            parent: parent.map(Box::new),
+            poll_id: c.poll_id.clone(),
+            restrict_replies: c.restrict_replies.as_str(),
+            search_data: c.search_data.clone(),
+            visibility: c.visibility.as_str(),
+            visibility_tag: c.visibility_tag.clone(),
+            collections: Map::new(),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            edited_at: a.edited_at,
+            deleted_at: a.deleted_at,
+            expires_at: c.expires_at,
+            share_count: a.share_count,
+            reaction_count: a.reaction_count,
+            comment_count: a.comment_count,
+            bookmark_count: a.bookmark_count,
+            popularity: a.popularity,
+            score: a.score,
+            hidden: false,
+            preview: false,
+            comments: Vec::new(),
+            latest_reactions: Vec::new(),
+            own_reactions: Vec::new(),
+            own_bookmarks: Vec::new(),
+            reaction_groups: Map::new(),
+        }
+    }
+
+    /// The user ids rendering `a` needs: its author and the users it mentions.
+    pub fn user_ids(a: &Activity) -> impl Iterator<Item = &str> {
+        std::iter::once(a.user_id.as_str()).chain(a.content.mentioned_user_ids.iter().map(String::as_str))
+    }
+}

@@ -1,0 +1,73 @@
+//! Timestamps. On the wire they are integer nanoseconds since the Unix epoch; requests may
+//! also send RFC 3339 strings (`expires_at`).
+
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Nanoseconds since the Unix epoch.
+pub type Nanos = i64;
+
+pub fn now_nanos() -> Nanos {
+    let now = OffsetDateTime::now_utc().unix_timestamp_nanos();
+    i64::try_from(now).unwrap_or(i64::MAX)
+}
+
+/// Parses a timestamp a client sent: an RFC 3339 string, or a number (nanoseconds when it is
+/// that large, otherwise seconds, possibly fractional). `None` when it is neither.
+pub fn parse_timestamp(value: &Value) -> Option<Nanos> {
+    match value {
+        Value::String(s) => parse_rfc3339(s),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                // Anything past year ~2286 in seconds is certainly nanoseconds (or ms/us).
+                Some(scale_integer(i))
+            } else {
+                n.as_f64().map(|secs| (secs * 1e9) as i64)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn scale_integer(i: i64) -> Nanos {
+    let abs = i.unsigned_abs();
+    if abs >= 100_000_000_000_000_000 {
+        i // nanoseconds
+    } else if abs >= 100_000_000_000_000 {
+        i.saturating_mul(1_000) // microseconds
+    } else if abs >= 100_000_000_000 {
+        i.saturating_mul(1_000_000) // milliseconds
+    } else {
+        i.saturating_mul(1_000_000_000) // seconds
+    }
+}
+
+pub fn parse_rfc3339(s: &str) -> Option<Nanos> {
+    let parsed = OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .or_else(|| {
+            // Accept a zone-less form as UTC, as Stream's v2 API does.
+            let with_zone = format!("{s}Z");
+            OffsetDateTime::parse(&with_zone, &Rfc3339).ok()
+        })?;
+    i64::try_from(parsed.unix_timestamp_nanos()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_rfc3339_and_numbers() {
+        let ns = 1_753_883_232_814_202_000_i64;
+        assert_eq!(parse_timestamp(&json!("2025-07-30T13:47:12.814202Z")), Some(ns));
+        assert_eq!(parse_timestamp(&json!(ns)), Some(ns));
+        assert_eq!(parse_timestamp(&json!(1_753_883_232)), Some(1_753_883_232_000_000_000));
+        assert_eq!(parse_timestamp(&json!(1_753_883_232_814_i64)), Some(1_753_883_232_814_000_000));
+        assert_eq!(parse_timestamp(&json!("2025-07-30T13:47:12")), Some(1_753_883_232_000_000_000));
+        assert_eq!(parse_timestamp(&json!("tomorrow")), None);
+        assert_eq!(parse_timestamp(&json!(true)), None);
+    }
+}
