@@ -44,14 +44,17 @@ impl Caller {
                 ))),
                 _ => Ok(Some(own.clone())),
             },
-            Caller::Anonymous => Err(ApiError::not_allowed("anonymous users cannot perform this action")),
+            Caller::Anonymous => Err(ApiError::not_allowed(
+                "anonymous users cannot perform this action",
+            )),
         }
     }
 
     /// Like [`Caller::acting_user`] but a user is required: server calls must name one.
     pub fn require_user(&self, requested: Option<&str>) -> ApiResult<String> {
-        self.acting_user(requested)?
-            .ok_or_else(|| ApiError::field("user_id", "user_id is required for server-side requests"))
+        self.acting_user(requested)?.ok_or_else(|| {
+            ApiError::field("user_id", "user_id is required for server-side requests")
+        })
     }
 
     /// Whether the caller may change content owned by `owner`.
@@ -62,7 +65,9 @@ impl Caller {
             Caller::User(own) => Err(ApiError::not_allowed(format!(
                 "user '{own}' is not allowed to modify content of user '{owner}'"
             ))),
-            Caller::Anonymous => Err(ApiError::not_allowed("anonymous users cannot perform this action")),
+            Caller::Anonymous => Err(ApiError::not_allowed(
+                "anonymous users cannot perform this action",
+            )),
         }
     }
 }
@@ -108,10 +113,16 @@ impl Authenticator {
     ) -> ApiResult<Caller> {
         match api_key {
             None | Some("") => {
-                return Err(ApiError::unauthenticated(codes::API_KEY, "api_key is missing from the query string"))
+                return Err(ApiError::unauthenticated(
+                    codes::API_KEY,
+                    "api_key is missing from the query string",
+                ))
             }
             Some(key) if key != self.api_key => {
-                return Err(ApiError::unauthenticated(codes::API_KEY, "api_key not valid"))
+                return Err(ApiError::unauthenticated(
+                    codes::API_KEY,
+                    "api_key not valid",
+                ))
             }
             Some(_) => {}
         }
@@ -127,17 +138,25 @@ impl Authenticator {
     }
 
     fn verify(&self, token: &str) -> ApiResult<Caller> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
-            let (code, message) = match e.kind() {
-                ErrorKind::ExpiredSignature => (codes::TOKEN_EXPIRED, "token has expired"),
-                ErrorKind::ImmatureSignature => (codes::TOKEN_NOT_VALID_YET, "token is not valid yet"),
-                ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                    (codes::TOKEN_SIGNATURE_INVALID, "token signature is invalid")
-                }
-                _ => (codes::TOKEN_SIGNATURE_INVALID, "token is malformed or its signature is invalid"),
-            };
-            ApiError::unauthenticated(code, message)
-        })?;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
+                let (code, message) = match e.kind() {
+                    ErrorKind::ExpiredSignature => (codes::TOKEN_EXPIRED, "token has expired"),
+                    ErrorKind::ImmatureSignature => {
+                        (codes::TOKEN_NOT_VALID_YET, "token is not valid yet")
+                    }
+                    ErrorKind::InvalidSignature
+                    | ErrorKind::InvalidAlgorithm
+                    | ErrorKind::InvalidAlgorithmName => {
+                        (codes::TOKEN_SIGNATURE_INVALID, "token signature is invalid")
+                    }
+                    _ => (
+                        codes::TOKEN_SIGNATURE_INVALID,
+                        "token is malformed or its signature is invalid",
+                    ),
+                };
+                ApiError::unauthenticated(code, message)
+            })?;
         if let Some(iat) = data.claims.iat {
             let now_secs = now_nanos() / 1_000_000_000;
             if iat as i64 > now_secs + IAT_SKEW_SECS {
@@ -169,7 +188,12 @@ mod tests {
     const SECRET: &str = "secret";
 
     fn token(claims: serde_json::Value, alg: Algorithm, secret: &str) -> String {
-        encode(&Header::new(alg), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+        encode(
+            &Header::new(alg),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
     }
 
     fn auth() -> Authenticator {
@@ -187,12 +211,28 @@ mod tests {
     #[test]
     fn server_and_user_tokens() {
         let server = token(json!({}), Algorithm::HS256, SECRET);
-        assert_eq!(auth().authenticate(Some(KEY), Some("jwt"), Some(&server)).unwrap(), Caller::Server);
-        let node_style = token(json!({"server": true}), Algorithm::HS256, SECRET);
-        assert_eq!(auth().authenticate(Some(KEY), Some("jwt"), Some(&node_style)).unwrap(), Caller::Server);
-        let user = token(json!({"user_id": "alice", "iat": now() - 5}), Algorithm::HS256, SECRET);
         assert_eq!(
-            auth().authenticate(Some(KEY), Some("jwt"), Some(&user)).unwrap(),
+            auth()
+                .authenticate(Some(KEY), Some("jwt"), Some(&server))
+                .unwrap(),
+            Caller::Server
+        );
+        let node_style = token(json!({"server": true}), Algorithm::HS256, SECRET);
+        assert_eq!(
+            auth()
+                .authenticate(Some(KEY), Some("jwt"), Some(&node_style))
+                .unwrap(),
+            Caller::Server
+        );
+        let user = token(
+            json!({"user_id": "alice", "iat": now() - 5}),
+            Algorithm::HS256,
+            SECRET,
+        );
+        assert_eq!(
+            auth()
+                .authenticate(Some(KEY), Some("jwt"), Some(&user))
+                .unwrap(),
             Caller::User("alice".into())
         );
     }
@@ -200,20 +240,59 @@ mod tests {
     #[test]
     fn refuses_bad_keys_and_tokens() {
         let server = token(json!({}), Algorithm::HS256, SECRET);
-        assert_eq!(code_of(auth().authenticate(Some("other"), Some("jwt"), Some(&server))), 2);
-        assert_eq!(code_of(auth().authenticate(None, Some("jwt"), Some(&server))), 2);
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), None)), 5);
+        assert_eq!(
+            code_of(auth().authenticate(Some("other"), Some("jwt"), Some(&server))),
+            2
+        );
+        assert_eq!(
+            code_of(auth().authenticate(None, Some("jwt"), Some(&server))),
+            2
+        );
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), None)),
+            5
+        );
         let wrong_secret = token(json!({}), Algorithm::HS256, "nope");
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&wrong_secret))), 43);
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&wrong_secret))),
+            43
+        );
         let other_alg = token(json!({}), Algorithm::HS512, SECRET);
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&other_alg))), 43);
-        let expired = token(json!({"user_id": "a", "exp": now() - 10}), Algorithm::HS256, SECRET);
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&expired))), 40);
-        let future = token(json!({"user_id": "a", "iat": now() + 3600}), Algorithm::HS256, SECRET);
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&future))), 42);
-        let not_yet = token(json!({"user_id": "a", "nbf": now() + 3600}), Algorithm::HS256, SECRET);
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&not_yet))), 41);
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some("garbage"))), 43);
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&other_alg))),
+            43
+        );
+        let expired = token(
+            json!({"user_id": "a", "exp": now() - 10}),
+            Algorithm::HS256,
+            SECRET,
+        );
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&expired))),
+            40
+        );
+        let future = token(
+            json!({"user_id": "a", "iat": now() + 3600}),
+            Algorithm::HS256,
+            SECRET,
+        );
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&future))),
+            42
+        );
+        let not_yet = token(
+            json!({"user_id": "a", "nbf": now() + 3600}),
+            Algorithm::HS256,
+            SECRET,
+        );
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&not_yet))),
+            41
+        );
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some("garbage"))),
+            43
+        );
     }
 
     #[test]
@@ -225,16 +304,25 @@ mod tests {
             b64.encode(br#"{"alg":"none","typ":"JWT"}"#),
             b64.encode(br#"{"user_id":"mallory"}"#)
         );
-        assert_eq!(code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&unsigned))), 43);
+        assert_eq!(
+            code_of(auth().authenticate(Some(KEY), Some("jwt"), Some(&unsigned))),
+            43
+        );
     }
 
     #[test]
     fn user_tokens_act_only_as_their_user() {
         let alice = Caller::User("alice".into());
         assert_eq!(alice.acting_user(None).unwrap().as_deref(), Some("alice"));
-        assert_eq!(alice.acting_user(Some("alice")).unwrap().as_deref(), Some("alice"));
+        assert_eq!(
+            alice.acting_user(Some("alice")).unwrap().as_deref(),
+            Some("alice")
+        );
         assert_eq!(alice.acting_user(Some("bob")).unwrap_err().code(), 17);
-        assert_eq!(Caller::Server.acting_user(Some("bob")).unwrap().as_deref(), Some("bob"));
+        assert_eq!(
+            Caller::Server.acting_user(Some("bob")).unwrap().as_deref(),
+            Some("bob")
+        );
         assert_eq!(Caller::Server.require_user(None).unwrap_err().code(), 4);
         assert!(alice.may_modify("alice").is_ok());
         assert_eq!(alice.may_modify("bob").unwrap_err().code(), 17);

@@ -17,13 +17,17 @@ impl AppConfig {
             std::env::var(name)
                 .ok()
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| ApiError::internal_msg(format!("environment variable {name} is not set")))
+                .ok_or_else(|| {
+                    ApiError::internal_msg(format!("environment variable {name} is not set"))
+                })
         };
         Ok(AppConfig {
             table_name: required("TABLE_NAME")?,
             api_key: required("API_KEY")?,
             api_secret: required("API_SECRET")?,
-            fanout_queue_url: std::env::var("FANOUT_QUEUE_URL").ok().filter(|v| !v.is_empty()),
+            fanout_queue_url: std::env::var("FANOUT_QUEUE_URL")
+                .ok()
+                .filter(|v| !v.is_empty()),
         })
     }
 }

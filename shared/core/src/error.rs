@@ -29,7 +29,10 @@ pub mod codes {
 pub enum ApiError {
     /// Bad input: code 4. `field` names the offending field when there is one.
     #[error("{message}")]
-    Input { message: String, field: Option<String> },
+    Input {
+        message: String,
+        field: Option<String>,
+    },
     /// Authentication failed (api key, token): 401 with the given code.
     #[error("{message}")]
     Unauthenticated { code: i64, message: String },
@@ -56,12 +59,35 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn input(message: impl Into<String>) -> Self {
-        ApiError::Input { message: message.into(), field: None }
+        ApiError::Input {
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// Input error naming the field it concerns.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::Input { message: message.into(), field: Some(field.into()) }
+        ApiError::Input {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// Places an input error inside a list item, e.g. `type` becomes `activities[2].type`.
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            ApiError::Input { message, field } => {
+                let field = match field {
+                    Some(f) => format!("{prefix}.{f}"),
+                    None => prefix.to_string(),
+                };
+                ApiError::Input {
+                    message: format!("{prefix}: {message}"),
+                    field: Some(field),
+                }
+            }
+            other => other,
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -73,18 +99,27 @@ impl ApiError {
     }
 
     pub fn unauthenticated(code: i64, message: impl Into<String>) -> Self {
-        ApiError::Unauthenticated { code, message: message.into() }
+        ApiError::Unauthenticated {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn internal<E>(context: impl Into<String>, source: E) -> Self
     where
         E: std::error::Error + Send + Sync + 'static,
     {
-        ApiError::Internal { context: context.into(), source: Some(Box::new(source)) }
+        ApiError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
     }
 
     pub fn internal_msg(context: impl Into<String>) -> Self {
-        ApiError::Internal { context: context.into(), source: None }
+        ApiError::Internal {
+            context: context.into(),
+            source: None,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -112,7 +147,10 @@ impl ApiError {
     pub fn envelope(&self) -> ErrorEnvelope {
         let mut exception_fields = Map::new();
         let message = match self {
-            ApiError::Input { message, field: Some(field) } => {
+            ApiError::Input {
+                message,
+                field: Some(field),
+            } => {
                 exception_fields.insert(field.clone(), Value::String(message.clone()));
                 message.clone()
             }
@@ -135,8 +173,9 @@ impl ApiError {
     fn log(&self) {
         if let ApiError::Internal { context, source } = self {
             let mut chain = String::new();
-            let mut next: Option<&(dyn std::error::Error + 'static)> =
-                source.as_deref().map(|e| e as &(dyn std::error::Error + 'static));
+            let mut next: Option<&(dyn std::error::Error + 'static)> = source
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static));
             while let Some(err) = next {
                 chain.push_str(" <- ");
                 chain.push_str(&err.to_string());

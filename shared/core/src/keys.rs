@@ -55,14 +55,20 @@ pub fn activity(id: &str) -> Key {
 
 /// An activity's place in a user's history (gsi1): all activities by a user, newest first.
 pub fn activity_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
-    (format!("UACT#{user_id}"), format!("{}#{id}", time_part(created_at)))
+    (
+        format!("UACT#{user_id}"),
+        format!("{}#{id}", time_part(created_at)),
+    )
 }
 
 /// Activities that expire, bucketed by UTC day of expiry (gsi2), so the expiry job reads
 /// each day's bucket in order instead of scanning.
 pub fn activity_expiry(expires_at: Nanos, id: &str) -> (String, String) {
     let day = expires_at.max(0) / (86_400 * 1_000_000_000);
-    (format!("EXP#{day}"), format!("{}#{id}", time_part(expires_at)))
+    (
+        format!("EXP#{day}"),
+        format!("{}#{id}", time_part(expires_at)),
+    )
 }
 
 // ---- feeds ----------------------------------------------------------------------------
@@ -104,7 +110,13 @@ mod tests {
 
     #[test]
     fn activity_keys() {
-        assert_eq!(activity("a1"), Key { pk: "ACT#a1".into(), sk: "ACT".into() });
+        assert_eq!(
+            activity("a1"),
+            Key {
+                pk: "ACT#a1".into(),
+                sk: "ACT".into()
+            }
+        );
         assert_eq!(
             activity_by_user("john", 42, "a1"),
             ("UACT#john".into(), "00000000000000000042#a1".into())

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod keys;
 pub mod model;
 pub mod partial;
+pub mod render;
 pub mod store;
 pub mod time;
 pub mod validate;

@@ -44,13 +44,11 @@ fn scale_integer(i: i64) -> Nanos {
 }
 
 pub fn parse_rfc3339(s: &str) -> Option<Nanos> {
-    let parsed = OffsetDateTime::parse(s, &Rfc3339)
-        .ok()
-        .or_else(|| {
-            // Accept a zone-less form as UTC, as Stream's v2 API does.
-            let with_zone = format!("{s}Z");
-            OffsetDateTime::parse(&with_zone, &Rfc3339).ok()
-        })?;
+    let parsed = OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
+        // Accept a zone-less form as UTC, as Stream's v2 API does.
+        let with_zone = format!("{s}Z");
+        OffsetDateTime::parse(&with_zone, &Rfc3339).ok()
+    })?;
     i64::try_from(parsed.unix_timestamp_nanos()).ok()
 }
 
@@ -62,11 +60,23 @@ mod tests {
     #[test]
     fn parses_rfc3339_and_numbers() {
         let ns = 1_753_883_232_814_202_000_i64;
-        assert_eq!(parse_timestamp(&json!("2025-07-30T13:47:12.814202Z")), Some(ns));
+        assert_eq!(
+            parse_timestamp(&json!("2025-07-30T13:47:12.814202Z")),
+            Some(ns)
+        );
         assert_eq!(parse_timestamp(&json!(ns)), Some(ns));
-        assert_eq!(parse_timestamp(&json!(1_753_883_232)), Some(1_753_883_232_000_000_000));
-        assert_eq!(parse_timestamp(&json!(1_753_883_232_814_i64)), Some(1_753_883_232_814_000_000));
-        assert_eq!(parse_timestamp(&json!("2025-07-30T13:47:12")), Some(1_753_883_232_000_000_000));
+        assert_eq!(
+            parse_timestamp(&json!(1_753_883_232)),
+            Some(1_753_883_232_000_000_000)
+        );
+        assert_eq!(
+            parse_timestamp(&json!(1_753_883_232_814_i64)),
+            Some(1_753_883_232_814_000_000)
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2025-07-30T13:47:12")),
+            Some(1_753_883_232_000_000_000)
+        );
         assert_eq!(parse_timestamp(&json!("tomorrow")), None);
         assert_eq!(parse_timestamp(&json!(true)), None);
     }

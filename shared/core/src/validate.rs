@@ -26,15 +26,29 @@ pub struct Fid {
 impl Fid {
     /// Parses `group:id`. Both parts are 1-128 letters, digits, `_` or `-`.
     pub fn parse(field: &str, raw: &str) -> ApiResult<Fid> {
-        let invalid = |why: &str| ApiError::field(field, format!("{field}: '{raw}' is not a valid feed id ({why})"));
-        let (group, id) = raw.split_once(':').ok_or_else(|| invalid("expected group:id"))?;
+        let invalid = |why: &str| {
+            ApiError::field(
+                field,
+                format!("{field}: '{raw}' is not a valid feed id ({why})"),
+            )
+        };
+        let (group, id) = raw
+            .split_once(':')
+            .ok_or_else(|| invalid("expected group:id"))?;
         if !is_slug(group) {
-            return Err(invalid("the group may contain only letters, digits, '_' and '-'"));
+            return Err(invalid(
+                "the group may contain only letters, digits, '_' and '-'",
+            ));
         }
         if !is_feed_id(id) {
-            return Err(invalid("the id may contain only letters, digits, '_', '-', '@' and '.'"));
+            return Err(invalid(
+                "the id may contain only letters, digits, '_', '-', '@' and '.'",
+            ));
         }
-        Ok(Fid { group: group.to_string(), id: id.to_string() })
+        Ok(Fid {
+            group: group.to_string(),
+            id: id.to_string(),
+        })
     }
 }
 
@@ -45,24 +59,34 @@ impl fmt::Display for Fid {
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn is_feed_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 128
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@' | '.'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@' | '.'))
 }
 
 /// The feeds an activity goes to: 1 to 255 valid fids, duplicates dropped, order kept.
 pub fn feeds(raw: &[String]) -> ApiResult<Vec<Fid>> {
     if raw.is_empty() {
-        return Err(ApiError::field("feeds", "feeds: at least one feed is required"));
+        return Err(ApiError::field(
+            "feeds",
+            "feeds: at least one feed is required",
+        ));
     }
     if raw.len() > MAX_FEEDS_PER_ACTIVITY {
         return Err(ApiError::field(
             "feeds",
-            format!("feeds: at most {MAX_FEEDS_PER_ACTIVITY} feeds are allowed, got {}", raw.len()),
+            format!(
+                "feeds: at most {MAX_FEEDS_PER_ACTIVITY} feeds are allowed, got {}",
+                raw.len()
+            ),
         ));
     }
     let mut out: Vec<Fid> = Vec::with_capacity(raw.len());
@@ -81,7 +105,10 @@ pub fn id(field: &str, raw: &str) -> ApiResult<()> {
         return Err(ApiError::field(field, format!("{field} must not be empty")));
     }
     if raw.len() > MAX_ID_LEN {
-        return Err(ApiError::field(field, format!("{field} is longer than {MAX_ID_LEN} characters")));
+        return Err(ApiError::field(
+            field,
+            format!("{field} is longer than {MAX_ID_LEN} characters"),
+        ));
     }
     Ok(())
 }
@@ -90,7 +117,10 @@ pub fn id(field: &str, raw: &str) -> ApiResult<()> {
 pub fn content(activity_type: &str, c: &ActivityContent) -> ApiResult<()> {
     feeds(&c.feeds)?;
     if c.visibility == Visibility::Tag && c.visibility_tag.as_deref().is_none_or(str::is_empty) {
-        return Err(ApiError::field("visibility_tag", "visibility_tag is required when visibility is 'tag'"));
+        return Err(ApiError::field(
+            "visibility_tag",
+            "visibility_tag is required when visibility is 'tag'",
+        ));
     }
     for (name, list) in [
         ("filter_tags", &c.filter_tags),
@@ -99,15 +129,24 @@ pub fn content(activity_type: &str, c: &ActivityContent) -> ApiResult<()> {
         ("collection_refs", &c.collection_refs),
     ] {
         if list.len() > MAX_TAGS {
-            return Err(ApiError::field(name, format!("{name}: at most {MAX_TAGS} entries are allowed")));
+            return Err(ApiError::field(
+                name,
+                format!("{name}: at most {MAX_TAGS} entries are allowed"),
+            ));
         }
         if list.iter().any(|s| s.is_empty()) {
-            return Err(ApiError::field(name, format!("{name}: entries must not be empty")));
+            return Err(ApiError::field(
+                name,
+                format!("{name}: entries must not be empty"),
+            ));
         }
     }
     if let Some(loc) = c.location {
         if !(-90.0..=90.0).contains(&loc.lat) || !(-180.0..=180.0).contains(&loc.lng) {
-            return Err(ApiError::field("location", "location: lat must be within ±90 and lng within ±180"));
+            return Err(ApiError::field(
+                "location",
+                "location: lat must be within ±90 and lng within ±180",
+            ));
         }
     }
     let size = activity_type.len() + serde_json::to_vec(c).map(|v| v.len()).unwrap_or(usize::MAX);
@@ -126,7 +165,10 @@ pub fn batch_len(field: &str, len: usize) -> ApiResult<()> {
         return Err(ApiError::field(field, format!("{field} must not be empty")));
     }
     if len > MAX_BATCH {
-        return Err(ApiError::field(field, format!("{field}: at most {MAX_BATCH} items per request, got {len}")));
+        return Err(ApiError::field(
+            field,
+            format!("{field}: at most {MAX_BATCH} items per request, got {len}"),
+        ));
     }
     Ok(())
 }
@@ -137,7 +179,10 @@ mod tests {
     use crate::model::Location;
 
     fn content_with(feeds: &[&str]) -> ActivityContent {
-        ActivityContent { feeds: feeds.iter().map(|s| s.to_string()).collect(), ..Default::default() }
+        ActivityContent {
+            feeds: feeds.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
     }
 
     fn field_of(e: ApiError) -> String {
@@ -149,9 +194,22 @@ mod tests {
 
     #[test]
     fn fids() {
-        assert_eq!(Fid::parse("f", "user:john").unwrap().to_string(), "user:john");
-        assert_eq!(Fid::parse("f", "timeline:a.b@c-d_e").unwrap().id, "a.b@c-d_e");
-        for bad in ["user", ":john", "user:", "us er:john", "user:jo hn", "user:john:x"] {
+        assert_eq!(
+            Fid::parse("f", "user:john").unwrap().to_string(),
+            "user:john"
+        );
+        assert_eq!(
+            Fid::parse("f", "timeline:a.b@c-d_e").unwrap().id,
+            "a.b@c-d_e"
+        );
+        for bad in [
+            "user",
+            ":john",
+            "user:",
+            "us er:john",
+            "user:jo hn",
+            "user:john:x",
+        ] {
             assert!(Fid::parse("f", bad).is_err(), "{bad} should be refused");
         }
     }
@@ -162,7 +220,10 @@ mod tests {
         let many: Vec<String> = (0..256).map(|i| format!("user:{i}")).collect();
         assert_eq!(field_of(feeds(&many).unwrap_err()), "feeds");
         assert_eq!(feeds(&many[..255]).unwrap().len(), 255);
-        assert_eq!(field_of(feeds(&["user:1".into(), "bad".into()]).unwrap_err()), "feeds[1]");
+        assert_eq!(
+            field_of(feeds(&["user:1".into(), "bad".into()]).unwrap_err()),
+            "feeds[1]"
+        );
         assert_eq!(feeds(&["user:1".into(), "user:1".into()]).unwrap().len(), 1);
     }
 
@@ -187,7 +248,10 @@ mod tests {
     #[test]
     fn location_bounds() {
         let mut c = content_with(&["user:1"]);
-        c.location = Some(Location { lat: 91.0, lng: 0.0 });
+        c.location = Some(Location {
+            lat: 91.0,
+            lng: 0.0,
+        });
         assert_eq!(field_of(content("post", &c).unwrap_err()), "location");
     }
 

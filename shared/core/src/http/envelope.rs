@@ -48,9 +48,10 @@ pub async fn stream_envelope(req: Request, next: Next) -> Response {
         _ => bytes.to_vec(),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Response::from_parts(parts, Body::from(patched))
 }
 
@@ -62,13 +63,20 @@ async fn with_duration(response: Response, started: Instant) -> Response {
         map.insert("duration".into(), Value::String(format_duration(started)));
     }
     parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(serde_json::to_vec(&value).unwrap_or_default()))
+    Response::from_parts(
+        parts,
+        Body::from(serde_json::to_vec(&value).unwrap_or_default()),
+    )
 }
 
 fn error_for_status(status: StatusCode) -> ApiError {
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: crate::http::MAX_BODY_BYTES },
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::NoRoute("this method is not supported on this path".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+            limit: crate::http::MAX_BODY_BYTES,
+        },
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::NoRoute("this method is not supported on this path".into())
+        }
         StatusCode::NOT_FOUND => ApiError::NoRoute("the requested path does not exist".into()),
         s if s.is_client_error() => ApiError::input(format!("request refused: {s}")),
         _ => ApiError::internal_msg(format!("unexpected status {status}")),

@@ -51,12 +51,18 @@ where
     async fn from_request(req: Request, state: &S) -> ApiResult<Self> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge { limit: crate::http::MAX_BODY_BYTES }
+                ApiError::PayloadTooLarge {
+                    limit: crate::http::MAX_BODY_BYTES,
+                }
             } else {
                 ApiError::input(format!("could not read the request body: {rejection}"))
             }
         })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
         parse_json(bytes).map(Body)
     }
 }
@@ -92,7 +98,10 @@ where
             .map(QueryParams)
             .map_err(|err| {
                 let path = err.path().to_string();
-                ApiError::field(path.clone(), format!("query parameter {path}: {}", err.into_inner()))
+                ApiError::field(
+                    path.clone(),
+                    format!("query parameter {path}: {}", err.into_inner()),
+                )
             })
     }
 }
@@ -123,7 +132,10 @@ mod tests {
 
     #[test]
     fn finds_query_values() {
-        assert_eq!(query_value(Some("a=1&api_key=k%20x"), "api_key").as_deref(), Some("k x"));
+        assert_eq!(
+            query_value(Some("a=1&api_key=k%20x"), "api_key").as_deref(),
+            Some("k x")
+        );
         assert_eq!(query_value(Some("a=1"), "api_key"), None);
     }
 }

@@ -15,7 +15,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: AppConfig, store: Store) -> Self {
         let auth = Authenticator::new(&config.api_key, &config.api_secret);
-        AppState { config: Arc::new(config), auth: Arc::new(auth), store }
+        AppState {
+            config: Arc::new(config),
+            auth: Arc::new(auth),
+            store,
+        }
     }
 
     /// Reads the configuration from the environment and connects to DynamoDB.

@@ -6,11 +6,18 @@ use serde_json::{Map, Value};
 use super::{ActivityContent, Location, RestrictReplies, Visibility};
 use crate::{time, ApiError, ApiResult};
 
-/// The content fields of add, upsert and full-update requests. Every field is optional here;
-/// what is required is checked when the content is built. Fields the server does not act on
-/// (notification and moderation flags) are accepted and ignored.
+/// The fields of add, upsert and full-update requests (`AddActivityRequest`,
+/// `ActivityRequest`, `UpdateActivityRequest`). Every field is optional here; what is
+/// required is checked when the activity is built. Fields the server does not act on
+/// (notification and moderation flags) are accepted and ignored. One flat struct, so a
+/// field of the wrong type is named in the error.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ActivityFields {
+    #[serde(rename = "type")]
+    pub activity_type: Option<String>,
+    pub id: Option<String>,
+    pub user_id: Option<String>,
+    pub parent_id: Option<String>,
     pub feeds: Option<Vec<String>>,
     pub text: Option<String>,
     pub attachments: Option<Vec<Map<String, Value>>>,
@@ -29,19 +36,11 @@ pub struct ActivityFields {
 }
 
 /// `AddActivityRequest` / `ActivityRequest`.
-#[derive(Clone, Debug, Deserialize)]
-pub struct NewActivityRequest {
-    #[serde(rename = "type")]
-    pub activity_type: Option<String>,
-    pub id: Option<String>,
-    pub user_id: Option<String>,
-    pub parent_id: Option<String>,
-    #[serde(flatten)]
-    pub fields: ActivityFields,
-}
+pub type NewActivityRequest = ActivityFields;
 
 impl ActivityFields {
-    /// Builds content: every field given replaces the one in `base`.
+    /// Builds content: every content field given replaces the one in `base`. Identity fields
+    /// (type, id, user, parent) are not content and are left to the caller.
     pub fn apply(self, mut base: ActivityContent) -> ApiResult<ActivityContent> {
         if let Some(v) = self.feeds {
             base.feeds = v;
@@ -77,7 +76,9 @@ impl ActivityFields {
             base.restrict_replies = RestrictReplies::parse(&v).ok_or_else(|| {
                 ApiError::field(
                     "restrict_replies",
-                    format!("restrict_replies: '{v}' is not one of everyone, people_i_follow, nobody"),
+                    format!(
+                        "restrict_replies: '{v}' is not one of everyone, people_i_follow, nobody"
+                    ),
                 )
             })?;
         }
@@ -86,7 +87,10 @@ impl ActivityFields {
         }
         if let Some(v) = self.visibility {
             base.visibility = Visibility::parse(&v).ok_or_else(|| {
-                ApiError::field("visibility", format!("visibility: '{v}' is not one of public, private, tag"))
+                ApiError::field(
+                    "visibility",
+                    format!("visibility: '{v}' is not one of public, private, tag"),
+                )
             })?;
         }
         if let Some(v) = self.visibility_tag {
@@ -105,7 +109,10 @@ pub fn parse_expires_at(v: &Value) -> ApiResult<Option<i64>> {
         Value::Null => Ok(None),
         Value::String(s) if s.is_empty() => Ok(None),
         other => time::parse_timestamp(other).map(Some).ok_or_else(|| {
-            ApiError::field("expires_at", format!("expires_at: {other} is not an RFC 3339 time or a timestamp"))
+            ApiError::field(
+                "expires_at",
+                format!("expires_at: {other} is not an RFC 3339 time or a timestamp"),
+            )
         }),
     }
 }
@@ -123,7 +130,7 @@ mod tests {
             "location": {"lat": 1.5, "lng": 2.5}, "create_notification_activity": true
         }))
         .unwrap();
-        let c = req.fields.apply(ActivityContent::default()).unwrap();
+        let c = req.apply(ActivityContent::default()).unwrap();
         assert_eq!(c.text.as_deref(), Some("hi"));
         assert_eq!(c.visibility, Visibility::Tag);
         assert_eq!(c.expires_at, Some(1_893_456_000_000_000_000));
@@ -132,7 +139,10 @@ mod tests {
 
     #[test]
     fn bad_enums_name_their_field() {
-        let f = ActivityFields { visibility: Some("friends".into()), ..Default::default() };
+        let f = ActivityFields {
+            visibility: Some("friends".into()),
+            ..Default::default()
+        };
         match f.apply(ActivityContent::default()).unwrap_err() {
             ApiError::Input { field, .. } => assert_eq!(field.as_deref(), Some("visibility")),
             e => panic!("{e:?}"),

@@ -7,7 +7,14 @@ use serde_json::{Map, Value};
 use crate::time::Nanos;
 
 /// The groups every new app has.
-pub const BUILT_IN: [&str; 6] = ["user", "timeline", "foryou", "notification", "story", "stories"];
+pub const BUILT_IN: [&str; 6] = [
+    "user",
+    "timeline",
+    "foryou",
+    "notification",
+    "story",
+    "stories",
+];
 
 pub fn is_built_in(id: &str) -> bool {
     BUILT_IN.contains(&id)
@@ -32,7 +39,14 @@ pub struct FeedGroup {
 mod tests {
     #[test]
     fn built_in_groups() {
-        for g in ["user", "timeline", "foryou", "notification", "story", "stories"] {
+        for g in [
+            "user",
+            "timeline",
+            "foryou",
+            "notification",
+            "story",
+            "stories",
+        ] {
             assert!(super::is_built_in(g));
         }
         assert!(!super::is_built_in("custom"));

@@ -130,7 +130,11 @@ impl ActivityResponse {
             filter_tags: c.filter_tags.clone(),
             interest_tags: c.interest_tags.clone(),
             location: c.location,
-            mentioned_users: c.mentioned_user_ids.iter().map(|id| users.get(id)).collect(),
+            mentioned_users: c
+                .mentioned_user_ids
+                .iter()
+                .map(|id| users.get(id))
+                .collect(),
             parent: parent.map(Box::new),
             poll_id: c.poll_id.clone(),
             restrict_replies: c.restrict_replies.as_str(),
@@ -161,6 +165,7 @@ impl ActivityResponse {
 
     /// The user ids rendering `a` needs: its author and the users it mentions.
     pub fn user_ids(a: &Activity) -> impl Iterator<Item = &str> {
-        std::iter::once(a.user_id.as_str()).chain(a.content.mentioned_user_ids.iter().map(String::as_str))
+        std::iter::once(a.user_id.as_str())
+            .chain(a.content.mentioned_user_ids.iter().map(String::as_str))
     }
 }

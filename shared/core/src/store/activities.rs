@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
+};
 
 use super::batch::{Item, WriteOp};
 use super::capacity::Kind;
@@ -23,7 +25,8 @@ fn n(v: impl ToString) -> AttributeValue {
 
 /// The activity's item: its record, its keys and its index attributes.
 fn activity_item(a: &Activity) -> ApiResult<Item> {
-    let mut item: Item = serde_dynamo::to_item(a).map_err(|e| serde_error("serialize activity", e))?;
+    let mut item: Item =
+        serde_dynamo::to_item(a).map_err(|e| serde_error("serialize activity", e))?;
     item.extend(keys::activity(&a.id).to_item());
     let (gsi1pk, gsi1sk) = keys::activity_by_user(&a.user_id, a.created_at, &a.id);
     item.insert(keys::GSI1_PK.into(), s(gsi1pk));
@@ -55,11 +58,17 @@ fn entry_item(a: &Activity, fid: &str, origin: &str) -> Item {
 
 /// Puts of the activity's entries in each of `feeds` (its own target feeds).
 pub fn own_entry_puts(a: &Activity, feeds: &[String]) -> Vec<WriteOp> {
-    feeds.iter().map(|fid| WriteOp::Put(entry_item(a, fid, fid))).collect()
+    feeds
+        .iter()
+        .map(|fid| WriteOp::Put(entry_item(a, fid, fid)))
+        .collect()
 }
 
 pub fn entry_deletes(a: &Activity, feeds: &[String]) -> Vec<WriteOp> {
-    feeds.iter().map(|fid| WriteOp::Delete(keys::feed_entry(fid, a.created_at, &a.id))).collect()
+    feeds
+        .iter()
+        .map(|fid| WriteOp::Delete(keys::feed_entry(fid, a.created_at, &a.id)))
+        .collect()
 }
 
 /// Why creating an activity failed in a way the client should hear about.
@@ -67,10 +76,16 @@ fn creation_conflict(a: &Activity, parent_missing: bool) -> ApiError {
     if parent_missing {
         ApiError::field(
             "parent_id",
-            format!("parent_id: activity '{}' does not exist", a.parent_id.as_deref().unwrap_or("")),
+            format!(
+                "parent_id: activity '{}' does not exist",
+                a.parent_id.as_deref().unwrap_or("")
+            ),
         )
     } else {
-        ApiError::field("id", format!("an activity with id '{}' already exists", a.id))
+        ApiError::field(
+            "id",
+            format!("an activity with id '{}' already exists", a.id),
+        )
     }
 }
 
@@ -184,9 +199,14 @@ impl Store {
         content: ActivityContent,
         now: Nanos,
     ) -> ApiResult<Option<Activity>> {
-        let content_value =
-            serde_dynamo::to_attribute_value(&content).map_err(|e| serde_error("serialize content", e))?;
-        let mut set = vec!["content = :c", "updated_at = :now", "edited_at = :now", "version = :next"];
+        let content_value = serde_dynamo::to_attribute_value(&content)
+            .map_err(|e| serde_error("serialize content", e))?;
+        let mut set = vec![
+            "content = :c",
+            "updated_at = :now",
+            "edited_at = :now",
+            "version = :next",
+        ];
         let mut remove = Vec::new();
         let mut request = self
             .client
@@ -227,13 +247,27 @@ impl Store {
         self.meter.record(Kind::Write, out.consumed_capacity());
         let updated = parse_activity(out.attributes.unwrap_or_default())?;
 
-        let added: Vec<String> =
-            updated.content.feeds.iter().filter(|f| !old.content.feeds.contains(f)).cloned().collect();
-        let removed: Vec<String> =
-            old.content.feeds.iter().filter(|f| !updated.content.feeds.contains(f)).cloned().collect();
+        let added: Vec<String> = updated
+            .content
+            .feeds
+            .iter()
+            .filter(|f| !old.content.feeds.contains(f))
+            .cloned()
+            .collect();
+        let removed: Vec<String> = old
+            .content
+            .feeds
+            .iter()
+            .filter(|f| !updated.content.feeds.contains(f))
+            .cloned()
+            .collect();
         let expiry_changed = updated.content.expires_at != old.content.expires_at;
         // Entries carry the expiry as their TTL, so a changed expiry rewrites them all.
-        let rewrite: Vec<String> = if expiry_changed { updated.content.feeds.clone() } else { added };
+        let rewrite: Vec<String> = if expiry_changed {
+            updated.content.feeds.clone()
+        } else {
+            added
+        };
         let mut ops = own_entry_puts(&updated, &rewrite);
         ops.extend(entry_deletes(&updated, &removed));
         if !ops.is_empty() {
@@ -243,7 +277,12 @@ impl Store {
     }
 
     /// Sets (`Some`) or clears (`None`) `deleted_at`. `Ok(None)` when the activity is gone.
-    pub async fn set_activity_deleted(&self, id: &str, deleted_at: Option<Nanos>, now: Nanos) -> ApiResult<Option<Activity>> {
+    pub async fn set_activity_deleted(
+        &self,
+        id: &str,
+        deleted_at: Option<Nanos>,
+        now: Nanos,
+    ) -> ApiResult<Option<Activity>> {
         let mut request = self
             .client
             .update_item()

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnConsumedCapacity, WriteRequest,
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnConsumedCapacity,
+    WriteRequest,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -35,10 +36,20 @@ impl WriteOp {
     fn into_request(self) -> WriteRequest {
         match self {
             WriteOp::Put(item) => WriteRequest::builder()
-                .put_request(PutRequest::builder().set_item(Some(item)).build().expect("item is set"))
+                .put_request(
+                    PutRequest::builder()
+                        .set_item(Some(item))
+                        .build()
+                        .expect("item is set"),
+                )
                 .build(),
             WriteOp::Delete(key) => WriteRequest::builder()
-                .delete_request(DeleteRequest::builder().set_key(Some(key.to_item())).build().expect("key is set"))
+                .delete_request(
+                    DeleteRequest::builder()
+                        .set_key(Some(key.to_item()))
+                        .build()
+                        .expect("key is set"),
+                )
                 .build(),
         }
     }
@@ -88,7 +99,10 @@ impl Store {
                 return Ok(());
             }
         }
-        Err(ApiError::internal_msg(format!("batch write: {} items still unprocessed", pending.len())))
+        Err(ApiError::internal_msg(format!(
+            "batch write: {} items still unprocessed",
+            pending.len()
+        )))
     }
 
     /// Reads every key, 100 per call, eventually consistent. Missing items are absent.
@@ -140,6 +154,9 @@ impl Store {
                 return Ok(found);
             }
         }
-        Err(ApiError::internal_msg(format!("batch get: {} keys still unprocessed", pending.len())))
+        Err(ApiError::internal_msg(format!(
+            "batch get: {} keys still unprocessed",
+            pending.len()
+        )))
     }
 }

@@ -47,7 +47,11 @@ impl CapacityMeter {
 
     /// Records one call and what it consumed. Where the service splits reads from writes
     /// (transactions) the split is used; otherwise the call's kind decides.
-    pub(crate) fn record<'a>(&self, kind: Kind, consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+    pub(crate) fn record<'a>(
+        &self,
+        kind: Kind,
+        consumed: impl IntoIterator<Item = &'a ConsumedCapacity>,
+    ) {
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         for c in consumed {
             let (read, write) = match (c.read_capacity_units(), c.write_capacity_units()) {
@@ -62,8 +66,10 @@ impl CapacityMeter {
                     }
                 }
             };
-            self.read_milli.fetch_add((read * 1000.0).round() as u64, Ordering::Relaxed);
-            self.write_milli.fetch_add((write * 1000.0).round() as u64, Ordering::Relaxed);
+            self.read_milli
+                .fetch_add((read * 1000.0).round() as u64, Ordering::Relaxed);
+            self.write_milli
+                .fetch_add((write * 1000.0).round() as u64, Ordering::Relaxed);
         }
     }
 }

@@ -18,13 +18,20 @@ impl Store {
             .batch_get(custom.iter().map(|id| keys::feed_group(id)).collect())
             .await?
             .into_iter()
-            .map(|item| serde_dynamo::from_item::<_, FeedGroup>(item).map_err(|e| serde_error("parse feed group", e)))
+            .map(|item| {
+                serde_dynamo::from_item::<_, FeedGroup>(item)
+                    .map_err(|e| serde_error("parse feed group", e))
+            })
             .collect::<ApiResult<Vec<_>>>()?
             .into_iter()
             .filter(|g| g.deleted_at.is_none())
             .map(|g| g.id)
             .collect();
-        let mut missing: Vec<String> = custom.into_iter().filter(|id| !found.contains(*id)).map(String::from).collect();
+        let mut missing: Vec<String> = custom
+            .into_iter()
+            .filter(|id| !found.contains(*id))
+            .map(String::from)
+            .collect();
         missing.dedup();
         Ok(missing)
     }

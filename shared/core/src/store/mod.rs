@@ -27,7 +27,11 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: &str) -> Self {
-        Store { client, table: Arc::from(table), meter: Arc::new(CapacityMeter::default()) }
+        Store {
+            client,
+            table: Arc::from(table),
+            meter: Arc::new(CapacityMeter::default()),
+        }
     }
 
     /// A client configured from the environment: credentials, region and, locally,

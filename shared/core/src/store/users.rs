@@ -68,11 +68,15 @@ impl Store {
             .await
             .map_err(|e| sdk_error("upsert user", e))?;
         self.meter.record(Kind::Write, out.consumed_capacity());
-        serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(|e| serde_error("parse user", e))
+        serde_dynamo::from_item(out.attributes.unwrap_or_default())
+            .map_err(|e| serde_error("parse user", e))
     }
 
     /// Reads users by id; unknown ids are absent from the map.
-    pub async fn get_users<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> ApiResult<HashMap<String, User>> {
+    pub async fn get_users<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> ApiResult<HashMap<String, User>> {
         let keys: Vec<keys::Key> = ids.into_iter().map(keys::user).collect();
         if keys.is_empty() {
             return Ok(HashMap::new());

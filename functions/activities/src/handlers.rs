@@ -1,0 +1,158 @@
+//! Thin HTTP handlers: extract, call the operation, shape the response.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+use tributary_core::http::{AppState, Auth, Body, QueryParams};
+use tributary_core::model::activity_request::NewActivityRequest;
+use tributary_core::{render, ApiError, ApiResult};
+
+use crate::ops;
+use crate::requests::*;
+
+type Reply = ApiResult<Json<Value>>;
+
+pub async fn add_activity(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<NewActivityRequest>,
+) -> Reply {
+    let activity = ops::add(&s.store, &caller, req).await?;
+    Ok(Json(json!({ "activity": activity })))
+}
+
+pub async fn upsert_activities(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<UpsertActivitiesRequest>,
+) -> Reply {
+    let activities = req
+        .activities
+        .ok_or_else(|| ApiError::field("activities", "activities is a required field"))?;
+    let activities = ops::upsert(&s.store, &caller, activities).await?;
+    Ok(Json(json!({ "activities": activities })))
+}
+
+pub async fn get_activity(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<GetActivityQuery>,
+) -> Reply {
+    let activity = ops::get(&s.store, &caller, &id, q.user_id.as_deref()).await?;
+    Ok(Json(json!({ "activity": activity })))
+}
+
+pub async fn update_activity(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<UpdateActivityRequest>,
+) -> Reply {
+    let user_id = req.user_id.clone();
+    let activity = ops::update(&s.store, &caller, &id, user_id.as_deref(), req).await?;
+    Ok(Json(json!({ "activity": activity })))
+}
+
+pub async fn update_activity_partial(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<PartialUpdateRequest>,
+) -> Reply {
+    let set = req.set.unwrap_or_default();
+    let unset = req.unset.unwrap_or_default();
+    let updated =
+        ops::update_partial(&s.store, &caller, &id, req.user_id.as_deref(), &set, &unset).await?;
+    let activity = render::activity(&s.store, &updated).await?;
+    Ok(Json(json!({ "activity": activity })))
+}
+
+pub async fn update_activities_partial_batch(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<PartialBatchRequest>,
+) -> Reply {
+    let changes = req
+        .changes
+        .ok_or_else(|| ApiError::field("changes", "changes is a required field"))?;
+    tributary_core::validate::batch_len("changes", changes.len())?;
+    let mut ids = Vec::with_capacity(changes.len());
+    for (i, change) in changes.iter().enumerate() {
+        let id = change
+            .activity_id
+            .clone()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                ApiError::field(
+                    format!("changes[{i}].activity_id"),
+                    "activity_id is a required field",
+                )
+            })?;
+        if ids.contains(&id) {
+            return Err(ApiError::field(
+                format!("changes[{i}].activity_id"),
+                format!("activity '{id}' appears more than once in the batch"),
+            ));
+        }
+        ids.push(id);
+    }
+    let mut updated = Vec::with_capacity(changes.len());
+    for (i, (change, id)) in changes.into_iter().zip(&ids).enumerate() {
+        let set = change.set.unwrap_or_default();
+        let unset = change.unset.unwrap_or_default();
+        let activity =
+            ops::update_partial(&s.store, &caller, id, req.user_id.as_deref(), &set, &unset)
+                .await
+                .map_err(|e| e.within(&format!("changes[{i}]")))?;
+        updated.push(activity);
+    }
+    let activities = render::activities(&s.store, &updated).await?;
+    Ok(Json(json!({ "activities": activities })))
+}
+
+pub async fn delete_activity(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<DeleteActivityQuery>,
+) -> Reply {
+    ops::delete(
+        &s.store,
+        &caller,
+        &id,
+        q.hard_delete.unwrap_or(false),
+        q.user_id.as_deref(),
+    )
+    .await?;
+    Ok(Json(json!({})))
+}
+
+pub async fn delete_activities(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<DeleteActivitiesRequest>,
+) -> Reply {
+    let ids = req
+        .ids
+        .ok_or_else(|| ApiError::field("ids", "ids is a required field"))?;
+    let deleted = ops::delete_many(
+        &s.store,
+        &caller,
+        ids,
+        req.hard_delete,
+        req.user_id.as_deref(),
+    )
+    .await?;
+    Ok(Json(json!({ "deleted_ids": deleted })))
+}
+
+pub async fn restore_activity(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<RestoreRequest>,
+) -> Reply {
+    let activity = ops::restore(&s.store, &caller, &id, req.user_id.as_deref()).await?;
+    Ok(Json(json!({ "activity": activity })))
+}

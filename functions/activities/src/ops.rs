@@ -1,0 +1,336 @@
+//! The rules of the activities family, independent of HTTP.
+
+use std::collections::{HashMap, HashSet};
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::{Map, Value};
+use tributary_core::auth::Caller;
+use tributary_core::model::activity_request::{ActivityFields, NewActivityRequest};
+use tributary_core::model::response::ActivityResponse;
+use tributary_core::model::{Activity, ActivityContent, Visibility};
+use tributary_core::store::Store;
+use tributary_core::time::{now_nanos, Nanos};
+use tributary_core::validate::{self, Fid};
+use tributary_core::{ids, partial, render, ApiError, ApiResult};
+
+/// Attempts at a read-modify-write before a concurrent writer's change is reported.
+const UPDATE_ATTEMPTS: u32 = 30;
+/// Writes one batch request keeps in flight.
+const WRITE_CONCURRENCY: usize = 8;
+
+/// Builds a new activity from a request, checking everything that needs no storage.
+fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiResult<Activity> {
+    let activity_type = req
+        .activity_type
+        .take()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| ApiError::field("type", "type is a required field"))?;
+    if activity_type.len() > validate::MAX_ID_LEN {
+        return Err(ApiError::field(
+            "type",
+            "type is longer than 255 characters",
+        ));
+    }
+    if req.feeds.is_none() {
+        return Err(ApiError::field("feeds", "feeds is a required field"));
+    }
+    let user_id = caller.require_user(req.user_id.as_deref())?;
+    let id = match req.id.take() {
+        Some(id) => {
+            validate::id("id", &id)?;
+            id
+        }
+        None => ids::new_id(),
+    };
+    let parent_id = req.parent_id.take().filter(|p| !p.is_empty());
+    if let Some(parent) = &parent_id {
+        validate::id("parent_id", parent)?;
+    }
+    let content = req.apply(ActivityContent::default())?;
+    validate::content(&activity_type, &content)?;
+    Ok(Activity {
+        id,
+        activity_type,
+        user_id,
+        parent_id,
+        content,
+        created_at: now,
+        updated_at: now,
+        edited_at: None,
+        deleted_at: None,
+        share_count: 0,
+        reaction_count: 0,
+        comment_count: 0,
+        bookmark_count: 0,
+        popularity: 0,
+        score: 0.0,
+        version: 0,
+    })
+}
+
+/// Refuses feeds whose group does not exist.
+async fn ensure_groups<'a>(
+    store: &Store,
+    feeds: impl IntoIterator<Item = &'a String>,
+) -> ApiResult<()> {
+    let mut groups: Vec<String> = Vec::new();
+    for f in feeds {
+        let fid = Fid::parse("feeds", f)?;
+        if !groups.contains(&fid.group) {
+            groups.push(fid.group);
+        }
+    }
+    let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
+    let missing = store.missing_feed_groups(&group_refs).await?;
+    match missing.first() {
+        Some(group) => Err(ApiError::field(
+            "feeds",
+            format!("feeds: feed group '{group}' does not exist"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A short, jittered pause so that writers racing on one activity spread out.
+fn retry_delay(attempt: u32) -> std::time::Duration {
+    use std::hash::{BuildHasher, RandomState};
+    let jitter = RandomState::new().hash_one(attempt) % 20;
+    std::time::Duration::from_millis(5 * u64::from(attempt.min(10)) + jitter)
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("activity '{id}' does not exist"))
+}
+
+async fn load(store: &Store, id: &str) -> ApiResult<Activity> {
+    validate::id("id", id)?;
+    store.get_activity(id).await?.ok_or_else(|| not_found(id))
+}
+
+/// Private activities are seen only by their author (and server-side calls).
+fn visible_to(caller: &Caller, a: &Activity) -> bool {
+    match (caller, a.content.visibility) {
+        (Caller::User(me), Visibility::Private) => me == &a.user_id,
+        (Caller::Anonymous, Visibility::Private) => false,
+        _ => true,
+    }
+}
+
+pub async fn add(
+    store: &Store,
+    caller: &Caller,
+    req: NewActivityRequest,
+) -> ApiResult<ActivityResponse> {
+    let activity = prepare_new(caller, req, now_nanos())?;
+    ensure_groups(store, &activity.content.feeds).await?;
+    store.create_activity(&activity).await?;
+    render::activity(store, &activity).await
+}
+
+pub async fn get(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    user_id: Option<&str>,
+) -> ApiResult<ActivityResponse> {
+    caller.acting_user(user_id)?;
+    let activity = load(store, id).await?;
+    if !visible_to(caller, &activity) {
+        return Err(not_found(id));
+    }
+    render::activity(store, &activity).await
+}
+
+/// Read-modify-write of an activity's content with optimistic locking: `change` computes
+/// the new content from the current activity, and runs again if someone wrote in between.
+async fn update_with<F>(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    acting_as: Option<&str>,
+    change: F,
+) -> ApiResult<Activity>
+where
+    F: Fn(&Activity) -> ApiResult<ActivityContent>,
+{
+    caller.acting_user(acting_as)?;
+    for attempt in 0..UPDATE_ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(retry_delay(attempt)).await;
+        }
+        let current = load(store, id).await?;
+        caller.may_modify(&current.user_id)?;
+        let content = change(&current)?;
+        validate::content(&current.activity_type, &content)?;
+        if content.feeds != current.content.feeds {
+            ensure_groups(store, &content.feeds).await?;
+        }
+        if let Some(updated) = store
+            .replace_activity_content(&current, content, now_nanos())
+            .await?
+        {
+            return Ok(updated);
+        }
+    }
+    Err(ApiError::internal_msg(format!(
+        "activity '{id}' kept changing during the update"
+    )))
+}
+
+/// Full update: the request is the new content. Fields left out are cleared, except the
+/// feeds, which stay as they were.
+pub async fn update(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    user_id: Option<&str>,
+    fields: ActivityFields,
+) -> ApiResult<ActivityResponse> {
+    let updated = update_with(store, caller, id, user_id, |current| {
+        let base = ActivityContent {
+            feeds: current.content.feeds.clone(),
+            ..Default::default()
+        };
+        fields.clone().apply(base)
+    })
+    .await?;
+    render::activity(store, &updated).await
+}
+
+pub async fn update_partial(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    user_id: Option<&str>,
+    set: &Map<String, Value>,
+    unset: &[String],
+) -> ApiResult<Activity> {
+    update_with(store, caller, id, user_id, |current| {
+        partial::apply(&current.content, set, unset)
+    })
+    .await
+}
+
+/// Creates or replaces each activity. Everything is validated before anything is written,
+/// so a batch with one bad activity writes nothing.
+pub async fn upsert(
+    store: &Store,
+    caller: &Caller,
+    requests: Vec<NewActivityRequest>,
+) -> ApiResult<Vec<ActivityResponse>> {
+    validate::batch_len("activities", requests.len())?;
+    let now = now_nanos();
+    let mut prepared = Vec::with_capacity(requests.len());
+    let mut seen = HashSet::new();
+    for (i, req) in requests.into_iter().enumerate() {
+        let a = prepare_new(caller, req, now).map_err(|e| e.within(&format!("activities[{i}]")))?;
+        if !seen.insert(a.id.clone()) {
+            return Err(ApiError::field(
+                format!("activities[{i}].id"),
+                format!("activity id '{}' appears more than once in the batch", a.id),
+            ));
+        }
+        prepared.push(a);
+    }
+    ensure_groups(store, prepared.iter().flat_map(|a| a.content.feeds.iter())).await?;
+    let ids: Vec<String> = prepared.iter().map(|a| a.id.clone()).collect();
+    let existing: HashMap<String, Activity> = store.get_activities(&ids).await?;
+    for a in &prepared {
+        if let Some(old) = existing.get(&a.id) {
+            caller.may_modify(&old.user_id)?;
+        }
+    }
+
+    let written: Vec<Activity> = stream::iter(prepared)
+        .map(|a| {
+            let exists = existing.contains_key(&a.id);
+            async move {
+                if exists {
+                    let content = a.content.clone();
+                    update_with(store, caller, &a.id, None, move |_| Ok(content.clone())).await
+                } else {
+                    store.create_activity(&a).await.map(|_| a)
+                }
+            }
+        })
+        .buffered(WRITE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    render::activities(store, &written).await
+}
+
+pub async fn delete(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    hard: bool,
+    user_id: Option<&str>,
+) -> ApiResult<()> {
+    caller.acting_user(user_id)?;
+    let activity = load(store, id).await?;
+    caller.may_modify(&activity.user_id)?;
+    remove(store, &activity, hard).await
+}
+
+async fn remove(store: &Store, activity: &Activity, hard: bool) -> ApiResult<()> {
+    if hard {
+        store.delete_activity_hard(activity).await
+    } else if activity.is_deleted() {
+        Ok(())
+    } else {
+        store
+            .set_activity_deleted(&activity.id, Some(now_nanos()), now_nanos())
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Deletes several activities; all must exist and be the caller's to delete, or nothing is.
+pub async fn delete_many(
+    store: &Store,
+    caller: &Caller,
+    ids: Vec<String>,
+    hard: bool,
+    user_id: Option<&str>,
+) -> ApiResult<Vec<String>> {
+    caller.acting_user(user_id)?;
+    validate::batch_len("ids", ids.len())?;
+    for (i, id) in ids.iter().enumerate() {
+        validate::id(&format!("ids[{i}]"), id)?;
+    }
+    let found = store.get_activities(&ids).await?;
+    let mut targets = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let a = found.get(id).ok_or_else(|| not_found(id))?;
+        caller.may_modify(&a.user_id)?;
+        if !targets.iter().any(|t: &Activity| t.id == a.id) {
+            targets.push(a.clone());
+        }
+    }
+    stream::iter(targets)
+        .map(|a| async move { remove(store, &a, hard).await })
+        .buffer_unordered(WRITE_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(ids)
+}
+
+pub async fn restore(
+    store: &Store,
+    caller: &Caller,
+    id: &str,
+    user_id: Option<&str>,
+) -> ApiResult<ActivityResponse> {
+    caller.acting_user(user_id)?;
+    let activity = load(store, id).await?;
+    caller.may_modify(&activity.user_id)?;
+    let restored = if activity.is_deleted() {
+        store
+            .set_activity_deleted(id, None, now_nanos())
+            .await?
+            .ok_or_else(|| not_found(id))?
+    } else {
+        activity
+    };
+    render::activity(store, &restored).await
+}
