@@ -1,0 +1,86 @@
+//! Local and deployed cannot drift: the table the code expects and the routes the local
+//! router serves are checked against infra/template.yaml.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_yaml::Value;
+use tributary_core::keys;
+
+fn repo_file(path: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+fn template() -> Value {
+    serde_yaml::from_str(&repo_file("infra/template.yaml")).expect("template parses")
+}
+
+fn key_schema(v: &Value) -> Vec<(String, String)> {
+    v.as_sequence()
+        .expect("key schema")
+        .iter()
+        .map(|k| (k["AttributeName"].as_str().unwrap().to_string(), k["KeyType"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn pair(pk: &str, sk: &str) -> Vec<(String, String)> {
+    vec![(pk.into(), "HASH".into()), (sk.into(), "RANGE".into())]
+}
+
+#[test]
+fn table_matches_the_key_builders() {
+    let t = template();
+    let props = &t["Resources"]["Table"]["Properties"];
+    assert_eq!(props["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(key_schema(&props["KeySchema"]), pair(keys::PK, keys::SK));
+    let gsis: BTreeMap<String, Vec<(String, String)>> = props["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            assert_eq!(g["Projection"]["ProjectionType"], "ALL");
+            (g["IndexName"].as_str().unwrap().to_string(), key_schema(&g["KeySchema"]))
+        })
+        .collect();
+    assert_eq!(gsis[keys::GSI1], pair(keys::GSI1_PK, keys::GSI1_SK));
+    assert_eq!(gsis[keys::GSI2], pair(keys::GSI2_PK, keys::GSI2_SK));
+    assert_eq!(props["TimeToLiveSpecification"]["AttributeName"], keys::TTL);
+    assert_eq!(props["TimeToLiveSpecification"]["Enabled"], true);
+}
+
+/// Normalises a path so `{proxy+}` (API Gateway) and `{*rest}` (the local router) compare.
+fn normalise(path: &str) -> String {
+    path.replace("{proxy+}", "*").replace("{*rest}", "*")
+}
+
+#[test]
+fn local_router_serves_what_the_api_serves() {
+    let t = template();
+    let mut deployed: BTreeMap<String, String> = BTreeMap::new();
+    for (_, resource) in t["Resources"].as_mapping().unwrap() {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_string();
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else { continue };
+        for (_, event) in events {
+            if event["Type"] == "HttpApi" {
+                deployed.insert(normalise(event["Properties"]["Path"].as_str().unwrap()), binary.clone());
+            }
+        }
+    }
+    let cargo: toml::Value = toml::from_str(&repo_file("Cargo.toml")).unwrap();
+    let router = cargo["workspace"]["metadata"]["lambda"]["watch"]["router"].as_table().unwrap();
+    let local: BTreeMap<String, String> =
+        router.iter().map(|(path, f)| (normalise(path), f.as_str().unwrap().to_string())).collect();
+    assert_eq!(local, deployed, "Cargo.toml's watch router and the template's HttpApi routes differ");
+}
+
+#[test]
+fn fanout_queue_has_a_dead_letter_queue() {
+    let t = template();
+    let q = &t["Resources"]["FanoutQueue"]["Properties"];
+    assert!(q["RedrivePolicy"]["maxReceiveCount"].as_u64().is_some_and(|n| (1..=10).contains(&n)));
+    assert!(t["Resources"]["FanoutDeadLetterQueue"].is_mapping());
+}
