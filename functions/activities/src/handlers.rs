@@ -17,7 +17,7 @@ pub async fn add_activity(
     Auth(caller): Auth,
     Body(req): Body<NewActivityRequest>,
 ) -> Reply {
-    let activity = ops::add(&s.store, &caller, req).await?;
+    let activity = ops::add(&s, &caller, req).await?;
     Ok(Json(json!({ "activity": activity })))
 }
 
@@ -29,7 +29,7 @@ pub async fn upsert_activities(
     let activities = req
         .activities
         .ok_or_else(|| ApiError::field("activities", "activities is a required field"))?;
-    let activities = ops::upsert(&s.store, &caller, activities).await?;
+    let activities = ops::upsert(&s, &caller, activities).await?;
     Ok(Json(json!({ "activities": activities })))
 }
 
@@ -50,7 +50,7 @@ pub async fn update_activity(
     Body(req): Body<UpdateActivityRequest>,
 ) -> Reply {
     let user_id = req.user_id.clone();
-    let activity = ops::update(&s.store, &caller, &id, user_id.as_deref(), req).await?;
+    let activity = ops::update(&s, &caller, &id, user_id.as_deref(), req).await?;
     Ok(Json(json!({ "activity": activity })))
 }
 
@@ -63,7 +63,7 @@ pub async fn update_activity_partial(
     let set = req.set.unwrap_or_default();
     let unset = req.unset.unwrap_or_default();
     let updated =
-        ops::update_partial(&s.store, &caller, &id, req.user_id.as_deref(), &set, &unset).await?;
+        ops::update_partial(&s, &caller, &id, req.user_id.as_deref(), &set, &unset).await?;
     let activity = render::activity(&s.store, &updated).await?;
     Ok(Json(json!({ "activity": activity })))
 }
@@ -101,10 +101,9 @@ pub async fn update_activities_partial_batch(
     for (i, (change, id)) in changes.into_iter().zip(&ids).enumerate() {
         let set = change.set.unwrap_or_default();
         let unset = change.unset.unwrap_or_default();
-        let activity =
-            ops::update_partial(&s.store, &caller, id, req.user_id.as_deref(), &set, &unset)
-                .await
-                .map_err(|e| e.within(&format!("changes[{i}]")))?;
+        let activity = ops::update_partial(&s, &caller, id, req.user_id.as_deref(), &set, &unset)
+            .await
+            .map_err(|e| e.within(&format!("changes[{i}]")))?;
         updated.push(activity);
     }
     let activities = render::activities(&s.store, &updated).await?;
@@ -118,7 +117,7 @@ pub async fn delete_activity(
     QueryParams(q): QueryParams<DeleteActivityQuery>,
 ) -> Reply {
     ops::delete(
-        &s.store,
+        &s,
         &caller,
         &id,
         q.hard_delete.unwrap_or(false),
@@ -136,14 +135,8 @@ pub async fn delete_activities(
     let ids = req
         .ids
         .ok_or_else(|| ApiError::field("ids", "ids is a required field"))?;
-    let deleted = ops::delete_many(
-        &s.store,
-        &caller,
-        ids,
-        req.hard_delete,
-        req.user_id.as_deref(),
-    )
-    .await?;
+    let deleted =
+        ops::delete_many(&s, &caller, ids, req.hard_delete, req.user_id.as_deref()).await?;
     Ok(Json(json!({ "deleted_ids": deleted })))
 }
 

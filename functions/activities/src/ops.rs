@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
 use tributary_core::auth::Caller;
+use tributary_core::fanout::FanoutTask;
+use tributary_core::http::AppState;
 use tributary_core::model::activity_request::{ActivityFields, NewActivityRequest};
+use tributary_core::model::feed::Feed;
 use tributary_core::model::response::ActivityResponse;
 use tributary_core::model::{Activity, ActivityContent, Visibility};
 use tributary_core::store::Store;
@@ -116,14 +119,55 @@ fn visible_to(caller: &Caller, a: &Activity) -> bool {
     }
 }
 
+/// After an activity entered `feeds`: count it in each feed (creating feeds met for the
+/// first time) and queue its delivery to the followers of those that have any.
+async fn arrived_in(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult<()> {
+    let store = &state.store;
+    let tasks: Vec<Option<FanoutTask>> = stream::iter(feeds.to_vec())
+        .map(|fid: String| async move {
+            let (existed, followers) = store.count_activity_added(&fid).await?;
+            if !existed {
+                let parsed = Fid::parse("feeds", &fid)?;
+                let feed = Feed::new(&parsed.group, &parsed.id, &a.user_id, a.created_at);
+                store.create_feed_if_missing(&feed).await?;
+            }
+            // Private activities are for the feed's owner only: they do not travel.
+            let travels = followers > 0 && a.content.visibility != Visibility::Private;
+            Ok::<_, ApiError>(travels.then(|| FanoutTask::deliver(a, &fid)))
+        })
+        .buffer_unordered(WRITE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let tasks: Vec<FanoutTask> = tasks.into_iter().flatten().collect();
+    state.enqueue(&tasks).await
+}
+
+/// After an activity left `feeds` for good: uncount it and take it out of the followers'
+/// feeds.
+async fn left(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult<()> {
+    let store = &state.store;
+    stream::iter(feeds.to_vec())
+        .map(|fid: String| async move { store.bump_feed_counter(&fid, "activity_count", -1).await })
+        .buffer_unordered(WRITE_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    let tasks: Vec<FanoutTask> = feeds
+        .iter()
+        .map(|fid| FanoutTask::retract(a, fid))
+        .collect();
+    state.enqueue(&tasks).await
+}
+
 pub async fn add(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     req: NewActivityRequest,
 ) -> ApiResult<ActivityResponse> {
+    let store = &state.store;
     let activity = prepare_new(caller, req, now_nanos())?;
     ensure_groups(store, &activity.content.feeds).await?;
     store.create_activity(&activity).await?;
+    arrived_in(state, &activity, &activity.content.feeds).await?;
     render::activity(store, &activity).await
 }
 
@@ -144,7 +188,7 @@ pub async fn get(
 /// Read-modify-write of an activity's content with optimistic locking: `change` computes
 /// the new content from the current activity, and runs again if someone wrote in between.
 async fn update_with<F>(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     id: &str,
     acting_as: Option<&str>,
@@ -153,6 +197,7 @@ async fn update_with<F>(
 where
     F: Fn(&Activity) -> ApiResult<ActivityContent>,
 {
+    let store = &state.store;
     caller.acting_user(acting_as)?;
     for attempt in 0..UPDATE_ATTEMPTS {
         if attempt > 0 {
@@ -180,13 +225,13 @@ where
 /// Full update: the request is the new content. Fields left out are cleared, except the
 /// feeds, which stay as they were.
 pub async fn update(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     id: &str,
     user_id: Option<&str>,
     fields: ActivityFields,
 ) -> ApiResult<ActivityResponse> {
-    let updated = update_with(store, caller, id, user_id, |current| {
+    let updated = update_with(state, caller, id, user_id, |current| {
         let base = ActivityContent {
             feeds: current.content.feeds.clone(),
             ..Default::default()
@@ -194,18 +239,18 @@ pub async fn update(
         fields.clone().apply(base)
     })
     .await?;
-    render::activity(store, &updated).await
+    render::activity(&state.store, &updated).await
 }
 
 pub async fn update_partial(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     id: &str,
     user_id: Option<&str>,
     set: &Map<String, Value>,
     unset: &[String],
 ) -> ApiResult<Activity> {
-    update_with(store, caller, id, user_id, |current| {
+    update_with(state, caller, id, user_id, |current| {
         partial::apply(&current.content, set, unset)
     })
     .await
@@ -214,10 +259,11 @@ pub async fn update_partial(
 /// Creates or replaces each activity. Everything is validated before anything is written,
 /// so a batch with one bad activity writes nothing.
 pub async fn upsert(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     requests: Vec<NewActivityRequest>,
 ) -> ApiResult<Vec<ActivityResponse>> {
+    let store = &state.store;
     validate::batch_len("activities", requests.len())?;
     let now = now_nanos();
     let mut prepared = Vec::with_capacity(requests.len());
@@ -247,9 +293,11 @@ pub async fn upsert(
             async move {
                 if exists {
                     let content = a.content.clone();
-                    update_with(store, caller, &a.id, None, move |_| Ok(content.clone())).await
+                    update_with(state, caller, &a.id, None, move |_| Ok(content.clone())).await
                 } else {
-                    store.create_activity(&a).await.map(|_| a)
+                    store.create_activity(&a).await?;
+                    arrived_in(state, &a, &a.content.feeds).await?;
+                    Ok(a)
                 }
             }
         })
@@ -260,21 +308,25 @@ pub async fn upsert(
 }
 
 pub async fn delete(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     id: &str,
     hard: bool,
     user_id: Option<&str>,
 ) -> ApiResult<()> {
     caller.acting_user(user_id)?;
-    let activity = load(store, id).await?;
+    let activity = load(&state.store, id).await?;
     caller.may_modify(&activity.user_id)?;
-    remove(store, &activity, hard).await
+    remove(state, &activity, hard).await
 }
 
-async fn remove(store: &Store, activity: &Activity, hard: bool) -> ApiResult<()> {
+/// A soft delete hides an activity wherever it is read; a hard delete removes it and its
+/// entries everywhere.
+async fn remove(state: &AppState, activity: &Activity, hard: bool) -> ApiResult<()> {
+    let store = &state.store;
     if hard {
-        store.delete_activity_hard(activity).await
+        store.delete_activity_hard(activity).await?;
+        left(state, activity, &activity.content.feeds).await
     } else if activity.is_deleted() {
         Ok(())
     } else {
@@ -287,7 +339,7 @@ async fn remove(store: &Store, activity: &Activity, hard: bool) -> ApiResult<()>
 
 /// Deletes several activities; all must exist and be the caller's to delete, or nothing is.
 pub async fn delete_many(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     ids: Vec<String>,
     hard: bool,
@@ -298,7 +350,7 @@ pub async fn delete_many(
     for (i, id) in ids.iter().enumerate() {
         validate::id(&format!("ids[{i}]"), id)?;
     }
-    let found = store.get_activities(&ids).await?;
+    let found = state.store.get_activities(&ids).await?;
     let mut targets = Vec::with_capacity(ids.len());
     for id in &ids {
         let a = found.get(id).ok_or_else(|| not_found(id))?;
@@ -308,7 +360,7 @@ pub async fn delete_many(
         }
     }
     stream::iter(targets)
-        .map(|a| async move { remove(store, &a, hard).await })
+        .map(|a| async move { remove(state, &a, hard).await })
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect::<Vec<()>>()
         .await?;

@@ -89,15 +89,55 @@ pub fn feed_entry(fid: &str, created_at: Nanos, activity_id: &str) -> Key {
     )
 }
 
-/// The feed's own metadata item.
+/// The feed's own metadata item (on the query indexes; changes rarely).
 pub fn feed(fid: &str) -> Key {
     Key::new(feed_partition(fid), "FEED")
 }
 
+/// The feed's counters, kept apart from the metadata so that bumping a count never rewrites
+/// an index entry. `begins_with(sk, "FEED")` reads both in one Query.
+pub fn feed_counts(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "FEED#COUNTS")
+}
+
+/// Feeds of a group, oldest first (gsi1), for `query_feeds`.
+pub fn feed_by_group(group: &str, created_at: Nanos, fid: &str) -> (String, String) {
+    (
+        format!("FGRP#{group}"),
+        format!("{}#{fid}", time_part(created_at)),
+    )
+}
+
+/// Feeds a user created, oldest first (gsi2), for `query_feeds` by `created_by_id`.
+pub fn feed_by_creator(user_id: &str, created_at: Nanos, fid: &str) -> (String, String) {
+    (
+        format!("FCRT#{user_id}"),
+        format!("{}#{fid}", time_part(created_at)),
+    )
+}
+
+// ---- follows --------------------------------------------------------------------------
+
+/// Prefix of the follow items in a target feed's partition.
+pub const FOLLOWER_PREFIX: &str = "FOLLOWER#";
+
+/// A follow lives in its target's partition (so followers are one Query, which fan-out
+/// pages through) and is indexed by its source in gsi1 (what a feed follows).
+pub fn follow(source: &str, target: &str) -> Key {
+    Key::new(feed_partition(target), format!("{FOLLOWER_PREFIX}{source}"))
+}
+
+pub fn follow_by_source(source: &str, target: &str) -> (String, String) {
+    (format!("FOLLOWING#{source}"), target.to_string())
+}
+
 // ---- feed groups and users ------------------------------------------------------------
 
+/// All feed groups share one small partition, so listing them is one Query.
+pub const FEED_GROUPS_PARTITION: &str = "GROUPS";
+
 pub fn feed_group(id: &str) -> Key {
-    Key::new(format!("GROUP#{id}"), "GROUP")
+    Key::new(FEED_GROUPS_PARTITION.to_string(), format!("GROUP#{id}"))
 }
 
 pub fn user(id: &str) -> Key {
@@ -132,6 +172,9 @@ mod tests {
         assert!(early.sk.starts_with(FEED_ENTRY_PREFIX));
         // The metadata item sorts after every entry, so entry queries never see it.
         assert!(feed("user:john").sk.as_str() > late.sk.as_str());
+        assert!(feed_counts("user:john")
+            .sk
+            .starts_with(&feed("user:john").sk));
     }
 
     #[test]
@@ -146,9 +189,31 @@ mod tests {
     }
 
     #[test]
+    fn follow_keys() {
+        let k = follow("timeline:charlie", "user:john");
+        assert_eq!(k.pk, "FEED#user:john");
+        assert_eq!(k.sk, "FOLLOWER#timeline:charlie");
+        // Followers sort apart from feed entries and the metadata item.
+        assert!(!k.sk.starts_with(FEED_ENTRY_PREFIX));
+        assert_ne!(k.sk, feed("user:john").sk);
+        assert_eq!(
+            follow_by_source("timeline:charlie", "user:john"),
+            ("FOLLOWING#timeline:charlie".into(), "user:john".into())
+        );
+        assert_eq!(feed_by_group("user", 7, "user:a").0, "FGRP#user");
+        assert_eq!(feed_by_creator("a", 7, "user:a").0, "FCRT#a");
+    }
+
+    #[test]
     fn other_keys() {
         assert_eq!(user("u").pk, "USER#u");
-        assert_eq!(feed_group("user").pk, "GROUP#user");
+        assert_eq!(
+            feed_group("user"),
+            Key {
+                pk: "GROUPS".into(),
+                sk: "GROUP#user".into()
+            }
+        );
         assert_eq!(time_part(-5), "00000000000000000000");
     }
 }

@@ -10,12 +10,15 @@
 
 pub mod auth;
 pub mod config;
+pub mod cursor;
 pub mod error;
+pub mod fanout;
 pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod model;
 pub mod partial;
+pub mod queue;
 pub mod render;
 pub mod store;
 pub mod time;

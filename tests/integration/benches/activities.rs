@@ -18,7 +18,10 @@ struct Measure<'a> {
 
 impl<'a> Measure<'a> {
     fn start(app: &'a TestApp) -> Self {
-        Measure { app, before: app.store.meter().snapshot() }
+        Measure {
+            app,
+            before: app.store.meter().snapshot(),
+        }
     }
 
     fn finish(self, name: &str) {
@@ -49,14 +52,24 @@ async fn main() {
     };
     let item = |id: &str| format!("{PATH}/{id}");
 
-    println!("DynamoDB capacity per operation (mean of {ROUNDS} on DynamoDB Local; small text post)");
-    println!("{:<34} {:>10} {:>10} {:>12}", "operation", "read RU", "write WU", "round trips");
+    println!(
+        "DynamoDB capacity per operation (mean of {ROUNDS} on DynamoDB Local; small text post)"
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>12}",
+        "operation", "read RU", "write WU", "round trips"
+    );
 
     let m = Measure::start(&app);
     let mut ids = Vec::new();
     for i in 0..ROUNDS {
         let reply = app.server("POST", PATH, Some(body(i))).await;
-        ids.push(reply.expect_ok()["activity"]["id"].as_str().unwrap().to_string());
+        ids.push(
+            reply.expect_ok()["activity"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     m.finish("add_activity (1 feed)");
 
@@ -84,13 +97,25 @@ async fn main() {
 
     let m = Measure::start(&app);
     for id in &ids {
-        app.server("PUT", &item(id), Some(json!({"text": "updated", "custom": {"v": 2}}))).await.expect_ok();
+        app.server(
+            "PUT",
+            &item(id),
+            Some(json!({"text": "updated", "custom": {"v": 2}})),
+        )
+        .await
+        .expect_ok();
     }
     m.finish("update_activity (full)");
 
     let m = Measure::start(&app);
     for id in &ids {
-        app.server("PATCH", &item(id), Some(json!({"set": {"custom.color": "blue"}}))).await.expect_ok();
+        app.server(
+            "PATCH",
+            &item(id),
+            Some(json!({"set": {"custom.color": "blue"}})),
+        )
+        .await
+        .expect_ok();
     }
     m.finish("update_activity_partial");
 
@@ -102,13 +127,17 @@ async fn main() {
 
     let m = Measure::start(&app);
     for id in &ids {
-        app.server("POST", &format!("{}/restore", item(id)), None).await.expect_ok();
+        app.server("POST", &format!("{}/restore", item(id)), None)
+            .await
+            .expect_ok();
     }
     m.finish("restore_activity");
 
     let m = Measure::start(&app);
     for id in &ids {
-        app.server("DELETE", &format!("{}?hard_delete=true", item(id)), None).await.expect_ok();
+        app.server("DELETE", &format!("{}?hard_delete=true", item(id)), None)
+            .await
+            .expect_ok();
     }
     m.finish("delete_activity (hard, 1 feed)");
 }

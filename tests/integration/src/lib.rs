@@ -1,15 +1,21 @@
 //! Test harness: serves the real function routers on loopback ports, backed by DynamoDB
 //! Local, and gives tests typed request helpers.
 //!
-//! Needs `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local) and `TABLE_NAME` (a table created from
-//! `infra/template.yaml`); `scripts/test` sets both.
+//! Needs `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local), `TABLE_NAME` (a table created from
+//! `infra/template.yaml`), `AWS_ENDPOINT_URL_SQS` and `FANOUT_QUEUE_URL` (the SQS stand-in's
+//! fan-out queue); `scripts/test` sets them all.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::QueueAttributeName;
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use tributary_core::config::AppConfig;
 use tributary_core::http::AppState;
+use tributary_core::queue::FanoutQueue;
 use tributary_core::store::Store;
 
 pub const API_KEY: &str = "integration-key";
@@ -18,6 +24,7 @@ pub const API_SECRET: &str = "integration-secret";
 /// The functions under test, each on its own port, sharing one store.
 pub struct TestApp {
     pub store: Store,
+    pub queue: FanoutQueue,
     activities: SocketAddr,
     users: SocketAddr,
     http: reqwest::Client,
@@ -77,22 +84,107 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
+        let queue_url = env_or_panic("FANOUT_QUEUE_URL");
+        env_or_panic("AWS_ENDPOINT_URL_SQS");
         let store = Store::connect(&table).await;
+        let queue = FanoutQueue::connect(&queue_url).await;
         let config = AppConfig {
             table_name: table,
             api_key: API_KEY.into(),
             api_secret: API_SECRET.into(),
-            fanout_queue_url: None,
+            fanout_queue_url: Some(queue_url),
         };
-        let state = AppState::new(config, store.clone());
+        let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let activities = serve(activities::app(state.clone())).await;
         let users = serve(users::app(state)).await;
         TestApp {
             store,
+            queue,
             activities,
             users,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Runs queued fan-out work through the real fan-out handler, as Lambda's SQS event
+    /// source would, until the queue is empty. Tests share the queue, so this also runs
+    /// other tests' work, which is harmless: tasks are idempotent.
+    pub async fn settle_fanout(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let received = self
+                .queue
+                .client()
+                .receive_message()
+                .queue_url(self.queue.url())
+                .max_number_of_messages(10)
+                .visibility_timeout(30)
+                .send()
+                .await
+                .expect("receive from the fan-out queue");
+            let messages = received.messages.unwrap_or_default();
+            if messages.is_empty() {
+                if self.queue_is_idle().await {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "fan-out queue did not settle within 60 s"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            let mut event = SqsEvent::default();
+            event.records = messages
+                .iter()
+                .map(|m| {
+                    let mut record = SqsMessage::default();
+                    record.message_id = m.message_id.clone();
+                    record.receipt_handle = m.receipt_handle.clone();
+                    record.body = m.body.clone();
+                    record
+                })
+                .collect();
+            let response = fanout::handle(&self.store, &self.queue, event).await;
+            let failed: Vec<String> = response
+                .batch_item_failures
+                .into_iter()
+                .map(|f| f.item_identifier)
+                .collect();
+            assert!(failed.is_empty(), "fan-out tasks failed: {failed:?}");
+            for m in messages {
+                self.queue
+                    .client()
+                    .delete_message()
+                    .queue_url(self.queue.url())
+                    .receipt_handle(m.receipt_handle.unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete a handled message");
+            }
+        }
+    }
+
+    async fn queue_is_idle(&self) -> bool {
+        let attrs = self
+            .queue
+            .client()
+            .get_queue_attributes()
+            .queue_url(self.queue.url())
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("queue attributes");
+        let count = |name: QueueAttributeName| {
+            attrs
+                .attributes()
+                .and_then(|a| a.get(&name))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        count(QueueAttributeName::ApproximateNumberOfMessages) == 0
+            && count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible) == 0
     }
 
     fn base_for(&self, path: &str) -> SocketAddr {

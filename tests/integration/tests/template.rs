@@ -20,7 +20,12 @@ fn key_schema(v: &Value) -> Vec<(String, String)> {
     v.as_sequence()
         .expect("key schema")
         .iter()
-        .map(|k| (k["AttributeName"].as_str().unwrap().to_string(), k["KeyType"].as_str().unwrap().to_string()))
+        .map(|k| {
+            (
+                k["AttributeName"].as_str().unwrap().to_string(),
+                k["KeyType"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -40,7 +45,10 @@ fn table_matches_the_key_builders() {
         .iter()
         .map(|g| {
             assert_eq!(g["Projection"]["ProjectionType"], "ALL");
-            (g["IndexName"].as_str().unwrap().to_string(), key_schema(&g["KeySchema"]))
+            (
+                g["IndexName"].as_str().unwrap().to_string(),
+                key_schema(&g["KeySchema"]),
+            )
         })
         .collect();
     assert_eq!(gsis[keys::GSI1], pair(keys::GSI1_PK, keys::GSI1_SK));
@@ -62,25 +70,42 @@ fn local_router_serves_what_the_api_serves() {
         if resource["Type"] != "AWS::Serverless::Function" {
             continue;
         }
-        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_string();
-        let Some(events) = resource["Properties"]["Events"].as_mapping() else { continue };
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
         for (_, event) in events {
             if event["Type"] == "HttpApi" {
-                deployed.insert(normalise(event["Properties"]["Path"].as_str().unwrap()), binary.clone());
+                deployed.insert(
+                    normalise(event["Properties"]["Path"].as_str().unwrap()),
+                    binary.clone(),
+                );
             }
         }
     }
     let cargo: toml::Value = toml::from_str(&repo_file("Cargo.toml")).unwrap();
-    let router = cargo["workspace"]["metadata"]["lambda"]["watch"]["router"].as_table().unwrap();
-    let local: BTreeMap<String, String> =
-        router.iter().map(|(path, f)| (normalise(path), f.as_str().unwrap().to_string())).collect();
-    assert_eq!(local, deployed, "Cargo.toml's watch router and the template's HttpApi routes differ");
+    let router = cargo["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .unwrap();
+    let local: BTreeMap<String, String> = router
+        .iter()
+        .map(|(path, f)| (normalise(path), f.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        local, deployed,
+        "Cargo.toml's watch router and the template's HttpApi routes differ"
+    );
 }
 
 #[test]
 fn fanout_queue_has_a_dead_letter_queue() {
     let t = template();
     let q = &t["Resources"]["FanoutQueue"]["Properties"];
-    assert!(q["RedrivePolicy"]["maxReceiveCount"].as_u64().is_some_and(|n| (1..=10).contains(&n)));
+    assert!(q["RedrivePolicy"]["maxReceiveCount"]
+        .as_u64()
+        .is_some_and(|n| (1..=10).contains(&n)));
     assert!(t["Resources"]["FanoutDeadLetterQueue"].is_mapping());
 }

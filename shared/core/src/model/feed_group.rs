@@ -1,8 +1,13 @@
-//! Feed groups. The built-in groups exist in every app without being stored; custom groups
-//! (and changes to built-in ones) are items in the table.
+//! Feed groups. The built-in groups exist in every app: until one is changed it is not
+//! stored, and its defaults come from here. Custom groups, and changed built-in ones, are
+//! items in the table.
+//!
+//! A group's behaviour settings (aggregation, ranking, notification, stories, activity
+//! selectors, ...) are kept as sent and returned as stored; the features that act on them
+//! read them from here.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use crate::time::Nanos;
 
@@ -16,6 +21,21 @@ pub const BUILT_IN: [&str; 6] = [
     "stories",
 ];
 
+/// The settings a group stores and returns as objects.
+pub const SETTINGS: [&str; 11] = [
+    "aggregation",
+    "ranking",
+    "notification",
+    "stories",
+    "activity_selectors",
+    "activity_processors",
+    "push_notification",
+    "activity_filter",
+    "activity_marks",
+    "activity_processing",
+    "default_follower_role",
+];
+
 pub fn is_built_in(id: &str) -> bool {
     BUILT_IN.contains(&id)
 }
@@ -27,6 +47,9 @@ pub struct FeedGroup {
     pub custom: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_visibility: Option<String>,
+    /// Behaviour settings, keyed by the names in [`SETTINGS`].
+    #[serde(default)]
+    pub settings: Map<String, Value>,
     #[serde(default)]
     pub created_at: Nanos,
     #[serde(default)]
@@ -35,20 +58,87 @@ pub struct FeedGroup {
     pub deleted_at: Option<Nanos>,
 }
 
+impl FeedGroup {
+    pub fn new(id: &str, now: Nanos) -> Self {
+        FeedGroup {
+            id: id.to_string(),
+            custom: Map::new(),
+            default_visibility: None,
+            settings: Map::new(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
+    /// A built-in group as every new app has it.
+    pub fn built_in(id: &str) -> Option<FeedGroup> {
+        if !is_built_in(id) {
+            return None;
+        }
+        let mut g = FeedGroup::new(id, 0);
+        let (visibility, settings) = match id {
+            "user" => ("public", json!({})),
+            "timeline" => ("private", json!({})),
+            "foryou" => (
+                "private",
+                json!({"activity_selectors": [{"type": "following"}, {"type": "popular"}],
+                       "ranking": {"type": "recency"}}),
+            ),
+            "notification" => (
+                "private",
+                json!({"aggregation": {"format": "{{ type }}-{{ time.strftime('%Y-%m-%d') }}"},
+                       "notification": {"track_seen": true, "track_read": true}}),
+            ),
+            "story" => ("public", json!({"stories": {"track_watched": true}})),
+            _ => (
+                "private",
+                json!({"stories": {"track_watched": true, "skip_watched": false}}),
+            ),
+        };
+        g.default_visibility = Some(visibility.to_string());
+        if let Value::Object(map) = settings {
+            g.settings = map;
+        }
+        Some(g)
+    }
+
+    /// The group as Stream's `FeedGroupResponse`.
+    pub fn response(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("id".into(), json!(self.id));
+        out.insert("custom".into(), Value::Object(self.custom.clone()));
+        if let Some(v) = &self.default_visibility {
+            out.insert("default_visibility".into(), json!(v));
+        }
+        for (k, v) in &self.settings {
+            out.insert(k.clone(), v.clone());
+        }
+        out.insert("created_at".into(), json!(self.created_at));
+        out.insert("updated_at".into(), json!(self.updated_at));
+        if let Some(d) = self.deleted_at {
+            out.insert("deleted_at".into(), json!(d));
+        }
+        Value::Object(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn built_in_groups() {
-        for g in [
-            "user",
-            "timeline",
-            "foryou",
-            "notification",
-            "story",
-            "stories",
-        ] {
-            assert!(super::is_built_in(g));
+        for g in BUILT_IN {
+            assert!(is_built_in(g));
+            let group = FeedGroup::built_in(g).unwrap();
+            assert_eq!(group.response()["id"], g);
         }
-        assert!(!super::is_built_in("custom"));
+        assert!(!is_built_in("custom"));
+        assert!(FeedGroup::built_in("custom").is_none());
+        assert!(
+            FeedGroup::built_in("notification").unwrap().settings["aggregation"]["format"]
+                .is_string()
+        );
     }
 }

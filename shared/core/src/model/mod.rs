@@ -2,7 +2,9 @@
 
 pub mod activity;
 pub mod activity_request;
+pub mod feed;
 pub mod feed_group;
+pub mod follow;
 pub mod response;
 pub mod user;
 

@@ -6,10 +6,14 @@ mod activities;
 mod batch;
 mod capacity;
 mod feed_groups;
+mod feeds;
+mod follows;
 mod users;
 
 pub use batch::{WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
 pub use capacity::{CapacityMeter, CapacitySnapshot};
+pub use feeds::{Direction, FeedEntry};
+pub use follows::mark_status;
 
 use std::sync::Arc;
 
