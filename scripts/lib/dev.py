@@ -1,0 +1,346 @@
+"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch`.
+
+Started by scripts/dev after scripts/setup; see README.md for the settings. Steps:
+  1. check that the ports are free and infra/template.yaml is readable,
+  2. start DynamoDB Local and moto on 127.0.0.1, create the table and queues from infra/template.yaml,
+  3. build each function binary (skipped with --no-build),
+  4. serve every function behind one base URL with `cargo lambda watch`,
+  5. wait until /health answers and each function answers a request, then print how to connect and write
+     the connection settings to .local/<instance>.env,
+  6. run until Ctrl-C / SIGTERM, then stop everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    HOST,
+    LOG_DIR,
+    ROOT,
+    STATE_DIR,
+    TEMPLATE,
+    VENV_BIN,
+    StackError,
+    child_env,
+    error,
+    fmt_duration,
+    http_get,
+    local_aws_env,
+    port_setting,
+    require_free_ports,
+    say,
+    setting,
+    wait_until,
+    write_env_file,
+)
+from procs import Child, Interrupted, Supervisor, ignore_signals, install_signal_handlers  # noqa: E402
+import services  # noqa: E402
+import resources  # noqa: E402
+
+P = "dev"
+
+# Requests that reach each function without credentials; its JSON answer (a 401 error) proves it runs.
+WARMUP_PATHS = {"users": "/api/v2/app", "activities": "/api/v2/feeds/activities/warmup"}
+
+
+def router_functions() -> dict[str, Optional[str]]:
+    """Functions named in [workspace.metadata.lambda.watch.router] of Cargo.toml -> one of their routes
+    that answers GET (None when every route of the function is limited to other methods)."""
+    text = (ROOT / "Cargo.toml").read_text()
+    routes: dict[str, Optional[str]] = {}
+
+    def add(path: str, name: str, methods) -> None:
+        gets = methods is None or any(str(m).upper() in ("GET", "ANY", "*") for m in methods)
+        if gets and routes.get(name) is None:
+            routes[name] = path
+        else:
+            routes.setdefault(name, None)
+
+    try:
+        import tomllib
+
+        table = tomllib.loads(text)
+        router = table.get("workspace", {}).get("metadata", {}).get("lambda", {}).get("watch", {}).get("router", {})
+        for path, target in router.items():
+            if isinstance(target, str):
+                add(path, target, None)
+            elif isinstance(target, dict) and target.get("function"):
+                add(path, target["function"], target.get("methods"))
+    except ModuleNotFoundError:  # Python < 3.11: read the simple `"path" = "function"` lines
+        section = re.search(r"^\[workspace\.metadata\.lambda\.watch\.router\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+        for path, name in re.findall(r'^\s*"([^"]+)"\s*=\s*"([^"]+)"', section.group(1) if section else "", re.M):
+            add(path, name, None)
+    if not routes:
+        raise StackError("Cargo.toml has no [workspace.metadata.lambda.watch.router] entries")
+    return routes
+
+
+def warmup_path(function: str, routed: str) -> str:
+    if function in WARMUP_PATHS:
+        return WARMUP_PATHS[function]
+    # `/a/b/{*rest}` -> `/a/b/warmup`
+    return re.sub(r"\{\*?[^}]*\}", "warmup", routed)
+
+
+def is_function_answer(answer) -> bool:
+    """A JSON answer below 500 comes from the function; cargo lambda's own errors are 5xx or route misses."""
+    if answer is None or answer.status >= 500 or answer.json() is None:
+        return False
+    body = answer.json()
+    if answer.status == 404 and isinstance(body, dict) and set(body) == {"title", "detail"}:
+        return False  # cargo lambda: no such route / function
+    return True
+
+
+class Settings:
+    def __init__(self) -> None:
+        self.port = port_setting("TRIBUTARY_PORT", 3030)
+        self.api_key = setting("TRIBUTARY_API_KEY", "tributary-dev-key")
+        self.api_secret = setting("TRIBUTARY_API_SECRET", "tributary-dev-secret")
+        self.dynamodb_port = port_setting("TRIBUTARY_DYNAMODB_PORT", 8100)
+        self.sqs_port = port_setting("TRIBUTARY_SQS_PORT", 8200)
+        self.table = setting("TRIBUTARY_TABLE", "tributary")
+        self.instance = setting("TRIBUTARY_INSTANCE", "dev")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", self.table):
+            raise StackError(f"TRIBUTARY_TABLE={self.table!r} is not a valid DynamoDB table name")
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", self.instance):
+            raise StackError(f"TRIBUTARY_INSTANCE={self.instance!r}: use letters, digits, - and _ only")
+        self.base_url = f"http://{HOST}:{self.port}"
+        self.state_file = STATE_DIR / f"{self.instance}.env"
+        self.functions_env_file = STATE_DIR / f"{self.instance}-functions.env"
+
+    def ready_timeout(self, built: bool) -> float:
+        # Without the up-front build the first requests wait for compilation.
+        return float(setting("TRIBUTARY_READY_TIMEOUT", "600" if built else "3600"))
+
+
+def build(sup: Supervisor, functions: list[str], env: dict[str, str]) -> None:
+    # Every binary of the workspace, then `cargo build --bin X` per served function: the same command
+    # line (so the same feature resolution and artifacts) as `cargo lambda watch` runs for it, so the
+    # first request starts the function right away. When features agree, the second part is a no-op.
+    commands = [["cargo", "build", "--workspace", "--bins"]] + [["cargo", "build", "--bin", f] for f in functions]
+    for argv in commands:
+        say(P, "$ " + " ".join(argv))
+        child = sup.spawn(" ".join(argv), argv, env=env, cwd=ROOT)
+        code = child.popen.wait()
+        sup.stop(child)
+        if code != 0:
+            raise StackError(f"`{' '.join(argv)}` failed (exit {code}); fix the build, or use --no-build")
+
+
+def wait_for_functions(
+    settings: Settings, routes: dict[str, Optional[str]], watch: Child, others: list[Child], timeout: float
+) -> None:
+    def alive() -> Optional[str]:
+        for child in [watch] + others:
+            note = child.death_note()
+            if note:
+                return note
+        return None
+
+    last: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+
+    def request_timeout() -> float:
+        # A request can hang when the function crashed; never wait past the overall deadline.
+        return min(300.0, max(deadline - time.monotonic(), 1.0))
+
+    def healthy() -> bool:
+        answer = http_get(settings.base_url + "/health", timeout=request_timeout())
+        if answer is not None:
+            last["/health"] = answer.short()
+        body = answer.json() if answer is not None else None
+        return answer is not None and answer.status == 200 and isinstance(body, dict) and body.get("status") == "ok"
+
+    def check(path: str):
+        def ok() -> bool:
+            answer = http_get(settings.base_url + path, timeout=request_timeout())
+            if answer is not None:
+                last[path] = answer.short()
+            return is_function_answer(answer)
+
+        return ok
+
+    try:
+        wait_until("GET /health", healthy, timeout, alive=alive, interval=0.5)
+        say(P, "GET /health -> 200 {\"status\":\"ok\"}")
+        for name, routed in routes.items():
+            if name not in WARMUP_PATHS and routed is None:
+                say(P, f"function {name} has no GET route to warm it up; it starts on its first request")
+                continue
+            path = warmup_path(name, routed or "")
+            remaining = max(deadline - time.monotonic(), 5)
+            wait_until(f"function {name} (GET {path})", check(path), remaining, alive=alive, interval=0.5)
+            say(P, f"function {name} is up (GET {path} -> {last.get(path, '')[:80]})")
+    except StackError as exc:
+        detail = "".join(f"\n  last answer to {p}: {a}" for p, a in last.items())
+        raise StackError(f"{exc}{detail}\n  (the functions' own output is above; raise TRIBUTARY_READY_TIMEOUT to wait longer)") from None
+
+
+def banner(settings: Settings, queue_url: str) -> str:
+    snippet = (
+        "from getstream import Stream\n"
+        f'client = Stream(api_key="{settings.api_key}", api_secret="{settings.api_secret}", '
+        f'base_url="{settings.base_url}")\n'
+        'client.feeds.add_activity(type="post", feeds=["user:alice"], text="Hello", user_id="alice")'
+    )
+    width = 78
+    lines = [
+        "=" * width,
+        "  Tributary is running (local stack, dev-only credentials)",
+        "",
+        f"  Base URL     {settings.base_url}",
+        f"  API key      {settings.api_key}",
+        f"  API secret   {settings.api_secret}",
+        "",
+        f"  DynamoDB     http://{HOST}:{settings.dynamodb_port}   table {settings.table}",
+        f"  SQS          http://{HOST}:{settings.sqs_port}   {queue_url}",
+        f"  Settings     {settings.state_file.relative_to(ROOT)}",
+        "",
+        "  Python (official SDK, pip install getstream):",
+        *("    " + line for line in snippet.splitlines()),
+        "",
+        "  Ctrl-C stops everything.",
+        "=" * width,
+    ]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    settings = Settings()
+    routes = router_functions()
+    require_free_ports(
+        {
+            "TRIBUTARY_PORT": settings.port,
+            "TRIBUTARY_DYNAMODB_PORT": settings.dynamodb_port,
+            "TRIBUTARY_SQS_PORT": settings.sqs_port,
+        }
+    )
+    resources.load_template(TEMPLATE)  # fail early on a missing or broken template
+    if not (VENV_BIN / "cargo-lambda").exists():
+        raise StackError(f"{VENV_BIN / 'cargo-lambda'} not found (run scripts/setup)")
+
+    sup = Supervisor()
+    wrote_state = False
+    try:
+        say(P, f"starting DynamoDB Local on {HOST}:{settings.dynamodb_port} and moto (SQS) on {HOST}:{settings.sqs_port}")
+        log_prefix = LOG_DIR / settings.instance
+        ddb = services.start_dynamodb(sup, settings.dynamodb_port, Path(f"{log_prefix}-dynamodb.log"))
+        sqs = services.start_sqs(sup, settings.sqs_port, Path(f"{log_prefix}-sqs.log"))
+        services.wait_ready(sqs, settings.sqs_port)
+        services.wait_ready(ddb, settings.dynamodb_port)
+        say(P, f"stand-ins up after {fmt_duration(time.monotonic() - started)} (logs: {LOG_DIR.relative_to(ROOT)}/)")
+
+        aws = local_aws_env(settings.dynamodb_port, settings.sqs_port)
+        queues = resources.provision(
+            settings.table,
+            aws["AWS_ENDPOINT_URL_DYNAMODB"],
+            aws["AWS_ENDPOINT_URL_SQS"],
+            log=lambda line: say(P, line),
+        )
+        function_env = {
+            **aws,
+            "TABLE_NAME": settings.table,
+            "API_KEY": settings.api_key,
+            "API_SECRET": settings.api_secret,
+            **queues,
+            "RUST_LOG": os.environ.get("RUST_LOG") or "info",
+        }
+        env = child_env(function_env)
+        # RUST_LOG goes to the functions through --env-file only: in cargo lambda's own environment it
+        # would turn on its internal logging (which prints every function's environment, secret included).
+        watch_env = {k: v for k, v in env.items() if k != "RUST_LOG"}
+
+        if args.no_build:
+            say(P, "--no-build: each function compiles on its first request")
+        else:
+            build_started = time.monotonic()
+            build(sup, list(routes), env)
+            say(P, f"build done in {fmt_duration(time.monotonic() - build_started)}")
+
+        # Functions inherit the environment of `cargo lambda watch`; the same variables also go in through
+        # --env-file so that they reach the functions whatever cargo lambda does with its own environment.
+        write_env_file(settings.functions_env_file, function_env)
+        watch_cmd = [
+            "cargo", "lambda", "watch",
+            "--invoke-address", HOST,
+            "--invoke-port", str(settings.port),
+            "--env-file", str(settings.functions_env_file),
+        ]
+        if args.no_reload:
+            watch_cmd.append("--ignore-changes")
+        say(P, f"serving the functions ({', '.join(routes)}) with: {' '.join(watch_cmd)}")
+        watch = sup.spawn("cargo lambda watch", watch_cmd, env=watch_env, cwd=ROOT)
+        wait_for_functions(settings, routes, watch, [ddb, sqs], settings.ready_timeout(built=not args.no_build))
+        sup.poll_descendants()
+
+        write_env_file(
+            settings.state_file,
+            {
+                "BASE_URL": settings.base_url,
+                "API_KEY": settings.api_key,
+                "API_SECRET": settings.api_secret,
+                "TABLE_NAME": settings.table,
+                "FANOUT_QUEUE_URL": queues["FANOUT_QUEUE_URL"],
+                "AWS_ENDPOINT_URL_DYNAMODB": aws["AWS_ENDPOINT_URL_DYNAMODB"],
+                "AWS_ENDPOINT_URL_SQS": aws["AWS_ENDPOINT_URL_SQS"],
+                "DEV_PID": str(os.getpid()),
+            },
+        )
+        wrote_state = True
+        print(banner(settings, queues["FANOUT_QUEUE_URL"]), flush=True)
+        say(P, f"ready in {fmt_duration(time.monotonic() - started)}")
+
+        tick = 0
+        while True:
+            for child in (watch, ddb, sqs):
+                note = child.death_note()
+                if note:
+                    raise StackError(f"{note}; stopping the stack")
+            tick += 1
+            if tick % 10 == 0:
+                sup.poll_descendants()  # remember function processes so they can be ended for sure
+            time.sleep(0.5)
+    except Interrupted as exc:
+        say(P, f"{exc} received")
+        return 0
+    finally:
+        ignore_signals()
+        if wrote_state:
+            settings.state_file.unlink(missing_ok=True)
+        settings.functions_env_file.unlink(missing_ok=True)
+        say(P, "stopping (cargo lambda watch, functions, moto, DynamoDB Local)")
+        sup.stop_all()
+        say(P, "stopped")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/dev", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--no-build", action="store_true", help="skip the up-front build; functions compile on first request")
+    parser.add_argument("--no-reload", action="store_true", help="do not restart functions when their code changes")
+    args = parser.parse_args()
+    install_signal_handlers()
+    try:
+        return run(args)
+    except Interrupted as exc:
+        say(P, f"{exc} received")
+        return 0 if exc.signum in (2, 15) else 1
+    except StackError as exc:
+        error(P, str(exc))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
