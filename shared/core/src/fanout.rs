@@ -100,6 +100,15 @@ pub fn delivered_entry(
 
 /// Runs one task. Returns the follow-up task when the work continues past this page.
 pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTask>> {
+    run_paged(store, task, PAGE_SIZE).await
+}
+
+/// [`run`] with a given page size (tests use small pages to exercise continuations).
+pub async fn run_paged(
+    store: &Store,
+    task: &FanoutTask,
+    page_size: usize,
+) -> ApiResult<Option<FanoutTask>> {
     match task {
         FanoutTask::Deliver {
             activity_id,
@@ -109,7 +118,7 @@ pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTas
             after,
         } => {
             let (followers, next) = store
-                .followers_page(origin, PAGE_SIZE, after.as_deref(), true)
+                .followers_page(origin, page_size, after.as_deref(), true)
                 .await?;
             let ops = followers
                 .iter()
@@ -132,7 +141,7 @@ pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTas
         } => {
             // Every follow, accepted or not: an entry may predate a status change.
             let (followers, next) = store
-                .followers_page(origin, PAGE_SIZE, after.as_deref(), false)
+                .followers_page(origin, page_size, after.as_deref(), false)
                 .await?;
             let ops = followers
                 .iter()
@@ -154,7 +163,7 @@ pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTas
             let mut copied = 0;
             let mut start: Option<String> = None;
             while copied < *limit {
-                let want = (*limit - copied).min(PAGE_SIZE);
+                let want = (*limit - copied).min(page_size);
                 let (entries, more) = store
                     .feed_entries(target, want, start.as_deref(), Direction::Older)
                     .await?;
@@ -179,7 +188,7 @@ pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTas
             after,
         } => {
             let (entries, more) = store
-                .feed_entries(source, PAGE_SIZE, after.as_deref(), Direction::Older)
+                .feed_entries(source, page_size, after.as_deref(), Direction::Older)
                 .await?;
             let ops = entries
                 .iter()

@@ -13,6 +13,7 @@ pub mod config;
 pub mod cursor;
 pub mod error;
 pub mod fanout;
+pub mod feeds;
 pub mod http;
 pub mod ids;
 pub mod keys;

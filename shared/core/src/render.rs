@@ -1,8 +1,12 @@
-//! Turns stored activities into responses: loads the authors, mentioned users and shared
-//! parents every activity on a page needs in batched reads, never one call per activity.
+//! Turns stored records into responses: loads the users, parents and feeds a page needs in
+//! batched reads, never one call per item.
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Serialize;
+
+use crate::model::feed::{Feed, FeedResponse};
+use crate::model::follow::Follow;
 use crate::model::response::{ActivityResponse, UserDirectory};
 use crate::model::Activity;
 use crate::store::Store;
@@ -46,4 +50,80 @@ pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<Activ
 pub async fn activity(store: &Store, a: &Activity) -> ApiResult<ActivityResponse> {
     let mut rendered = activities(store, std::slice::from_ref(a)).await?;
     Ok(rendered.pop().expect("one activity in, one out"))
+}
+
+/// Renders feeds with their creators, loaded in one batch.
+pub async fn feeds(store: &Store, list: &[Feed]) -> ApiResult<Vec<FeedResponse>> {
+    let users = UserDirectory(
+        store
+            .get_users(list.iter().map(|f| f.created_by_id.as_str()))
+            .await?,
+    );
+    Ok(list
+        .iter()
+        .map(|f| FeedResponse::render(f, &users))
+        .collect())
+}
+
+/// Renders follows with both of their feeds. Feeds never stored (followed before anyone
+/// wrote to them) render with defaults.
+pub async fn follows(store: &Store, list: &[Follow]) -> ApiResult<Vec<FollowResponse>> {
+    let fids: Vec<String> = list
+        .iter()
+        .flat_map(|f| [f.source.clone(), f.target.clone()])
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let stored = store.get_feeds(&fids).await?;
+    let all: Vec<Feed> = fids
+        .iter()
+        .map(|fid| {
+            stored
+                .get(fid)
+                .cloned()
+                .unwrap_or_else(|| placeholder_feed(fid))
+        })
+        .collect();
+    let rendered: HashMap<String, FeedResponse> = feeds(store, &all)
+        .await?
+        .into_iter()
+        .map(|f| (f.feed.clone(), f))
+        .collect();
+    Ok(list
+        .iter()
+        .map(|f| FollowResponse {
+            source_feed: rendered[&f.source].clone(),
+            target_feed: rendered[&f.target].clone(),
+            status: f.status.as_str(),
+            custom: f.custom.clone(),
+            follower_role: f.follower_role.clone(),
+            push_preference: f.push_preference.clone(),
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+            request_accepted_at: f.request_accepted_at,
+            request_rejected_at: f.request_rejected_at,
+        })
+        .collect())
+}
+
+/// A feed that has no stored metadata: `group:id`, owned by the user its id names.
+pub fn placeholder_feed(fid: &str) -> Feed {
+    let (group, id) = fid.split_once(':').unwrap_or((fid, ""));
+    Feed::new(group, id, id, 0)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FollowResponse {
+    pub source_feed: FeedResponse,
+    pub target_feed: FeedResponse,
+    pub status: &'static str,
+    pub custom: serde_json::Map<String, serde_json::Value>,
+    pub follower_role: String,
+    pub push_preference: String,
+    pub created_at: crate::time::Nanos,
+    pub updated_at: crate::time::Nanos,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_accepted_at: Option<crate::time::Nanos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_rejected_at: Option<crate::time::Nanos>,
 }

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub store: Store,
     pub queue: FanoutQueue,
     activities: SocketAddr,
+    feeds: SocketAddr,
+    follows: SocketAddr,
     users: SocketAddr,
     http: reqwest::Client,
 }
@@ -96,11 +98,15 @@ impl TestApp {
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let activities = serve(activities::app(state.clone())).await;
+        let feeds = serve(feeds::app(state.clone())).await;
+        let follows = serve(follows::app(state.clone())).await;
         let users = serve(users::app(state)).await;
         TestApp {
             store,
             queue,
             activities,
+            feeds,
+            follows,
             users,
             http: reqwest::Client::new(),
         }
@@ -119,6 +125,8 @@ impl TestApp {
                 .queue_url(self.queue.url())
                 .max_number_of_messages(10)
                 .visibility_timeout(30)
+                // The queue long-polls by default; here an empty answer should come at once.
+                .wait_time_seconds(0)
                 .send()
                 .await
                 .expect("receive from the fan-out queue");
@@ -188,8 +196,13 @@ impl TestApp {
     }
 
     fn base_for(&self, path: &str) -> SocketAddr {
-        if path.starts_with("/api/v2/feeds/activities") {
+        let family = |prefix: &str| path.starts_with(prefix);
+        if family("/api/v2/feeds/activities") {
             self.activities
+        } else if family("/api/v2/feeds/feed_groups") || family("/api/v2/feeds/feeds/") {
+            self.feeds
+        } else if family("/api/v2/feeds/follows") || family("/api/v2/feeds/unfollow/") {
+            self.follows
         } else {
             self.users
         }
@@ -256,6 +269,40 @@ impl TestApp {
             .server("POST", "/api/v2/feeds/activities", Some(body))
             .await;
         reply.expect_ok()["activity"].clone()
+    }
+}
+
+impl TestApp {
+    /// `source` follows `target` as the server; returns the follow.
+    pub async fn follow(&self, source: &str, target: &str, extra: Value) -> Value {
+        let mut body = json!({"source": source, "target": target});
+        if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+            b.extend(e);
+        }
+        self.server("POST", "/api/v2/feeds/follows", Some(body))
+            .await
+            .expect_ok()["follow"]
+            .clone()
+    }
+
+    /// Reads a feed as the server (or as `user_id`, when given in `body`).
+    pub async fn read_feed(&self, fid: &str, body: Value) -> Value {
+        let (group, id) = fid.split_once(':').expect("group:id");
+        let path = format!("/api/v2/feeds/feed_groups/{group}/feeds/{id}");
+        self.server("POST", &path, Some(body))
+            .await
+            .expect_ok()
+            .clone()
+    }
+
+    /// The ids of a feed read's activities, in order.
+    pub fn ids(read: &Value) -> Vec<String> {
+        read["activities"]
+            .as_array()
+            .expect("activities")
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
     }
 }
 

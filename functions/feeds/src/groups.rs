@@ -1,0 +1,229 @@
+//! Feed groups. Changing them is for server-side calls only.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tributary_core::auth::Caller;
+use tributary_core::http::{AppState, Auth, Body, QueryParams};
+use tributary_core::model::feed::FeedVisibility;
+use tributary_core::model::feed_group::{is_built_in, FeedGroup, SETTINGS};
+use tributary_core::time::now_nanos;
+use tributary_core::{ApiError, ApiResult};
+
+type Reply = ApiResult<Json<Value>>;
+
+fn server_only(caller: &Caller) -> ApiResult<()> {
+    if caller.is_server() {
+        Ok(())
+    } else {
+        Err(ApiError::not_allowed(
+            "feed groups can only be changed server-side",
+        ))
+    }
+}
+
+fn valid_group_id(id: &str) -> ApiResult<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "id",
+            format!("id: '{id}' may contain only letters, digits, '_' and '-' (at most 64)"),
+        ))
+    }
+}
+
+/// Applies the fields of a create/update body to a group. Settings are stored as sent.
+fn apply(group: &mut FeedGroup, body: &Map<String, Value>) -> ApiResult<()> {
+    if let Some(v) = body.get("default_visibility") {
+        let s = v.as_str().ok_or_else(|| {
+            ApiError::field("default_visibility", "default_visibility must be a string")
+        })?;
+        FeedVisibility::parse(s).ok_or_else(|| {
+            ApiError::field("default_visibility", format!("default_visibility: '{s}' is not one of public, visible, followers, members, private"))
+        })?;
+        group.default_visibility = Some(s.to_string());
+    }
+    if let Some(v) = body.get("custom") {
+        group.custom = v
+            .as_object()
+            .cloned()
+            .ok_or_else(|| ApiError::field("custom", "custom must be an object"))?;
+    }
+    for key in SETTINGS {
+        match body.get(key) {
+            Some(Value::Null) => {
+                group.settings.remove(key);
+            }
+            Some(v) => {
+                group.settings.insert(key.to_string(), v.clone());
+            }
+            None => {}
+        }
+    }
+    group.updated_at = now_nanos();
+    Ok(())
+}
+
+fn body_object(body: Value) -> ApiResult<Map<String, Value>> {
+    match body {
+        Value::Object(map) => Ok(map),
+        _ => Err(ApiError::input("the request body must be a JSON object")),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    include_soft_deleted: Option<bool>,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    Auth(_c): Auth,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply {
+    let with_deleted = q.include_soft_deleted.unwrap_or(false);
+    let groups: Vec<Value> = s
+        .store
+        .list_feed_groups()
+        .await?
+        .iter()
+        .filter(|g| with_deleted || g.deleted_at.is_none())
+        .map(FeedGroup::response)
+        .collect();
+    Ok(Json(json!({ "groups": groups })))
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(body): Body<Value>,
+) -> Reply {
+    server_only(&caller)?;
+    let body = body_object(body)?;
+    let id = body
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::field("id", "id is a required field"))?;
+    valid_group_id(id)?;
+    if is_built_in(id) || s.store.get_feed_group(id).await?.is_some() {
+        return Err(ApiError::field(
+            "id",
+            format!("feed group '{id}' already exists"),
+        ));
+    }
+    let mut group = FeedGroup::new(id, now_nanos());
+    apply(&mut group, &body)?;
+    s.store.put_feed_group(&group).await?;
+    Ok(Json(json!({ "feed_group": group.response() })))
+}
+
+async fn load(s: &AppState, id: &str, with_deleted: bool) -> ApiResult<FeedGroup> {
+    valid_group_id(id)?;
+    match s.store.get_feed_group(id).await? {
+        Some(g) if with_deleted || g.deleted_at.is_none() => Ok(g),
+        _ => Err(ApiError::not_found(format!(
+            "feed group '{id}' does not exist"
+        ))),
+    }
+}
+
+pub async fn get(
+    State(s): State<AppState>,
+    Auth(_c): Auth,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Reply {
+    let group = load(&s, &id, q.include_soft_deleted.unwrap_or(false)).await?;
+    Ok(Json(json!({ "feed_group": group.response() })))
+}
+
+pub async fn get_or_create(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(body): Body<Value>,
+) -> Reply {
+    server_only(&caller)?;
+    valid_group_id(&id)?;
+    if let Some(g) = s
+        .store
+        .get_feed_group(&id)
+        .await?
+        .filter(|g| g.deleted_at.is_none())
+    {
+        return Ok(Json(
+            json!({ "feed_group": g.response(), "was_created": false }),
+        ));
+    }
+    let mut group = FeedGroup::new(&id, now_nanos());
+    apply(&mut group, &body_object(body)?)?;
+    s.store.put_feed_group(&group).await?;
+    Ok(Json(
+        json!({ "feed_group": group.response(), "was_created": true }),
+    ))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(body): Body<Value>,
+) -> Reply {
+    server_only(&caller)?;
+    let mut group = load(&s, &id, false).await?;
+    if group.created_at == 0 {
+        // A built-in group changed for the first time becomes a stored one.
+        group.created_at = now_nanos();
+    }
+    apply(&mut group, &body_object(body)?)?;
+    s.store.put_feed_group(&group).await?;
+    Ok(Json(json!({ "feed_group": group.response() })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteQuery {
+    hard_delete: Option<bool>,
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<DeleteQuery>,
+) -> Reply {
+    server_only(&caller)?;
+    if is_built_in(&id) {
+        return Err(ApiError::field(
+            "id",
+            format!("'{id}' is a built-in feed group and cannot be deleted"),
+        ));
+    }
+    let mut group = load(&s, &id, true).await?;
+    if q.hard_delete.unwrap_or(false) {
+        s.store.delete_feed_group_item(&id).await?;
+    } else {
+        group.deleted_at = Some(now_nanos());
+        s.store.put_feed_group(&group).await?;
+    }
+    Ok(Json(json!({})))
+}
+
+pub async fn restore(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Reply {
+    server_only(&caller)?;
+    let mut group = load(&s, &id, true).await?;
+    group.deleted_at = None;
+    group.updated_at = now_nanos();
+    s.store.put_feed_group(&group).await?;
+    Ok(Json(json!({ "feed_group": group.response() })))
+}

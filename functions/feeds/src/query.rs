@@ -1,0 +1,198 @@
+//! `query_feeds`: feeds by group or by creator (indexed), narrowed by visibility, filter
+//! tags and name. A filter naming neither group nor creator walks every group's index
+//! partition in turn; nothing scans the table.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tributary_core::http::{AppState, Auth, Body};
+use tributary_core::keys;
+use tributary_core::model::feed::Feed;
+use tributary_core::{render, ApiError, ApiResult};
+
+const DEFAULT_LIMIT: usize = 25;
+const MAX_LIMIT: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryFeedsRequest {
+    filter: Option<Value>,
+    limit: Option<i64>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Position {
+    partition: usize,
+    after: Option<(String, String)>,
+}
+
+#[derive(Default)]
+struct Conditions {
+    groups: Option<Vec<String>>,
+    creators: Option<Vec<String>>,
+    visibility: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    name: Option<String>,
+    fids: Option<Vec<String>>,
+}
+
+fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
+    let one = |x: &Value| {
+        x.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::field("filter", format!("filter.{field}: expected strings")))
+    };
+    match v {
+        Value::String(_) => Ok(vec![one(v)?]),
+        Value::Array(list) => list.iter().map(one).collect(),
+        Value::Object(ops) if ops.len() == 1 => {
+            let (op, val) = ops.iter().next().expect("one entry");
+            match (op.as_str(), val) {
+                ("$eq", v) => Ok(vec![one(v)?]),
+                ("$in" | "$contains", Value::Array(list)) => list.iter().map(one).collect(),
+                (op, _) => Err(ApiError::field(
+                    "filter",
+                    format!("filter.{field}: operator '{op}' is not supported"),
+                )),
+            }
+        }
+        _ => Err(ApiError::field(
+            "filter",
+            format!("filter.{field}: expected a string, $eq or $in"),
+        )),
+    }
+}
+
+fn parse(filter: Option<Value>) -> ApiResult<Conditions> {
+    let mut c = Conditions::default();
+    let map = match filter {
+        None | Some(Value::Null) => return Ok(c),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(ApiError::field("filter", "filter must be an object")),
+    };
+    for (key, v) in &map {
+        match key.as_str() {
+            "group_id" => c.groups = Some(strings(key, v)?),
+            "created_by_id" => c.creators = Some(strings(key, v)?),
+            "visibility" => c.visibility = Some(strings(key, v)?),
+            "filter_tags" => c.tags = Some(strings(key, v)?),
+            "feed" | "fid" => c.fids = Some(strings(key, v)?),
+            "name" => {
+                c.name = Some(match v {
+                    Value::String(s) => s.clone(),
+                    Value::Object(ops) => {
+                        match (ops.get("$eq"), ops.get("$q"), ops.get("$autocomplete")) {
+                            (Some(Value::String(s)), _, _)
+                            | (_, Some(Value::String(s)), _)
+                            | (_, _, Some(Value::String(s))) => s.clone(),
+                            _ => {
+                                return Err(ApiError::field(
+                                    "filter",
+                                    "filter.name: use a string, $eq, $q or $autocomplete",
+                                ))
+                            }
+                        }
+                    }
+                    _ => return Err(ApiError::field("filter", "filter.name: expected a string")),
+                })
+            }
+            other => {
+                return Err(ApiError::field(
+                    "filter",
+                    format!("filter: '{other}' cannot be filtered on"),
+                ))
+            }
+        }
+    }
+    Ok(c)
+}
+
+impl Conditions {
+    fn accepts(&self, f: &Feed) -> bool {
+        f.deleted_at.is_none()
+            && self.groups.as_ref().is_none_or(|g| g.contains(&f.group_id))
+            && self
+                .creators
+                .as_ref()
+                .is_none_or(|c| c.contains(&f.created_by_id))
+            && self
+                .visibility
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|x| x == f.visibility.as_str()))
+            && self
+                .tags
+                .as_ref()
+                .is_none_or(|t| t.iter().any(|x| f.filter_tags.contains(x)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| f.name.to_lowercase().contains(&n.to_lowercase()))
+            && self.fids.as_ref().is_none_or(|ids| ids.contains(&f.fid))
+    }
+}
+
+pub async fn query_feeds(
+    State(s): State<AppState>,
+    Auth(_c): Auth,
+    Body(req): Body<QueryFeedsRequest>,
+) -> ApiResult<Json<Value>> {
+    let limit = match req.limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::field(
+                "limit",
+                format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
+            ))
+        }
+    };
+    let cond = parse(req.filter)?;
+    // Index partitions to walk: by creator when named (usually smaller), else by group.
+    let partitions: Vec<(&str, String)> = match (&cond.creators, &cond.groups) {
+        (Some(creators), _) => creators
+            .iter()
+            .map(|c| (keys::GSI2, keys::feed_by_creator(c, 0, "").0))
+            .collect(),
+        (None, Some(groups)) => groups
+            .iter()
+            .map(|g| (keys::GSI1, keys::feed_by_group(g, 0, "").0))
+            .collect(),
+        (None, None) => s
+            .store
+            .list_feed_groups()
+            .await?
+            .iter()
+            .map(|g| (keys::GSI1, keys::feed_by_group(&g.id, 0, "").0))
+            .collect(),
+    };
+    let mut pos: Position = match &req.next {
+        Some(c) => s.cursors.decode("next", c)?,
+        None => Position::default(),
+    };
+    let mut found: Vec<Feed> = Vec::new();
+    while pos.partition < partitions.len() && found.len() < limit {
+        let (index, partition) = &partitions[pos.partition];
+        let (fids, next) = s
+            .store
+            .feeds_in_index(index, partition, limit - found.len(), pos.after.take())
+            .await?;
+        let feeds = s.store.get_feeds(&fids).await?;
+        found.extend(
+            fids.iter()
+                .filter_map(|f| feeds.get(f))
+                .filter(|f| cond.accepts(f))
+                .cloned(),
+        );
+        match next {
+            Some(after) => pos.after = Some(after),
+            None => pos.partition += 1,
+        }
+    }
+    let rendered = render::feeds(&s.store, &found).await?;
+    let mut body = json!({ "feeds": rendered });
+    if pos.partition < partitions.len() {
+        body["next"] = json!(s.cursors.encode(&pos));
+    }
+    Ok(Json(body))
+}

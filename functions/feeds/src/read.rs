@@ -1,0 +1,424 @@
+//! Reading a feed: a page of its activities (newest first), its followers and what it
+//! follows, each with cursors that stay correct while new activities arrive.
+//!
+//! A page costs one Query of entries, one BatchGetItem of the activities and one of their
+//! users (two when shares bring parents), whatever the feed's length. Entries whose activity
+//! is deleted, expired or not for this reader are skipped; the page is topped up with a
+//! bounded number of further reads.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tributary_core::auth::Caller;
+use tributary_core::http::AppState;
+use tributary_core::keys;
+use tributary_core::model::feed::{Feed, FeedVisibility};
+use tributary_core::model::feed_group::BUILT_IN;
+use tributary_core::model::follow::Follow;
+use tributary_core::model::response::ActivityResponse;
+use tributary_core::model::{Activity, Visibility};
+use tributary_core::store::Direction;
+use tributary_core::time::now_nanos;
+use tributary_core::{render, ApiError, ApiResult};
+
+pub const DEFAULT_LIMIT: usize = 25;
+pub const MAX_LIMIT: usize = 100;
+/// Extra reads one page may make to replace entries it had to skip.
+const TOP_UP_ROUNDS: usize = 3;
+
+/// A position in a feed: the entry sort key to continue after.
+#[derive(Debug, Serialize, Deserialize)]
+struct EntryCursor {
+    sk: String,
+}
+
+/// A position in a followers/following list.
+#[derive(Debug, Serialize, Deserialize)]
+struct ListCursor {
+    after: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Pager {
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    #[allow(dead_code)]
+    pub prev: Option<String>,
+}
+
+pub fn limit(field: &str, raw: Option<i64>, default: usize) -> ApiResult<usize> {
+    match raw {
+        None => Ok(default),
+        Some(n) if (0..=MAX_LIMIT as i64).contains(&n) => Ok(n as usize),
+        Some(n) => Err(ApiError::field(
+            field,
+            format!("{field} must be between 0 and {MAX_LIMIT}, got {n}"),
+        )),
+    }
+}
+
+/// What a reader may see of a feed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Metadata and activities.
+    Full,
+    /// Metadata only (a `visible` feed the reader does not follow).
+    MetadataOnly,
+}
+
+/// Decides whether `caller` may read `feed`.
+pub async fn access(state: &AppState, caller: &Caller, feed: &Feed) -> ApiResult<Access> {
+    let me = match caller {
+        Caller::Server => return Ok(Access::Full),
+        Caller::Anonymous => {
+            return if feed.visibility == FeedVisibility::Public {
+                Ok(Access::Full)
+            } else {
+                Err(ApiError::not_allowed(format!(
+                    "feed '{}' is not public",
+                    feed.fid
+                )))
+            }
+        }
+        Caller::User(me) => me,
+    };
+    if *me == feed.created_by_id || feed.visibility == FeedVisibility::Public {
+        return Ok(Access::Full);
+    }
+    let follows = matches!(
+        feed.visibility,
+        FeedVisibility::Visible | FeedVisibility::Followers
+    ) && reader_follows(state, me, &feed.fid).await?;
+    match feed.visibility {
+        _ if follows => Ok(Access::Full),
+        FeedVisibility::Visible => Ok(Access::MetadataOnly),
+        v => Err(ApiError::not_allowed(format!(
+            "feed '{}' is {} and user '{me}' may not read it",
+            feed.fid,
+            v.as_str()
+        ))),
+    }
+}
+
+/// Whether one of the reader's own feeds (`timeline:<me>`, `user:<me>`, ...) follows `fid`.
+async fn reader_follows(state: &AppState, me: &str, fid: &str) -> ApiResult<bool> {
+    let keys: Vec<keys::Key> = BUILT_IN
+        .iter()
+        .map(|g| keys::follow(&format!("{g}:{me}"), fid))
+        .collect();
+    let items = state.store.batch_get(keys).await?;
+    Ok(items.iter().any(|item| {
+        item.get("status")
+            .and_then(|v| v.as_s().ok())
+            .is_some_and(|s| s == "accepted")
+    }))
+}
+
+/// The `filter` of a feed read: on activity type, filter tags and author.
+#[derive(Debug, Default)]
+pub struct ActivityFilter {
+    types: Option<Vec<String>>,
+    tags_any: Option<Vec<String>>,
+    tags_all: Option<Vec<String>>,
+    users: Option<Vec<String>>,
+}
+
+fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(list) => list
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ApiError::field(field, format!("{field}: expected strings")))
+            })
+            .collect(),
+        _ => Err(ApiError::field(
+            field,
+            format!("{field}: expected a string or a list of strings"),
+        )),
+    }
+}
+
+impl ActivityFilter {
+    pub fn parse(filter: Option<&Value>) -> ApiResult<ActivityFilter> {
+        let mut out = ActivityFilter::default();
+        let Some(filter) = filter else { return Ok(out) };
+        let map = filter
+            .as_object()
+            .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
+        for (key, cond) in map {
+            let (op, value) = match cond {
+                Value::Object(ops) if ops.len() == 1 => {
+                    let (op, v) = ops.iter().next().expect("one entry");
+                    (op.as_str(), v)
+                }
+                Value::Object(_) => {
+                    return Err(ApiError::field(
+                        "filter",
+                        format!("filter.{key}: use exactly one operator"),
+                    ))
+                }
+                v => ("$eq", v),
+            };
+            let field = format!("filter.{key}");
+            match (key.as_str(), op) {
+                ("activity_type" | "type", "$eq" | "$in") => {
+                    out.types = Some(strings(&field, value)?)
+                }
+                ("filter_tags", "$in" | "$eq") => out.tags_any = Some(strings(&field, value)?),
+                ("filter_tags", "$contains" | "$all") => {
+                    out.tags_all = Some(strings(&field, value)?)
+                }
+                ("user_id", "$eq" | "$in") => out.users = Some(strings(&field, value)?),
+                ("activity_type" | "type" | "filter_tags" | "user_id", op) => {
+                    return Err(ApiError::field(
+                        "filter",
+                        format!("{field}: operator '{op}' is not supported"),
+                    ))
+                }
+                (other, _) => {
+                    return Err(ApiError::field(
+                        "filter",
+                        format!("filter: '{other}' cannot be filtered on"),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn accepts(&self, a: &Activity) -> bool {
+        self.types
+            .as_ref()
+            .is_none_or(|t| t.contains(&a.activity_type))
+            && self
+                .tags_any
+                .as_ref()
+                .is_none_or(|t| t.iter().any(|x| a.content.filter_tags.contains(x)))
+            && self
+                .tags_all
+                .as_ref()
+                .is_none_or(|t| t.iter().all(|x| a.content.filter_tags.contains(x)))
+            && self.users.as_ref().is_none_or(|u| u.contains(&a.user_id))
+    }
+}
+
+/// Whether `reader` sees activity `a` in `feed`.
+fn visible(caller: &Caller, feed: &Feed, a: &Activity, now: i64) -> bool {
+    if a.deleted_at.is_some() || a.content.expires_at.is_some_and(|e| e <= now) {
+        return false;
+    }
+    match (a.content.visibility, caller) {
+        (Visibility::Private, Caller::Server) => true,
+        (Visibility::Private, Caller::User(me)) => *me == a.user_id || *me == feed.created_by_id,
+        (Visibility::Private, Caller::Anonymous) => false,
+        _ => true,
+    }
+}
+
+pub struct Page {
+    pub activities: Vec<ActivityResponse>,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+/// One page of a feed's activities. `next` continues to older activities, `prev` to newer
+/// ones; `id_around` centres the page on an activity.
+/// What page of a feed to read.
+pub struct PageRequest<'a> {
+    pub limit: usize,
+    pub next: Option<&'a str>,
+    pub prev: Option<&'a str>,
+    pub id_around: Option<&'a str>,
+    pub filter: &'a ActivityFilter,
+}
+
+pub async fn activities(
+    state: &AppState,
+    caller: &Caller,
+    feed: &Feed,
+    req: PageRequest<'_>,
+) -> ApiResult<Page> {
+    let PageRequest {
+        limit,
+        next,
+        prev,
+        id_around,
+        filter,
+    } = req;
+    if limit == 0 {
+        return Ok(Page {
+            activities: Vec::new(),
+            next: None,
+            prev: None,
+        });
+    }
+    let decode = |field: &str, c: &str| state.cursors.decode::<EntryCursor>(field, c).map(|p| p.sk);
+    let (mut found, older_left, newer_left) = match (next, prev, id_around) {
+        (Some(c), _, _) => {
+            let (list, more) = collect(
+                state,
+                caller,
+                feed,
+                limit,
+                Some(decode("next", c)?),
+                Direction::Older,
+                filter,
+            )
+            .await?;
+            (list, more, true)
+        }
+        (None, Some(c), _) => {
+            let (mut list, more) = collect(
+                state,
+                caller,
+                feed,
+                limit,
+                Some(decode("prev", c)?),
+                Direction::Newer,
+                filter,
+            )
+            .await?;
+            list.reverse();
+            (list, true, more)
+        }
+        (None, None, Some(id)) => {
+            let around = state.store.get_activity(id).await?.ok_or_else(|| {
+                ApiError::field(
+                    "id_around",
+                    format!("id_around: activity '{id}' does not exist"),
+                )
+            })?;
+            let centre = keys::feed_entry(&feed.fid, around.created_at, &around.id).sk;
+            let newer_count = limit / 2;
+            let (mut newer, newer_more) = collect(
+                state,
+                caller,
+                feed,
+                newer_count,
+                Some(centre.clone()),
+                Direction::Newer,
+                filter,
+            )
+            .await?;
+            newer.reverse();
+            // The centre itself, then older ones.
+            let centre_after = format!("{centre}~");
+            let (older, older_more) = collect(
+                state,
+                caller,
+                feed,
+                limit - newer.len(),
+                Some(centre_after),
+                Direction::Older,
+                filter,
+            )
+            .await?;
+            newer.extend(older);
+            (newer, older_more, newer_more)
+        }
+        (None, None, None) => {
+            let (list, more) =
+                collect(state, caller, feed, limit, None, Direction::Older, filter).await?;
+            (list, more, false)
+        }
+    };
+    found.truncate(limit);
+    let next = older_left
+        .then(|| {
+            found
+                .last()
+                .map(|(sk, _)| state.cursors.encode(&EntryCursor { sk: sk.clone() }))
+        })
+        .flatten();
+    let prev = newer_left
+        .then(|| {
+            found
+                .first()
+                .map(|(sk, _)| state.cursors.encode(&EntryCursor { sk: sk.clone() }))
+        })
+        .flatten();
+    let list: Vec<Activity> = found.into_iter().map(|(_, a)| a).collect();
+    let activities = render::activities(&state.store, &list).await?;
+    Ok(Page {
+        activities,
+        next,
+        prev,
+    })
+}
+
+/// Reads entries from `start` in `direction` until `limit` visible activities are found or
+/// the feed ends. Returns them with their entry keys, and whether more entries remain.
+async fn collect(
+    state: &AppState,
+    caller: &Caller,
+    feed: &Feed,
+    limit: usize,
+    start: Option<String>,
+    direction: Direction,
+    filter: &ActivityFilter,
+) -> ApiResult<(Vec<(String, Activity)>, bool)> {
+    let now = now_nanos();
+    let mut found: Vec<(String, Activity)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut start = start;
+    let mut more = true;
+    for _ in 0..=TOP_UP_ROUNDS {
+        if found.len() >= limit || !more || limit == 0 {
+            break;
+        }
+        let want = limit - found.len();
+        let (entries, has_more) = state
+            .store
+            .feed_entries(&feed.fid, want, start.as_deref(), direction)
+            .await?;
+        more = has_more;
+        let Some(last) = entries.last() else { break };
+        start = Some(last.sk.clone());
+        let ids: Vec<String> = entries.iter().map(|e| e.activity_id.clone()).collect();
+        let activities = state.store.get_activities(&ids).await?;
+        for e in entries {
+            if let Some(a) = activities.get(&e.activity_id) {
+                if visible(caller, feed, a, now) && filter.accepts(a) && seen.insert(a.id.clone()) {
+                    found.push((e.sk, a.clone()));
+                }
+            }
+        }
+    }
+    Ok((found, more))
+}
+
+/// A page of a feed's followers (`followers = true`) or of what it follows.
+pub async fn follow_list(
+    state: &AppState,
+    fid: &str,
+    pager: Option<&Pager>,
+    followers: bool,
+) -> ApiResult<(Vec<Follow>, Option<String>)> {
+    let limit = limit("limit", pager.and_then(|p| p.limit), DEFAULT_LIMIT)?;
+    if limit == 0 {
+        return Ok((Vec::new(), None));
+    }
+    let after = match pager.and_then(|p| p.next.as_deref()) {
+        Some(c) => Some(state.cursors.decode::<ListCursor>("next", c)?.after),
+        None => None,
+    };
+    let (list, next) = if followers {
+        state
+            .store
+            .followers_page(fid, limit, after.as_deref(), false)
+            .await?
+    } else {
+        state
+            .store
+            .following_page(fid, limit, after.as_deref())
+            .await?
+    };
+    Ok((
+        list,
+        next.map(|after| state.cursors.encode(&ListCursor { after })),
+    ))
+}

@@ -1,0 +1,326 @@
+//! The rules of following.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use tributary_core::auth::Caller;
+use tributary_core::fanout::FanoutTask;
+use tributary_core::http::AppState;
+use tributary_core::model::feed::{Feed, FeedVisibility};
+use tributary_core::model::follow::{Follow, FollowStatus};
+use tributary_core::store::mark_status;
+use tributary_core::time::now_nanos;
+use tributary_core::validate::Fid;
+use tributary_core::{feeds, ApiError, ApiResult};
+
+/// Stream's default and maximum for the activities copied on follow.
+pub const DEFAULT_COPY_LIMIT: usize = 100;
+pub const MAX_COPY_LIMIT: usize = 1000;
+
+/// `FollowRequest` (also the body of update, upsert and the batch items).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct FollowRequest {
+    pub source: Option<String>,
+    pub target: Option<String>,
+    pub activity_copy_limit: Option<i64>,
+    pub status: Option<String>,
+    pub custom: Option<Map<String, Value>>,
+    pub push_preference: Option<String>,
+    pub follower_role: Option<String>,
+}
+
+/// Both ends of a follow, checked.
+pub struct Pair {
+    pub source: Fid,
+    pub target: Fid,
+}
+
+impl Pair {
+    pub fn parse(source: Option<&str>, target: Option<&str>) -> ApiResult<Pair> {
+        let source = source
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::field("source", "source is a required field"))?;
+        let target = target
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::field("target", "target is a required field"))?;
+        let pair = Pair {
+            source: Fid::parse("source", source)?,
+            target: Fid::parse("target", target)?,
+        };
+        if pair.source == pair.target {
+            return Err(ApiError::field("target", "a feed cannot follow itself"));
+        }
+        Ok(pair)
+    }
+
+    fn keys(&self) -> (String, String) {
+        (self.source.to_string(), self.target.to_string())
+    }
+}
+
+async fn ensure_groups(state: &AppState, pair: &Pair) -> ApiResult<()> {
+    let missing = state
+        .store
+        .missing_feed_groups(&[&pair.source.group, &pair.target.group])
+        .await?;
+    match missing.first() {
+        Some(g) => Err(ApiError::field(
+            "target",
+            format!("feed group '{g}' does not exist"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn copy_limit(req: &FollowRequest) -> ApiResult<usize> {
+    match req.activity_copy_limit {
+        None => Ok(DEFAULT_COPY_LIMIT),
+        Some(n) if (0..=MAX_COPY_LIMIT as i64).contains(&n) => Ok(n as usize),
+        Some(n) => Err(ApiError::field(
+            "activity_copy_limit",
+            format!("activity_copy_limit must be between 0 and {MAX_COPY_LIMIT}, got {n}"),
+        )),
+    }
+}
+
+/// The status a new follow starts in: the target's visibility decides, and a server call
+/// may set it outright.
+fn initial_status(caller: &Caller, req: &FollowRequest, target: &Feed) -> ApiResult<FollowStatus> {
+    if let Some(s) = &req.status {
+        let status = FollowStatus::parse(s).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                format!("status '{s}' is not one of accepted, pending, rejected"),
+            )
+        })?;
+        if caller.is_server() {
+            return Ok(status);
+        }
+    }
+    let owner_follows = matches!(caller, Caller::User(me) if *me == target.created_by_id);
+    match target.visibility {
+        FeedVisibility::Public | FeedVisibility::Visible => Ok(FollowStatus::Accepted),
+        _ if owner_follows || caller.is_server() => Ok(FollowStatus::Accepted),
+        FeedVisibility::Followers => Ok(FollowStatus::Pending),
+        FeedVisibility::Members | FeedVisibility::Private => Err(ApiError::not_allowed(format!(
+            "feed '{}' is {} and cannot be followed",
+            target.fid,
+            target.visibility.as_str()
+        ))),
+    }
+}
+
+/// Creates a follow. With `upsert`, an existing follow is returned unchanged (`created` is
+/// false); without, it is an error.
+pub async fn follow(
+    state: &AppState,
+    caller: &Caller,
+    req: FollowRequest,
+    upsert: bool,
+) -> ApiResult<(Follow, bool)> {
+    let pair = Pair::parse(req.source.as_deref(), req.target.as_deref())?;
+    let limit = copy_limit(&req)?;
+    ensure_groups(state, &pair).await?;
+    let store = &state.store;
+    let (source_fid, target_fid) = pair.keys();
+    let existing_source = store.get_feed(&source_fid).await?;
+    let owner = feeds::owner(existing_source.as_ref(), &pair.source);
+    feeds::check_owner(caller, &owner, &format!("follow from feed '{source_fid}'"))?;
+
+    if let Some(existing) = store.get_follow(&source_fid, &target_fid).await? {
+        return if upsert {
+            Ok((existing, false))
+        } else {
+            Err(ApiError::field(
+                "target",
+                format!("feed '{source_fid}' already follows '{target_fid}'"),
+            ))
+        };
+    }
+    if existing_source.is_none() {
+        feeds::get_or_create(store, &pair.source, &owner).await?;
+    }
+    let (target, _) = feeds::get_or_create(store, &pair.target, &pair.target.id).await?;
+    let status = initial_status(caller, &req, &target)?;
+    let now = now_nanos();
+    let mut f = Follow::new(&source_fid, &target_fid, status, now);
+    f.custom = req.custom.clone().unwrap_or_default();
+    if let Some(p) = &req.push_preference {
+        f.push_preference = p.clone();
+    }
+    if !store.create_follow(&f).await? {
+        // Someone created it between our read and our write.
+        let existing = store
+            .get_follow(&source_fid, &target_fid)
+            .await?
+            .ok_or_else(|| ApiError::internal_msg("follow vanished"))?;
+        return if upsert {
+            Ok((existing, false))
+        } else {
+            Err(ApiError::field("target", "already following"))
+        };
+    }
+    if f.is_active() && limit > 0 {
+        state
+            .enqueue(&[FanoutTask::CopyHistory {
+                source: source_fid,
+                target: target_fid,
+                limit,
+            }])
+            .await?;
+    }
+    Ok((f, true))
+}
+
+async fn load(state: &AppState, pair: &Pair) -> ApiResult<Follow> {
+    let (source, target) = pair.keys();
+    state
+        .store
+        .get_follow(&source, &target)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("feed '{source}' does not follow '{target}'")))
+}
+
+async fn target_owner(state: &AppState, pair: &Pair) -> ApiResult<String> {
+    let target = state.store.get_feed(&pair.target.to_string()).await?;
+    Ok(feeds::owner(target.as_ref(), &pair.target))
+}
+
+/// Accepts or rejects a pending follow; only the target's owner (or the server) may.
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    source: Option<&str>,
+    target: Option<&str>,
+    accept: bool,
+    role: Option<String>,
+) -> ApiResult<Follow> {
+    let pair = Pair::parse(source, target)?;
+    let owner = target_owner(state, &pair).await?;
+    feeds::check_owner(
+        caller,
+        &owner,
+        &format!("answer follow requests to '{}'", pair.target),
+    )?;
+    let mut f = load(state, &pair).await?;
+    if f.status != FollowStatus::Pending {
+        return Err(ApiError::input(format!(
+            "the follow is {}, not pending",
+            f.status.as_str()
+        )));
+    }
+    let seen = f.status;
+    mark_status(
+        &mut f,
+        if accept {
+            FollowStatus::Accepted
+        } else {
+            FollowStatus::Rejected
+        },
+        now_nanos(),
+    );
+    if let Some(role) = role {
+        f.follower_role = role;
+    }
+    if !state.store.replace_follow(&f, seen).await? {
+        return Err(ApiError::input(
+            "the follow request changed meanwhile; try again",
+        ));
+    }
+    if accept {
+        state
+            .enqueue(&[FanoutTask::CopyHistory {
+                source: f.source.clone(),
+                target: f.target.clone(),
+                limit: DEFAULT_COPY_LIMIT,
+            }])
+            .await?;
+    }
+    Ok(f)
+}
+
+/// Changes a follow's custom data, push preference or role (and, server-side, status).
+pub async fn update(state: &AppState, caller: &Caller, req: FollowRequest) -> ApiResult<Follow> {
+    let pair = Pair::parse(req.source.as_deref(), req.target.as_deref())?;
+    let source = state.store.get_feed(&pair.source.to_string()).await?;
+    feeds::check_owner(
+        caller,
+        &feeds::owner(source.as_ref(), &pair.source),
+        "change this follow",
+    )?;
+    let mut f = load(state, &pair).await?;
+    let seen = f.status;
+    if let Some(custom) = req.custom {
+        f.custom = custom;
+    }
+    if let Some(p) = req.push_preference {
+        f.push_preference = p;
+    }
+    if let Some(r) = req.follower_role {
+        f.follower_role = r;
+    }
+    if let Some(s) = req.status {
+        if !caller.is_server() {
+            return Err(ApiError::not_allowed(
+                "only server-side requests may set a follow's status",
+            ));
+        }
+        let status = FollowStatus::parse(&s)
+            .ok_or_else(|| ApiError::field("status", format!("status '{s}' is not valid")))?;
+        mark_status(&mut f, status, now_nanos());
+    }
+    f.updated_at = now_nanos();
+    if !state.store.replace_follow(&f, seen).await? {
+        return Err(ApiError::input("the follow changed meanwhile; try again"));
+    }
+    if seen != FollowStatus::Accepted && f.is_active() {
+        state
+            .enqueue(&[FanoutTask::CopyHistory {
+                source: f.source.clone(),
+                target: f.target.clone(),
+                limit: DEFAULT_COPY_LIMIT,
+            }])
+            .await?;
+    }
+    Ok(f)
+}
+
+/// Removes a follow. Unless `keep_history`, the target's activities leave the source.
+/// With `tolerant`, a missing follow is `Ok(None)` instead of an error.
+pub async fn unfollow(
+    state: &AppState,
+    caller: &Caller,
+    source: Option<&str>,
+    target: Option<&str>,
+    keep_history: bool,
+    tolerant: bool,
+) -> ApiResult<Option<Follow>> {
+    let pair = Pair::parse(source, target)?;
+    let source_feed = state.store.get_feed(&pair.source.to_string()).await?;
+    feeds::check_owner(
+        caller,
+        &feeds::owner(source_feed.as_ref(), &pair.source),
+        "unfollow from this feed",
+    )?;
+    let f = match load(state, &pair).await {
+        Ok(f) => f,
+        Err(ApiError::NotFound(_)) if tolerant => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !state.store.delete_follow(&f).await? {
+        return if tolerant {
+            Ok(None)
+        } else {
+            Err(ApiError::not_found("the follow was already removed"))
+        };
+    }
+    if !keep_history {
+        state
+            .enqueue(&[FanoutTask::PurgeHistory {
+                source: f.source.clone(),
+                target: f.target.clone(),
+                after: None,
+            }])
+            .await?;
+    }
+    Ok(Some(f))
+}

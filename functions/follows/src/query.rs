@@ -1,0 +1,145 @@
+//! `query_follows`: follows by source feed(s) or target feed(s), never by scanning.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tributary_core::http::AppState;
+use tributary_core::model::follow::Follow;
+use tributary_core::validate::Fid;
+use tributary_core::{ApiError, ApiResult};
+
+const DEFAULT_LIMIT: usize = 25;
+const MAX_LIMIT: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryFollowsRequest {
+    pub filter: Option<Value>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    #[allow(dead_code)]
+    pub sort: Option<Value>,
+}
+
+/// Where a query stopped: which of the listed feeds, and the key to continue after.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Position {
+    feed: usize,
+    after: Option<String>,
+}
+
+/// Values a filter field accepts: `"x"`, `{"$eq": "x"}` or `{"$in": ["x", ...]}`.
+fn values(field: &str, v: &Value) -> ApiResult<Vec<String>> {
+    let strings = |list: &[Value]| -> ApiResult<Vec<String>> {
+        list.iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ApiError::field(field, format!("{field}: expected strings")))
+            })
+            .collect()
+    };
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Object(ops) if ops.len() == 1 => match ops.iter().next() {
+            Some((op, Value::String(s))) if op == "$eq" => Ok(vec![s.clone()]),
+            Some((op, Value::Array(list))) if op == "$in" => strings(list),
+            Some((op, _)) => Err(ApiError::field(
+                field,
+                format!("{field}: operator '{op}' is not supported here (use $eq or $in)"),
+            )),
+            None => unreachable!("one entry"),
+        },
+        _ => Err(ApiError::field(
+            field,
+            format!("{field}: expected a string, $eq or $in"),
+        )),
+    }
+}
+
+pub async fn query(
+    state: &AppState,
+    req: QueryFollowsRequest,
+) -> ApiResult<(Vec<Follow>, Option<String>)> {
+    let limit = match req.limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::field(
+                "limit",
+                format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
+            ))
+        }
+    };
+    let filter = match req.filter {
+        Some(Value::Object(map)) => map,
+        None | Some(Value::Null) => Default::default(),
+        Some(_) => return Err(ApiError::field("filter", "filter must be an object")),
+    };
+    let mut sources = None;
+    let mut targets = None;
+    let mut statuses = None;
+    for (key, v) in &filter {
+        match key.as_str() {
+            "source_feed" => sources = Some(values(key, v)?),
+            "target_feed" => targets = Some(values(key, v)?),
+            "status" => statuses = Some(values(key, v)?),
+            other => {
+                return Err(ApiError::field(
+                    "filter",
+                    format!("filter: field '{other}' cannot be filtered on"),
+                ))
+            }
+        }
+    }
+    for list in [&sources, &targets].into_iter().flatten() {
+        for f in list {
+            Fid::parse("filter", f)?;
+        }
+    }
+    let by_source = sources.is_some();
+    let feeds = match (sources, &targets) {
+        (Some(s), _) => s,
+        (None, Some(t)) => t.clone(),
+        (None, None) => {
+            return Err(ApiError::field(
+                "filter",
+                "filter must name source_feed or target_feed",
+            ));
+        }
+    };
+    let mut pos: Position = match &req.next {
+        Some(c) => state.cursors.decode("next", c)?,
+        None => Position::default(),
+    };
+    let mut out = Vec::new();
+    while pos.feed < feeds.len() && out.len() < limit {
+        let fid = &feeds[pos.feed];
+        let want = limit - out.len();
+        let (page, next) = if by_source {
+            state
+                .store
+                .following_page(fid, want, pos.after.as_deref())
+                .await?
+        } else {
+            state
+                .store
+                .followers_page(fid, want, pos.after.as_deref(), false)
+                .await?
+        };
+        out.extend(page.into_iter().filter(|f| {
+            let target_ok = !by_source || targets.as_ref().is_none_or(|t| t.contains(&f.target));
+            let status_ok = statuses
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|x| x == f.status.as_str()));
+            target_ok && status_ok
+        }));
+        match next {
+            Some(after) => pos.after = Some(after),
+            None => {
+                pos.feed += 1;
+                pos.after = None;
+            }
+        }
+    }
+    let next = (pos.feed < feeds.len()).then(|| state.cursors.encode(&pos));
+    Ok((out, next))
+}

@@ -1,0 +1,613 @@
+//! Feeds, follows and fan-out against DynamoDB Local and the SQS stand-in.
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+use tributary_core::fanout::{self, FanoutTask};
+use tributary_integration_tests::{unique, TestApp};
+
+const ACTIVITIES: &str = "/api/v2/feeds/activities";
+
+async fn post(app: &TestApp, user: &str, fid: &str, text: &str) -> String {
+    let a = app
+        .add_activity(user, json!({"type": "post", "feeds": [fid], "text": text}))
+        .await;
+    a["id"].as_str().unwrap().to_string()
+}
+
+async fn feed_info(app: &TestApp, fid: &str) -> Value {
+    app.read_feed(fid, json!({"limit": 0})).await["feed"].clone()
+}
+
+#[tokio::test]
+async fn a_post_reaches_a_followers_timeline() {
+    let app = &TestApp::spawn().await;
+    let (john, charlie) = (unique("john"), unique("charlie"));
+    let (user_john, timeline_charlie) = (format!("user:{john}"), format!("timeline:{charlie}"));
+    let follow = app.follow(&timeline_charlie, &user_john, json!({})).await;
+    assert_eq!(follow["status"], "accepted");
+    assert_eq!(follow["source_feed"]["feed"], timeline_charlie.as_str());
+    assert_eq!(follow["target_feed"]["feed"], user_john.as_str());
+
+    let id = post(app, &john, &user_john, "hello followers").await;
+    app.settle_fanout().await;
+    let read = app.read_feed(&timeline_charlie, json!({})).await;
+    assert_eq!(TestApp::ids(&read), vec![id.clone()]);
+    assert_eq!(read["activities"][0]["user"]["id"], john.as_str());
+    assert_eq!(
+        read["following"][0]["target_feed"]["feed"],
+        user_john.as_str()
+    );
+    assert_eq!(feed_info(app, &user_john).await["follower_count"], 1);
+    assert_eq!(
+        feed_info(app, &timeline_charlie).await["following_count"],
+        1
+    );
+    assert_eq!(feed_info(app, &user_john).await["activity_count"], 1);
+
+    // Soft-deleted: hidden. Hard-deleted: gone from the timeline's storage too.
+    app.server("DELETE", &format!("{ACTIVITIES}/{id}"), None)
+        .await
+        .expect_ok();
+    assert!(TestApp::ids(&app.read_feed(&timeline_charlie, json!({})).await).is_empty());
+    app.server("POST", &format!("{ACTIVITIES}/{id}/restore"), None)
+        .await
+        .expect_ok();
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&timeline_charlie, json!({})).await),
+        vec![id.clone()]
+    );
+    app.server(
+        "DELETE",
+        &format!("{ACTIVITIES}/{id}?hard_delete=true"),
+        None,
+    )
+    .await
+    .expect_ok();
+    app.settle_fanout().await;
+    let (entries, _) = app
+        .store
+        .feed_entries(
+            &timeline_charlie,
+            10,
+            None,
+            tributary_core::store::Direction::Older,
+        )
+        .await
+        .unwrap();
+    assert!(entries.is_empty(), "{entries:?}");
+}
+
+#[tokio::test]
+async fn follow_copies_history_and_unfollow_removes_it_unless_kept() {
+    let app = &TestApp::spawn().await;
+    let (john, charlie, dora) = (unique("john"), unique("charlie"), unique("dora"));
+    let user_john = format!("user:{john}");
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(post(app, &john, &user_john, &format!("old {i}")).await);
+    }
+    let (tl_charlie, tl_dora) = (format!("timeline:{charlie}"), format!("timeline:{dora}"));
+    app.follow(&tl_charlie, &user_john, json!({"activity_copy_limit": 2}))
+        .await;
+    app.follow(&tl_dora, &user_john, json!({})).await;
+    app.settle_fanout().await;
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&tl_charlie, json!({})).await),
+        vec![ids[2].clone(), ids[1].clone()]
+    );
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&tl_dora, json!({})).await).len(),
+        3
+    );
+
+    let unfollow = |source: &str, keep: bool| {
+        let path = format!(
+            "/api/v2/feeds/follows/{}/{}?keep_history={keep}",
+            source.replace(':', "%3A"),
+            user_john.replace(':', "%3A")
+        );
+        async move { app.server("DELETE", &path, None).await }
+    };
+    unfollow(&tl_charlie, false).await.expect_ok();
+    unfollow(&tl_dora, true).await.expect_ok();
+    app.settle_fanout().await;
+    assert!(TestApp::ids(&app.read_feed(&tl_charlie, json!({})).await).is_empty());
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&tl_dora, json!({})).await).len(),
+        3
+    );
+    assert_eq!(feed_info(app, &user_john).await["follower_count"], 0);
+    // Unfollowing again: it no longer exists.
+    unfollow(&tl_charlie, false).await.expect_error(16, 404);
+    // New posts no longer travel to either.
+    post(app, &john, &user_john, "after").await;
+    app.settle_fanout().await;
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&tl_dora, json!({})).await).len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn pending_follows_are_accepted_or_rejected_by_the_owner() {
+    let app = &TestApp::spawn().await;
+    let (owner, fan, other) = (unique("owner"), unique("fan"), unique("other"));
+    let target = format!("user:{owner}");
+    // The owner creates a feed that needs approval to follow.
+    let path = format!("/api/v2/feeds/feed_groups/user/feeds/{owner}");
+    let created = app
+        .as_user(
+            &owner,
+            "POST",
+            &path,
+            Some(json!({"data": {"visibility": "followers"}})),
+        )
+        .await;
+    assert_eq!(created.expect_ok()["created"], true);
+    let earlier = post(app, &owner, &target, "before the fan came").await;
+
+    let (fan_tl, other_tl) = (format!("timeline:{fan}"), format!("timeline:{other}"));
+    let request = |user: &str, source: &str| {
+        let body = json!({"source": source, "target": target});
+        let user = user.to_string();
+        async move {
+            app.as_user(&user, "POST", "/api/v2/feeds/follows", Some(body))
+                .await
+        }
+    };
+    assert_eq!(
+        request(&fan, &fan_tl).await.expect_ok()["follow"]["status"],
+        "pending"
+    );
+    assert_eq!(
+        request(&other, &other_tl).await.expect_ok()["follow"]["status"],
+        "pending"
+    );
+    assert_eq!(feed_info(app, &target).await["follower_count"], 0);
+    // A pending follower cannot read the feed yet, nor receive its posts.
+    app.as_user(&fan, "POST", &path, Some(json!({})))
+        .await
+        .expect_error(17, 403);
+
+    // Only the owner decides.
+    let decide = |user: &str, verb: &str, source: &str| {
+        let body = json!({"source": source, "target": target});
+        let (user, path) = (user.to_string(), format!("/api/v2/feeds/follows/{verb}"));
+        async move { app.as_user(&user, "POST", &path, Some(body)).await }
+    };
+    decide(&fan, "accept", &fan_tl).await.expect_error(17, 403);
+    let accepted = decide(&owner, "accept", &fan_tl).await;
+    assert_eq!(accepted.expect_ok()["follow"]["status"], "accepted");
+    let rejected = decide(&owner, "reject", &other_tl).await;
+    assert_eq!(rejected.expect_ok()["follow"]["status"], "rejected");
+    decide(&owner, "accept", &other_tl)
+        .await
+        .expect_error(4, 400);
+    assert_eq!(feed_info(app, &target).await["follower_count"], 1);
+
+    app.settle_fanout().await;
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&fan_tl, json!({})).await),
+        vec![earlier.clone()]
+    );
+    assert!(TestApp::ids(&app.read_feed(&other_tl, json!({})).await).is_empty());
+    // The accepted follower may now read the feed itself.
+    let read = app.as_user(&fan, "POST", &path, Some(json!({}))).await;
+    assert_eq!(TestApp::ids(read.expect_ok()), vec![earlier]);
+}
+
+#[tokio::test]
+async fn pages_have_no_duplicates_or_gaps_while_posts_arrive() {
+    let app = &TestApp::spawn().await;
+    let user = unique("pager");
+    let fid = format!("user:{user}");
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        ids.push(post(app, &user, &fid, &format!("n{i}")).await);
+    }
+    ids.reverse(); // newest first
+    let first = app.read_feed(&fid, json!({"limit": 10})).await;
+    assert_eq!(TestApp::ids(&first), ids[..10]);
+    assert!(
+        first.get("prev").is_none(),
+        "nothing is newer than the first page"
+    );
+    // New posts arrive between pages; the cursor still continues where it was.
+    let newer = post(app, &user, &fid, "late").await;
+    let second = app
+        .read_feed(&fid, json!({"limit": 10, "next": first["next"]}))
+        .await;
+    assert_eq!(TestApp::ids(&second), ids[10..20]);
+    let third = app
+        .read_feed(&fid, json!({"limit": 10, "next": second["next"]}))
+        .await;
+    assert_eq!(TestApp::ids(&third), ids[20..]);
+    assert!(
+        third.get("next").is_none(),
+        "the last page has no next cursor"
+    );
+    // prev from the second page goes back to the first (and the new post is there, above).
+    let back = app
+        .read_feed(&fid, json!({"limit": 10, "prev": second["prev"]}))
+        .await;
+    assert_eq!(TestApp::ids(&back), ids[..10]);
+    let fresh = app.read_feed(&fid, json!({"limit": 1})).await;
+    assert_eq!(TestApp::ids(&fresh), vec![newer]);
+    // id_around centres on an activity.
+    let around = app
+        .read_feed(&fid, json!({"limit": 5, "id_around": ids[12]}))
+        .await;
+    assert!(TestApp::ids(&around).contains(&ids[12]));
+    assert_eq!(TestApp::ids(&around).len(), 5);
+    // A filter on type and tags.
+    let tagged = app
+        .add_activity(
+            &user,
+            json!({"type": "photo", "feeds": [fid], "filter_tags": ["blue"]}),
+        )
+        .await;
+    let only = app
+        .read_feed(
+            &fid,
+            json!({"filter": {"activity_type": "photo", "filter_tags": {"$in": ["blue"]}}}),
+        )
+        .await;
+    assert_eq!(
+        TestApp::ids(&only),
+        vec![tagged["id"].as_str().unwrap().to_string()]
+    );
+    // Tampered cursors are refused.
+    let path = format!("/api/v2/feeds/feed_groups/user/feeds/{user}");
+    let mut bad = first["next"].as_str().unwrap().to_string();
+    bad.insert(12, 'x');
+    app.server("POST", &path, Some(json!({"next": bad})))
+        .await
+        .expect_error(4, 400);
+    app.server("POST", &path, Some(json!({"limit": 101})))
+        .await
+        .expect_error(4, 400);
+}
+
+#[tokio::test]
+async fn fan_out_is_idempotent_and_continues_past_a_page() {
+    let app = &TestApp::spawn().await;
+    let star = unique("star");
+    let origin = format!("user:{star}");
+    let fans: Vec<String> = (0..7)
+        .map(|_| format!("timeline:{}", unique("fan")))
+        .collect();
+    for f in &fans {
+        app.follow(f, &origin, json!({"activity_copy_limit": 0}))
+            .await;
+    }
+    let activity = app
+        .add_activity(&star, json!({"type": "post", "feeds": [origin]}))
+        .await;
+    let id = activity["id"].as_str().unwrap().to_string();
+    let task = FanoutTask::Deliver {
+        activity_id: id.clone(),
+        created_at: activity["created_at"].as_i64().unwrap(),
+        origin: origin.clone(),
+        expires_at: None,
+        after: None,
+    };
+    // Pages of three: 7 followers take three runs, each handing on the rest.
+    let mut next = Some(task.clone());
+    let mut runs = 0;
+    while let Some(t) = next {
+        next = fanout::run_paged(&app.store, &t, 3).await.unwrap();
+        runs += 1;
+    }
+    assert_eq!(runs, 3);
+    // The same task again (a redelivery), and the queued copy: still one entry each.
+    fanout::run_paged(&app.store, &task, 3).await.unwrap();
+    app.settle_fanout().await;
+    for f in &fans {
+        assert_eq!(
+            TestApp::ids(&app.read_feed(f, json!({})).await),
+            vec![id.clone()],
+            "{f}"
+        );
+        let (entries, _) = app
+            .store
+            .feed_entries(f, 10, None, tributary_core::store::Direction::Older)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn follower_counts_stay_exact_under_concurrency() {
+    let app = &TestApp::spawn().await;
+    let target = format!("user:{}", unique("popular"));
+    let sources: Vec<String> = (0..20)
+        .map(|_| format!("timeline:{}", unique("f")))
+        .collect();
+    let follows = sources.iter().map(|s| {
+        let body = json!({"source": s, "target": target, "activity_copy_limit": 0});
+        app.server("POST", "/api/v2/feeds/follows", Some(body))
+    });
+    for r in join_all(follows).await {
+        r.expect_ok();
+    }
+    assert_eq!(feed_info(app, &target).await["follower_count"], 20);
+    let unfollows = sources[..10].iter().map(|s| {
+        let path = format!("/api/v2/feeds/follows/{s}/{target}");
+        async move { app.server("DELETE", &path, None).await }
+    });
+    for r in join_all(unfollows).await {
+        r.expect_ok();
+    }
+    assert_eq!(feed_info(app, &target).await["follower_count"], 10);
+    let q = app
+        .server(
+            "POST",
+            "/api/v2/feeds/follows/query",
+            Some(json!({"filter": {"target_feed": target}, "limit": 4})),
+        )
+        .await;
+    let page = q.expect_ok();
+    assert_eq!(page["follows"].as_array().unwrap().len(), 4);
+    let rest = app
+        .server(
+            "POST",
+            "/api/v2/feeds/follows/query",
+            Some(json!({"filter": {"target_feed": target}, "limit": 100, "next": page["next"]})),
+        )
+        .await;
+    assert_eq!(rest.expect_ok()["follows"].as_array().unwrap().len(), 6);
+    app.settle_fanout().await;
+}
+
+#[tokio::test]
+async fn bad_follows_are_refused() {
+    let app = &TestApp::spawn().await;
+    let a = format!("timeline:{}", unique("a"));
+    let b = format!("user:{}", unique("b"));
+    let cases = [
+        (json!({"source": "timeline", "target": b}), 4, 400),
+        (json!({"source": a, "target": "nosuchgroup:x"}), 4, 400),
+        (json!({"source": a, "target": a}), 4, 400),
+        (
+            json!({"source": a, "target": b, "activity_copy_limit": 1001}),
+            4,
+            400,
+        ),
+        (json!({"target": b}), 4, 400),
+    ];
+    for (body, code, status) in cases {
+        app.server("POST", "/api/v2/feeds/follows", Some(body))
+            .await
+            .expect_error(code, status);
+    }
+    app.follow(&a, &b, json!({})).await;
+    app.server(
+        "POST",
+        "/api/v2/feeds/follows",
+        Some(json!({"source": a, "target": b})),
+    )
+    .await
+    .expect_error(4, 400);
+    let upsert = app
+        .server(
+            "POST",
+            "/api/v2/feeds/follows/upsert",
+            Some(json!({"source": a, "target": b})),
+        )
+        .await;
+    assert_eq!(upsert.expect_ok()["created"], false);
+    // A user may not follow from someone else's feed.
+    let mallory = unique("mallory");
+    app.as_user(
+        &mallory,
+        "POST",
+        "/api/v2/feeds/follows",
+        Some(json!({"source": a, "target": format!("user:{}", unique("c"))})),
+    )
+    .await
+    .expect_error(17, 403);
+    app.server(
+        "POST",
+        "/api/v2/feeds/follows/query",
+        Some(json!({"filter": {"status": "accepted"}})),
+    )
+    .await
+    .expect_error(4, 400);
+    app.server(
+        "POST",
+        "/api/v2/feeds/follows/query",
+        Some(json!({"filter": {"source_feed": {"$gt": "x"}}})),
+    )
+    .await
+    .expect_error(4, 400);
+    app.settle_fanout().await;
+}
+
+#[tokio::test]
+async fn feed_groups_are_managed_server_side() {
+    let app = &TestApp::spawn().await;
+    let id = unique("g").replace('-', "_");
+    let base = "/api/v2/feeds/feed_groups";
+    let created = app
+        .server("POST", base, Some(json!({"id": id, "default_visibility": "public", "aggregation": {"format": "{{ type }}"}, "custom": {"k": 1}})))
+        .await;
+    let group = created.expect_ok()["feed_group"].clone();
+    assert_eq!(group["aggregation"]["format"], "{{ type }}");
+    app.server("POST", base, Some(json!({"id": id})))
+        .await
+        .expect_error(4, 400);
+    app.as_user("someone", "POST", base, Some(json!({"id": unique("x")})))
+        .await
+        .expect_error(17, 403);
+    let listed = app.server("GET", base, None).await;
+    let ids: Vec<&str> = listed.expect_ok()["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "user",
+        "timeline",
+        "foryou",
+        "notification",
+        "story",
+        "stories",
+        id.as_str(),
+    ] {
+        assert!(ids.contains(&expected), "{expected} in {ids:?}");
+    }
+    let updated = app
+        .server(
+            "PUT",
+            &format!("{base}/{id}"),
+            Some(json!({"ranking": {"type": "recency"}})),
+        )
+        .await;
+    assert_eq!(
+        updated.expect_ok()["feed_group"]["ranking"]["type"],
+        "recency"
+    );
+    // Activities may go to feeds of the new group, and not once it is deleted.
+    let user = unique("u");
+    app.add_activity(
+        &user,
+        json!({"type": "post", "feeds": [format!("{id}:{user}")]}),
+    )
+    .await;
+    app.server("DELETE", &format!("{base}/{id}"), None)
+        .await
+        .expect_ok();
+    app.server("GET", &format!("{base}/{id}"), None)
+        .await
+        .expect_error(16, 404);
+    app.server(
+        "POST",
+        ACTIVITIES,
+        Some(json!({"type": "post", "feeds": [format!("{id}:{user}")], "user_id": user})),
+    )
+    .await
+    .expect_error(4, 400);
+    app.server("POST", &format!("{base}/{id}/restore"), None)
+        .await
+        .expect_ok();
+    app.server("GET", &format!("{base}/{id}"), None)
+        .await
+        .expect_ok();
+    app.server("DELETE", &format!("{base}/user"), None)
+        .await
+        .expect_error(4, 400);
+    let goc = app
+        .server("POST", &format!("{base}/{id}"), Some(json!({})))
+        .await;
+    assert_eq!(goc.expect_ok()["was_created"], false);
+    app.settle_fanout().await;
+}
+
+#[tokio::test]
+async fn feeds_are_created_updated_queried_and_deleted() {
+    let app = &TestApp::spawn().await;
+    let owner = unique("owner");
+    let base = "/api/v2/feeds/feed_groups/user/feeds";
+    let first = app
+        .server(
+            "POST",
+            &format!("{base}/{owner}"),
+            Some(json!({"user_id": owner, "data": {"name": "Owner's", "filter_tags": ["x"]}})),
+        )
+        .await;
+    let first = first.expect_ok();
+    assert_eq!(first["created"], true);
+    assert_eq!(first["feed"]["name"], "Owner's");
+    assert_eq!(first["feed"]["created_by"]["id"], owner.as_str());
+    let again = app
+        .server("POST", &format!("{base}/{owner}"), Some(json!({})))
+        .await;
+    assert_eq!(again.expect_ok()["created"], false);
+    let updated = app
+        .as_user(
+            &owner,
+            "PUT",
+            &format!("{base}/{owner}"),
+            Some(json!({"description": "mine"})),
+        )
+        .await;
+    assert_eq!(updated.expect_ok()["feed"]["description"], "mine");
+    app.as_user(
+        &unique("x"),
+        "PUT",
+        &format!("{base}/{owner}"),
+        Some(json!({"description": "theirs"})),
+    )
+    .await
+    .expect_error(17, 403);
+
+    let batch = app
+        .server(
+            "POST",
+            "/api/v2/feeds/feeds/batch",
+            Some(json!({"feeds": [
+                {"feed_group_id": "timeline", "feed_id": owner, "created_by_id": owner},
+                {"feed_group_id": "foryou", "feed_id": owner, "created_by_id": owner}
+            ]})),
+        )
+        .await;
+    assert_eq!(batch.expect_ok()["feeds"].as_array().unwrap().len(), 2);
+    let mine = app
+        .server(
+            "POST",
+            "/api/v2/feeds/feeds/query",
+            Some(json!({"filter": {"created_by_id": owner}})),
+        )
+        .await;
+    let fids: Vec<&str> = mine.expect_ok()["feeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["feed"].as_str().unwrap())
+        .collect();
+    assert_eq!(fids.len(), 3, "{fids:?}");
+    let tagged = app
+        .server("POST", "/api/v2/feeds/feeds/query", Some(json!({"filter": {"created_by_id": owner, "filter_tags": ["x"], "group_id": "user"}})))
+        .await;
+    assert_eq!(tagged.expect_ok()["feeds"].as_array().unwrap().len(), 1);
+    app.server(
+        "POST",
+        "/api/v2/feeds/feeds/query",
+        Some(json!({"filter": {"colour": "red"}})),
+    )
+    .await
+    .expect_error(4, 400);
+
+    app.server("DELETE", &format!("{base}/{owner}"), None)
+        .await
+        .expect_ok();
+    app.server(
+        "PUT",
+        &format!("{base}/{owner}"),
+        Some(json!({"name": "x"})),
+    )
+    .await
+    .expect_error(16, 404);
+    app.server(
+        "POST",
+        "/api/v2/feeds/feeds/delete",
+        Some(json!({"feeds": [format!("timeline:{owner}")], "hard_delete": true})),
+    )
+    .await
+    .expect_ok();
+    assert!(app
+        .store
+        .get_feed(&format!("timeline:{owner}"))
+        .await
+        .unwrap()
+        .is_none());
+    app.server(
+        "POST",
+        "/api/v2/feeds/feed_groups/nosuchgroup/feeds/x",
+        Some(json!({})),
+    )
+    .await
+    .expect_error(16, 404);
+}
