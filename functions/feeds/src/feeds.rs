@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tributary_core::auth::Caller;
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::feed::{Feed, FeedVisibility};
+use tributary_core::model::feed::{Feed, FeedResponse, FeedVisibility};
 use tributary_core::model::Location;
 use tributary_core::time::now_nanos;
 use tributary_core::validate::{batch_len, Fid};
@@ -140,14 +140,15 @@ pub async fn get_or_create(
         read::follow_list(&s, &feed.fid, req.following_pagination.as_ref(), false).await?;
     let followers = render::follows(&s.store, &followers).await?;
     let following = render::follows(&s.store, &following).await?;
-    let rendered_feed = render::feeds(&s.store, std::slice::from_ref(&feed))
-        .await?
-        .remove(0);
+    // One read of users serves the activities and the feed's creator.
+    let (activities, users) =
+        render::activities_with_users(&s.store, &page.activities, &[&feed.created_by_id]).await?;
+    let rendered_feed = FeedResponse::render(&feed, &users);
 
     let mut body = json!({
         "created": created,
         "feed": rendered_feed,
-        "activities": page.activities,
+        "activities": activities,
         "aggregated_activities": [],
         "pinned_activities": [],
         "followers": followers,

@@ -16,11 +16,10 @@ use tributary_core::keys;
 use tributary_core::model::feed::{Feed, FeedVisibility};
 use tributary_core::model::feed_group::BUILT_IN;
 use tributary_core::model::follow::Follow;
-use tributary_core::model::response::ActivityResponse;
 use tributary_core::model::{Activity, Visibility};
 use tributary_core::store::Direction;
 use tributary_core::time::now_nanos;
-use tributary_core::{render, ApiError, ApiResult};
+use tributary_core::{ApiError, ApiResult};
 
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
@@ -220,7 +219,9 @@ fn visible(caller: &Caller, feed: &Feed, a: &Activity, now: i64) -> bool {
 }
 
 pub struct Page {
-    pub activities: Vec<ActivityResponse>,
+    /// The page's activities, not yet rendered (the caller renders them together with
+    /// whatever else its response shows, in one read of users).
+    pub activities: Vec<Activity>,
     pub next: Option<String>,
     pub prev: Option<String>,
 }
@@ -341,8 +342,7 @@ pub async fn activities(
                 .map(|(sk, _)| state.cursors.encode(&EntryCursor { sk: sk.clone() }))
         })
         .flatten();
-    let list: Vec<Activity> = found.into_iter().map(|(_, a)| a).collect();
-    let activities = render::activities(&state.store, &list).await?;
+    let activities: Vec<Activity> = found.into_iter().map(|(_, a)| a).collect();
     Ok(Page {
         activities,
         next,

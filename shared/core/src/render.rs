@@ -15,6 +15,16 @@ use crate::ApiResult;
 /// Renders activities in order. One batched read for parents (when any are shares) and one
 /// for users.
 pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<ActivityResponse>> {
+    Ok(activities_with_users(store, list, &[]).await?.0)
+}
+
+/// Like [`activities`], also loading `extra_users` in the same read (for whatever else the
+/// response shows, such as a feed's creator), and returning the users loaded.
+pub async fn activities_with_users(
+    store: &Store,
+    list: &[Activity],
+    extra_users: &[&str],
+) -> ApiResult<(Vec<ActivityResponse>, UserDirectory)> {
     let parent_ids: Vec<String> = list
         .iter()
         .filter_map(|a| a.parent_id.clone())
@@ -31,10 +41,11 @@ pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<Activ
         .iter()
         .chain(parents.values())
         .flat_map(ActivityResponse::user_ids)
+        .chain(extra_users.iter().copied())
         .collect();
     let users = UserDirectory(store.get_users(user_ids).await?);
 
-    Ok(list
+    let rendered = list
         .iter()
         .map(|a| {
             let parent = a
@@ -44,7 +55,8 @@ pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<Activ
                 .map(|p| ActivityResponse::render(p, &users, None));
             ActivityResponse::render(a, &users, parent)
         })
-        .collect())
+        .collect();
+    Ok((rendered, users))
 }
 
 pub async fn activity(store: &Store, a: &Activity) -> ApiResult<ActivityResponse> {

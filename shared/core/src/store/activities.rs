@@ -318,3 +318,16 @@ impl Store {
         self.batch_write(ops).await
     }
 }
+
+impl Store {
+    /// Bulk-loads activities and their own feed entries with batch writes: no uniqueness
+    /// check and no counters. For imports and benchmarks, not for request paths.
+    pub async fn import_activities(&self, list: &[Activity]) -> ApiResult<()> {
+        let mut ops = Vec::with_capacity(list.len() * 2);
+        for a in list {
+            ops.push(WriteOp::Put(activity_item(a)?));
+            ops.extend(own_entry_puts(a, &a.content.feeds));
+        }
+        self.batch_write(ops).await
+    }
+}

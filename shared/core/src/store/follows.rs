@@ -261,3 +261,15 @@ pub fn mark_status(f: &mut Follow, status: FollowStatus, now: Nanos) {
         FollowStatus::Pending => {}
     }
 }
+
+impl Store {
+    /// Bulk-loads follows with batch writes: no existence check and no counters. For
+    /// imports and benchmarks, not for request paths.
+    pub async fn import_follows(&self, list: &[Follow]) -> ApiResult<()> {
+        let ops = list
+            .iter()
+            .map(|f| follow_item(f).map(super::WriteOp::Put))
+            .collect::<ApiResult<Vec<_>>>()?;
+        self.batch_write(ops).await
+    }
+}

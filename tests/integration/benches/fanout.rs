@@ -1,0 +1,267 @@
+//! Fan-out and timeline reads on DynamoDB Local, each beside a raw baseline that issues
+//! only the minimal DynamoDB calls for the same work.
+//!
+//! - Fan-out to 1,000 and 10,000 followers: deliveries per second, write and read units
+//!   per delivery, round trips; baseline: the same entries written with bare BatchWriteItem.
+//! - One page of 25 from a 10,000-entry timeline: read units, round trips, p50/p99 latency;
+//!   baseline: Query + BatchGetItem (activities) + BatchGetItem (users), nothing else.
+//!
+//! Run with `scripts/bench` (it starts DynamoDB Local and the SQS stand-in).
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
+use serde_json::json;
+use tributary_core::fanout::{self, FanoutTask};
+use tributary_core::keys;
+use tributary_core::model::follow::{Follow, FollowStatus};
+use tributary_core::model::{Activity, ActivityContent};
+use tributary_core::store::WriteOp;
+use tributary_core::time::now_nanos;
+use tributary_integration_tests::{unique, TestApp};
+
+const READ_SAMPLES: usize = 200;
+const TIMELINE_LEN: usize = 10_000;
+
+fn activity(id: &str, user: &str, feed: &str, created_at: i64) -> Activity {
+    Activity {
+        id: id.to_string(),
+        activity_type: "post".into(),
+        user_id: user.to_string(),
+        parent_id: None,
+        content: ActivityContent {
+            feeds: vec![feed.to_string()],
+            text: Some("a benchmark post of ordinary length, with a few words in it".into()),
+            ..Default::default()
+        },
+        created_at,
+        updated_at: created_at,
+        edited_at: None,
+        deleted_at: None,
+        share_count: 0,
+        reaction_count: 0,
+        comment_count: 0,
+        bookmark_count: 0,
+        popularity: 0,
+        score: 0.0,
+        version: 0,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn fan_out(app: &TestApp, followers: usize) {
+    let star = unique("star");
+    let origin = format!("user:{star}");
+    let now = now_nanos();
+    let follows: Vec<Follow> = (0..followers)
+        .map(|i| {
+            Follow::new(
+                &format!("timeline:{star}-f{i}"),
+                &origin,
+                FollowStatus::Accepted,
+                now,
+            )
+        })
+        .collect();
+    app.store
+        .import_follows(&follows)
+        .await
+        .expect("load followers");
+    let a = activity(&unique("post"), &star, &origin, now);
+    app.store
+        .import_activities(std::slice::from_ref(&a))
+        .await
+        .expect("load activity");
+
+    let before = app.store.meter().snapshot();
+    let started = Instant::now();
+    let mut task = Some(FanoutTask::deliver(&a, &origin));
+    let mut messages = 0;
+    while let Some(t) = task {
+        task = fanout::run(&app.store, &t).await.expect("fan-out");
+        messages += 1;
+    }
+    let elapsed = started.elapsed();
+    let spent = app.store.meter().snapshot() - before;
+
+    // Baseline: the same deliveries, written with nothing but BatchWriteItem.
+    let b = activity(&unique("post"), &star, &origin, now + 1);
+    let ops: Vec<WriteOp> = follows
+        .iter()
+        .map(|f| fanout::delivered_entry(&f.source, &b.id, b.created_at, &origin, None))
+        .collect();
+    let base_before = app.store.meter().snapshot();
+    let base_started = Instant::now();
+    app.store.batch_write(ops).await.expect("baseline writes");
+    let base_elapsed = base_started.elapsed();
+    let base = app.store.meter().snapshot() - base_before;
+
+    let n = followers as f64;
+    let rate = n / elapsed.as_secs_f64();
+    let base_rate = n / base_elapsed.as_secs_f64();
+    println!(
+        "{:>6} followers  {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4} round trips  {} messages",
+        followers,
+        rate,
+        spent.write_units / n,
+        spent.read_units / n,
+        spent.round_trips,
+        messages
+    );
+    println!(
+        "        baseline   {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4} round trips  (fan-out runs at {:.2}x the baseline's speed)",
+        base_rate,
+        base.write_units / n,
+        base.read_units / n,
+        base.round_trips,
+        rate / base_rate
+    );
+}
+
+async fn timeline_reads(app: &TestApp) {
+    let reader = unique("reader");
+    let fid = format!("timeline:{reader}");
+    let author = unique("author");
+    app.upsert_user(&author, "Author").await;
+    let start = now_nanos() - TIMELINE_LEN as i64 * 1_000_000;
+    let list: Vec<Activity> = (0..TIMELINE_LEN)
+        .map(|i| activity(&unique("a"), &author, &fid, start + i as i64 * 1_000_000))
+        .collect();
+    for chunk in list.chunks(1000) {
+        app.store
+            .import_activities(chunk)
+            .await
+            .expect("load timeline");
+    }
+    // Create the feed itself.
+    app.read_feed(&fid, json!({"limit": 0})).await;
+
+    let body = |next: Option<&serde_json::Value>| {
+        let mut b = json!({"limit": 25, "followers_pagination": {"limit": 0}, "following_pagination": {"limit": 0}});
+        if let Some(n) = next {
+            b["next"] = n.clone();
+        }
+        b
+    };
+    // A cursor 100 pages deep, to show depth costs nothing extra.
+    let mut cursor = None;
+    for _ in 0..100 {
+        let page = app.read_feed(&fid, body(cursor.as_ref())).await;
+        cursor = page.get("next").cloned();
+    }
+    for (label, next) in [("first page", None), ("page 101", cursor.as_ref())] {
+        let mut times = Vec::with_capacity(READ_SAMPLES);
+        let before = app.store.meter().snapshot();
+        for _ in 0..READ_SAMPLES {
+            let t = Instant::now();
+            let page = app.read_feed(&fid, body(next)).await;
+            times.push(t.elapsed());
+            assert_eq!(page["activities"].as_array().unwrap().len(), 25);
+        }
+        let spent = app.store.meter().snapshot() - before;
+        times.sort();
+        let n = READ_SAMPLES as f64;
+        println!(
+            "page of 25, {label:<10}  {:.2} RU  {:.2} round trips  p50 {:.2} ms  p99 {:.2} ms  (get_or_create_feed over HTTP)",
+            spent.read_units / n,
+            spent.round_trips as f64 / n,
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
+    }
+
+    // Baseline: the minimal calls for a page: Query the entries, then one BatchGetItem for
+    // the 25 activities and one for their authors.
+    let client = app.store.client();
+    let table = app.store.table().to_string();
+    let mut times = Vec::with_capacity(READ_SAMPLES);
+    let (mut units, mut trips) = (0.0, 0);
+    for _ in 0..READ_SAMPLES {
+        let t = Instant::now();
+        let q = client
+            .query()
+            .table_name(&table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :e)")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::feed_partition(&fid)))
+            .expression_attribute_values(":e", AttributeValue::S(keys::FEED_ENTRY_PREFIX.into()))
+            .scan_index_forward(false)
+            .limit(25)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .unwrap();
+        units += q
+            .consumed_capacity()
+            .and_then(|c| c.capacity_units())
+            .unwrap_or(0.0);
+        let ids: Vec<String> = q
+            .items()
+            .iter()
+            .map(|i| i["activity_id"].as_s().unwrap().clone())
+            .collect();
+        let keys: Vec<_> = ids.iter().map(|id| keys::activity(id).to_item()).collect();
+        let g = client
+            .batch_get_item()
+            .request_items(
+                &table,
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .build()
+                    .unwrap(),
+            )
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .unwrap();
+        units += g
+            .consumed_capacity()
+            .iter()
+            .filter_map(|c| c.capacity_units())
+            .sum::<f64>();
+        let users = client
+            .batch_get_item()
+            .request_items(
+                &table,
+                KeysAndAttributes::builder()
+                    .keys(keys::user(&author).to_item())
+                    .build()
+                    .unwrap(),
+            )
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .unwrap();
+        units += users
+            .consumed_capacity()
+            .iter()
+            .filter_map(|c| c.capacity_units())
+            .sum::<f64>();
+        trips += 3;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let n = READ_SAMPLES as f64;
+    println!(
+        "page of 25, baseline    {:.2} RU  {:.2} round trips  p50 {:.2} ms  p99 {:.2} ms  (bare SDK calls)",
+        units / n,
+        trips as f64 / n,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let app = TestApp::spawn().await;
+    println!("Fan-out (DynamoDB Local; capacity as DynamoDB Local reports it)");
+    for n in [1_000, 10_000] {
+        fan_out(&app, n).await;
+    }
+    println!();
+    println!("Reading a timeline of {TIMELINE_LEN} entries ({READ_SAMPLES} reads each)");
+    timeline_reads(&app).await;
+}
