@@ -41,6 +41,7 @@ pub async fn get_or_create_follow(
 #[derive(Debug, Deserialize)]
 pub struct FollowBatchRequest {
     follows: Option<Vec<FollowRequest>>,
+    create_users: Option<bool>,
 }
 
 async fn batch(
@@ -49,6 +50,7 @@ async fn batch(
     req: FollowBatchRequest,
     upsert: bool,
 ) -> Reply {
+    let create_users = req.create_users;
     let follows = req
         .follows
         .ok_or_else(|| ApiError::field("follows", "follows is a required field"))?;
@@ -60,7 +62,8 @@ async fn batch(
     }
     let mut all = Vec::new();
     let mut created = Vec::new();
-    for (i, f) in follows.into_iter().enumerate() {
+    for (i, mut f) in follows.into_iter().enumerate() {
+        f.create_users = f.create_users.or(create_users);
         let (follow, new) = ops::follow(s, caller, f, upsert)
             .await
             .map_err(|e| e.within(&format!("follows[{i}]")))?;

@@ -26,6 +26,8 @@ pub struct FollowRequest {
     pub custom: Option<Map<String, Value>>,
     pub push_preference: Option<String>,
     pub follower_role: Option<String>,
+    /// Creates the users that own the two feeds when they do not exist yet.
+    pub create_users: Option<bool>,
 }
 
 /// Both ends of a follow, checked.
@@ -135,6 +137,11 @@ pub async fn follow(
                 format!("feed '{source_fid}' already follows '{target_fid}'"),
             ))
         };
+    }
+    if req.create_users.unwrap_or(false) {
+        store
+            .create_missing_users(&[&owner, &pair.target.id], now_nanos())
+            .await?;
     }
     if existing_source.is_none() {
         feeds::get_or_create(store, &pair.source, &owner).await?;

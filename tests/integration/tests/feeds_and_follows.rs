@@ -381,7 +381,10 @@ async fn bad_follows_are_refused() {
             .await
             .expect_error(code, status);
     }
-    app.follow(&a, &b, json!({})).await;
+    app.follow(&a, &b, json!({"create_users": true})).await;
+    // create_users made both feeds' owners.
+    let owners = [a.split_once(':').unwrap().1, b.split_once(':').unwrap().1];
+    assert_eq!(app.store.get_users(owners).await.unwrap().len(), 2);
     app.server(
         "POST",
         "/api/v2/feeds/follows",

@@ -92,3 +92,28 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// Creates (with defaults) those of the given users that do not exist yet: what
+    /// `create_users` asks for. Existing users are left as they are.
+    pub async fn create_missing_users(
+        &self,
+        ids: &[&str],
+        now: crate::time::Nanos,
+    ) -> ApiResult<()> {
+        let existing = self.get_users(ids.iter().copied()).await?;
+        let mut missing: Vec<User> = Vec::new();
+        for id in ids {
+            if !existing.contains_key(*id) && !missing.iter().any(|u| u.id == *id) {
+                let mut user = User::placeholder(id);
+                user.created_at = now;
+                user.updated_at = now;
+                missing.push(user);
+            }
+        }
+        if !missing.is_empty() {
+            self.upsert_users(missing).await?;
+        }
+        Ok(())
+    }
+}
