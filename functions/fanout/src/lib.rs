@@ -45,10 +45,12 @@ async fn process(store: &Store, queue: &FanoutQueue, message: &SqsMessage) -> Ap
     let body = message.body.as_deref().unwrap_or_default();
     let task: FanoutTask = serde_json::from_str(body)
         .map_err(|e| ApiError::input(format!("not a fan-out task: {e}")))?;
-    if let Some(next) = fanout::run(store, &task).await? {
-        // The rest of the audience: queued before this message is acknowledged, so a crash
-        // in between repeats work (harmlessly) instead of losing it.
-        queue.send(&[next]).await?;
+    let step = fanout::plan(store, &task).await?;
+    if let Some(next) = &step.next {
+        // The rest of the audience is queued before this page is written, so another
+        // worker starts on it meanwhile; and before this message is acknowledged, so a
+        // crash in between repeats work (harmlessly) instead of losing it.
+        queue.send(std::slice::from_ref(next)).await?;
     }
-    Ok(())
+    store.batch_write(step.writes).await
 }

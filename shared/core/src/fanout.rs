@@ -98,6 +98,13 @@ pub fn delivered_entry(
     WriteOp::Put(item)
 }
 
+/// One step of a task: the writes for this page, and the task that continues after it.
+#[derive(Debug)]
+pub struct Step {
+    pub writes: Vec<WriteOp>,
+    pub next: Option<FanoutTask>,
+}
+
 /// Runs one task. Returns the follow-up task when the work continues past this page.
 pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTask>> {
     run_paged(store, task, PAGE_SIZE).await
@@ -109,6 +116,19 @@ pub async fn run_paged(
     task: &FanoutTask,
     page_size: usize,
 ) -> ApiResult<Option<FanoutTask>> {
+    let step = plan_paged(store, task, page_size).await?;
+    store.batch_write(step.writes).await?;
+    Ok(step.next)
+}
+
+/// Reads what one step of a task needs and returns its writes without making them, so a
+/// worker can queue the continuation first and let another worker start on the next page
+/// while it writes this one.
+pub async fn plan(store: &Store, task: &FanoutTask) -> ApiResult<Step> {
+    plan_paged(store, task, PAGE_SIZE).await
+}
+
+pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> ApiResult<Step> {
     match task {
         FanoutTask::Deliver {
             activity_id,
@@ -120,18 +140,18 @@ pub async fn run_paged(
             let (followers, next) = store
                 .followers_page(origin, page_size, after.as_deref(), true)
                 .await?;
-            let ops = followers
+            let writes = followers
                 .iter()
                 .map(|f| delivered_entry(&f.source, activity_id, *created_at, origin, *expires_at))
                 .collect();
-            store.batch_write(ops).await?;
-            Ok(next.map(|after| FanoutTask::Deliver {
+            let next = next.map(|after| FanoutTask::Deliver {
                 activity_id: activity_id.clone(),
                 created_at: *created_at,
                 origin: origin.clone(),
                 expires_at: *expires_at,
                 after: Some(after),
-            }))
+            });
+            Ok(Step { writes, next })
         }
         FanoutTask::Retract {
             activity_id,
@@ -143,44 +163,43 @@ pub async fn run_paged(
             let (followers, next) = store
                 .followers_page(origin, page_size, after.as_deref(), false)
                 .await?;
-            let ops = followers
+            let writes = followers
                 .iter()
                 .map(|f| WriteOp::Delete(keys::feed_entry(&f.source, *created_at, activity_id)))
                 .collect();
-            store.batch_write(ops).await?;
-            Ok(next.map(|after| FanoutTask::Retract {
+            let next = next.map(|after| FanoutTask::Retract {
                 activity_id: activity_id.clone(),
                 created_at: *created_at,
                 origin: origin.clone(),
                 after: Some(after),
-            }))
+            });
+            Ok(Step { writes, next })
         }
         FanoutTask::CopyHistory {
             source,
             target,
             limit,
         } => {
-            let mut copied = 0;
+            // At most `limit` (1,000 at the most) entries: one step, whatever the pages.
+            let mut writes: Vec<WriteOp> = Vec::new();
             let mut start: Option<String> = None;
-            while copied < *limit {
-                let want = (*limit - copied).min(page_size);
+            while writes.len() < *limit {
+                let want = (*limit - writes.len()).min(page_size);
                 let (entries, more) = store
                     .feed_entries(target, want, start.as_deref(), Direction::Older)
                     .await?;
                 // Only the target's own activities travel, not what it received from others.
-                let ops: Vec<WriteOp> = entries
-                    .iter()
-                    .filter(|e| e.origin == *target)
-                    .map(|e| delivered_entry(source, &e.activity_id, e.created_at, target, None))
-                    .collect();
-                copied += ops.len();
-                store.batch_write(ops).await?;
+                writes.extend(
+                    entries.iter().filter(|e| e.origin == *target).map(|e| {
+                        delivered_entry(source, &e.activity_id, e.created_at, target, None)
+                    }),
+                );
                 start = entries.last().map(|e| e.sk.clone());
                 if !more || start.is_none() {
                     break;
                 }
             }
-            Ok(None)
+            Ok(Step { writes, next: None })
         }
         FanoutTask::PurgeHistory {
             source,
@@ -190,21 +209,21 @@ pub async fn run_paged(
             let (entries, more) = store
                 .feed_entries(source, page_size, after.as_deref(), Direction::Older)
                 .await?;
-            let ops = entries
+            let writes = entries
                 .iter()
                 .filter(|e| e.origin == *target)
                 .map(|e| WriteOp::Delete(keys::feed_entry(source, e.created_at, &e.activity_id)))
                 .collect();
-            store.batch_write(ops).await?;
             let last = entries.last().map(|e| e.sk.clone());
-            Ok(match (more, last) {
+            let next = match (more, last) {
                 (true, Some(after)) => Some(FanoutTask::PurgeHistory {
                     source: source.clone(),
                     target: target.clone(),
                     after: Some(after),
                 }),
                 _ => None,
-            })
+            };
+            Ok(Step { writes, next })
         }
     }
 }

@@ -614,3 +614,51 @@ async fn feeds_are_created_updated_queried_and_deleted() {
     .await
     .expect_error(16, 404);
 }
+
+#[tokio::test]
+async fn one_poisoned_message_fails_alone() {
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    let app = &TestApp::spawn().await;
+    let star = unique("star");
+    let origin = format!("user:{star}");
+    let fan = format!("timeline:{}", unique("fan"));
+    app.follow(&fan, &origin, json!({"activity_copy_limit": 0}))
+        .await;
+    let a = app
+        .add_activity(&star, json!({"type": "post", "feeds": [origin]}))
+        .await;
+    let good = FanoutTask::Deliver {
+        activity_id: a["id"].as_str().unwrap().to_string(),
+        created_at: a["created_at"].as_i64().unwrap(),
+        origin: origin.clone(),
+        expires_at: None,
+        after: None,
+    };
+    let message = |id: &str, body: String| {
+        let mut m = SqsMessage::default();
+        m.message_id = Some(id.to_string());
+        m.body = Some(body);
+        m
+    };
+    let mut event = SqsEvent::default();
+    event.records = vec![
+        message("good", serde_json::to_string(&good).unwrap()),
+        message("poison", r#"{"kind": "explode"}"#.to_string()),
+        message("garbage", "not json".to_string()),
+    ];
+    let response = ::fanout::handle(&app.store, &app.queue, event).await;
+    let mut failed: Vec<String> = response
+        .batch_item_failures
+        .into_iter()
+        .map(|f| f.item_identifier)
+        .collect();
+    failed.sort();
+    assert_eq!(failed, vec!["garbage".to_string(), "poison".to_string()]);
+    let (entries, _) = app
+        .store
+        .feed_entries(&fan, 10, None, tributary_core::store::Direction::Older)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "the good message was delivered");
+    app.settle_fanout().await;
+}
