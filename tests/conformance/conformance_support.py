@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional
@@ -86,3 +87,23 @@ def assert_recent(dt: Any, *, within_seconds: float = 300.0) -> None:
     assert dt.tzinfo is not None, f"expected an aware datetime, got {dt!r}"
     delta = abs((datetime.now(timezone.utc) - dt).total_seconds())
     assert delta < within_seconds, f"timestamp {dt.isoformat()} is {delta:.0f}s away from now"
+
+
+def wait_until(
+    fetch: Callable[[], Any],
+    done: Callable[[Any], bool],
+    *,
+    what: str,
+    timeout: float = 30.0,
+    interval: float = 0.5,
+) -> Any:
+    """Call `fetch()` until `done(result)` holds, for asynchronous effects (fan-out runs from a
+    queue). Returns the last result; fails naming `what` and the last result on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = fetch()
+        if done(result):
+            return result
+        if time.monotonic() >= deadline:
+            pytest.fail(f"{what}: not so after {timeout:.0f}s; last seen: {result!r}")
+        time.sleep(interval)

@@ -89,13 +89,14 @@ pub async fn list(
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply {
     let with_deleted = q.include_soft_deleted.unwrap_or(false);
-    let groups: Vec<Value> = s
+    // Keyed by group id, as Stream's clients expect.
+    let groups: Map<String, Value> = s
         .store
         .list_feed_groups()
         .await?
         .iter()
         .filter(|g| with_deleted || g.deleted_at.is_none())
-        .map(FeedGroup::response)
+        .map(|g| (g.id.clone(), g.response()))
         .collect();
     Ok(Json(json!({ "groups": groups })))
 }
@@ -178,10 +179,6 @@ pub async fn update(
 ) -> Reply {
     server_only(&caller)?;
     let mut group = load(&s, &id, false).await?;
-    if group.created_at == 0 {
-        // A built-in group changed for the first time becomes a stored one.
-        group.created_at = now_nanos();
-    }
     apply(&mut group, &body_object(body)?)?;
     s.store.put_feed_group(&group).await?;
     Ok(Json(json!({ "feed_group": group.response() })))

@@ -50,7 +50,13 @@ fn table_matches_the_key_builders() {
                 .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
             assert_eq!(g["Projection"]["ProjectionType"], "INCLUDE");
-            for counter in ["reaction_count", "comment_count", "share_count", "bookmark_count", "version"] {
+            for counter in [
+                "reaction_count",
+                "comment_count",
+                "share_count",
+                "bookmark_count",
+                "version",
+            ] {
                 assert!(!projected.contains(&counter), "{counter} is projected");
             }
             (

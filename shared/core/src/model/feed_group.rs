@@ -21,6 +21,10 @@ pub const BUILT_IN: [&str; 6] = [
     "stories",
 ];
 
+/// When the built-in groups came to be (2025-01-01): what they report as created and
+/// updated until they are changed.
+pub const BUILT_IN_CREATED_AT: Nanos = 1_735_689_600_000_000_000;
+
 /// The settings a group stores and returns as objects.
 pub const SETTINGS: [&str; 11] = [
     "aggregation",
@@ -76,7 +80,7 @@ impl FeedGroup {
         if !is_built_in(id) {
             return None;
         }
-        let mut g = FeedGroup::new(id, 0);
+        let mut g = FeedGroup::new(id, BUILT_IN_CREATED_AT);
         let (visibility, settings) = match id {
             "user" => ("public", json!({})),
             "timeline" => ("private", json!({})),
