@@ -1,13 +1,16 @@
-"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch`.
+"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch` + the fan-out bridge.
 
 Started by scripts/dev after scripts/setup; see README.md for the settings. Steps:
   1. check that the ports are free and infra/template.yaml is readable,
   2. start DynamoDB Local and moto on 127.0.0.1, create the table and queues from infra/template.yaml,
   3. build each function binary (skipped with --no-build),
   4. serve every function behind one base URL with `cargo lambda watch`,
-  5. wait until /health answers and each function answers a request, then print how to connect and write
-     the connection settings to .local/<instance>.env,
-  6. run until Ctrl-C / SIGTERM, then stop everything it started.
+  5. wait until /health answers and each function answers a request (the SQS-triggered one: an empty
+     batch through the Lambda invoke API),
+  6. start the fan-out bridge (scripts/lib/fanout_bridge.py), which feeds the fan-out queue to the
+     SQS-triggered function the way Lambda's event source mapping does,
+  7. print how to connect and write the connection settings to .local/<instance>.env,
+  8. run until Ctrl-C / SIGTERM, then stop everything it started.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from common import (  # noqa: E402
 from procs import Child, Interrupted, Supervisor, ignore_signals, install_signal_handlers  # noqa: E402
 import services  # noqa: E402
 import resources  # noqa: E402
+import fanout_bridge  # noqa: E402
 
 P = "dev"
 
@@ -110,6 +114,18 @@ class Settings:
         self.sqs_port = port_setting("TRIBUTARY_SQS_PORT", 8200)
         self.table = setting("TRIBUTARY_TABLE", "tributary")
         self.instance = setting("TRIBUTARY_INSTANCE", "dev")
+        # Local-only: how long a failed fan-out message stays invisible before it is retried (the queue's
+        # VisibilityTimeout, 180 s, is what AWS waits).
+        raw_retry = setting("TRIBUTARY_FANOUT_RETRY_SECONDS", "2")
+        try:
+            self.fanout_retry_seconds = int(raw_retry)
+        except ValueError:
+            raise StackError(f"TRIBUTARY_FANOUT_RETRY_SECONDS={raw_retry!r} is not a whole number of seconds") from None
+        if not 0 <= self.fanout_retry_seconds <= 43200:
+            raise StackError(f"TRIBUTARY_FANOUT_RETRY_SECONDS={self.fanout_retry_seconds} is outside 0-43200")
+        self.fanout_log = setting("TRIBUTARY_FANOUT_LOG", "info").lower()
+        if self.fanout_log not in ("debug", "info", "warning"):
+            raise StackError(f"TRIBUTARY_FANOUT_LOG={self.fanout_log!r}: use debug, info or warning")
         if not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", self.table):
             raise StackError(f"TRIBUTARY_TABLE={self.table!r} is not a valid DynamoDB table name")
         if not re.fullmatch(r"[A-Za-z0-9_-]+", self.instance):
@@ -117,6 +133,8 @@ class Settings:
         self.base_url = f"http://{HOST}:{self.port}"
         self.state_file = STATE_DIR / f"{self.instance}.env"
         self.functions_env_file = STATE_DIR / f"{self.instance}-functions.env"
+        self.bridge_ready_file = STATE_DIR / f"{self.instance}-fanout-bridge.ready"
+        self.bridge_log = LOG_DIR / f"{self.instance}-fanout-bridge.log"
 
     def ready_timeout(self, built: bool) -> float:
         # Without the up-front build the first requests wait for compilation.
@@ -138,8 +156,15 @@ def build(sup: Supervisor, functions: list[str], env: dict[str, str]) -> None:
 
 
 def wait_for_functions(
-    settings: Settings, routes: dict[str, Optional[str]], watch: Child, others: list[Child], timeout: float
+    settings: Settings,
+    routes: dict[str, Optional[str]],
+    sqs_functions: list[str],
+    watch: Child,
+    others: list[Child],
+    timeout: float,
 ) -> None:
+    """/health, then one request per HTTP function, then an empty SQS batch per SQS-triggered function
+    (cargo lambda watch compiles and starts a function on its first invocation)."""
     def alive() -> Optional[str]:
         for child in [watch] + others:
             note = child.death_note()
@@ -181,12 +206,64 @@ def wait_for_functions(
             remaining = max(deadline - time.monotonic(), 5)
             wait_until(f"function {name} (GET {path})", check(path), remaining, alive=alive, interval=0.5)
             say(P, f"function {name} is up (GET {path} -> {last.get(path, '')[:80]})")
+        for name in sqs_functions:
+            url = fanout_bridge.invoke_url(settings.base_url, name)
+            what = f"function {name} (invoke with {{\"Records\": []}})"
+
+            def warm(name=name, url=url, what=what) -> bool:
+                result = fanout_bridge.invoke(url, {"Records": []}, timeout=request_timeout())
+                last[what] = result.short()
+                problem = fanout_bridge.empty_batch_answer(result)
+                body = result.json()
+                if problem and result.status == 500 and isinstance(body, dict) and "errorType" in body:
+                    # The function runs but fails an empty batch: waiting will not help.
+                    raise StackError(f"{what}: the function answered with an error: {result.short()}")
+                return problem is None
+
+            remaining = max(deadline - time.monotonic(), 5)
+            wait_until(what, warm, remaining, alive=alive, interval=0.5)
+            say(P, f"function {name} is up (POST {url[len(settings.base_url):]} {{\"Records\": []}} -> {last[what][:80]})")
     except StackError as exc:
         detail = "".join(f"\n  last answer to {p}: {a}" for p, a in last.items())
         raise StackError(f"{exc}{detail}\n  (the functions' own output is above; raise TRIBUTARY_READY_TIMEOUT to wait longer)") from None
 
 
-def banner(settings: Settings, queue_url: str) -> str:
+def start_bridge(
+    sup: Supervisor,
+    settings: Settings,
+    mapping: "fanout_bridge.Mapping",
+    queue_url: str,
+    sqs_endpoint: str,
+    others: list[Child],
+) -> Child:
+    """Starts the fan-out bridge and waits until it polls the queue."""
+    settings.bridge_ready_file.unlink(missing_ok=True)
+    argv = [
+        sys.executable, str(Path(fanout_bridge.__file__).resolve()),
+        "--queue-url", queue_url,
+        "--sqs-endpoint", sqs_endpoint,
+        "--invoke-url", settings.base_url,
+        "--function", mapping.function_id,
+        "--retry-seconds", str(settings.fanout_retry_seconds),
+        "--ready-file", str(settings.bridge_ready_file),
+        "--log-level", settings.fanout_log,
+    ]
+    env = child_env({**local_aws_env(settings.dynamodb_port, settings.sqs_port), "PYTHONUNBUFFERED": "1"})
+    bridge = sup.spawn("fan-out bridge", argv, env=env, cwd=ROOT, log=settings.bridge_log)
+
+    def alive() -> Optional[str]:
+        for child in [bridge] + others:
+            note = child.death_note()
+            if note:
+                return note
+        return None
+
+    wait_until("fan-out bridge", settings.bridge_ready_file.is_file, 30, alive=alive, interval=0.1)
+    say(P, f"fan-out bridge polls {queue_url} -> {mapping.binary} ({mapping.describe()}; log: {settings.bridge_log.relative_to(ROOT)})")
+    return bridge
+
+
+def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "fanout_bridge.Mapping") -> str:
     snippet = (
         "from getstream import Stream\n"
         f'client = Stream(api_key="{settings.api_key}", api_secret="{settings.api_secret}", '
@@ -204,6 +281,10 @@ def banner(settings: Settings, queue_url: str) -> str:
         "",
         f"  DynamoDB     http://{HOST}:{settings.dynamodb_port}   table {settings.table}",
         f"  SQS          http://{HOST}:{settings.sqs_port}   {queue_url}",
+        f"               dead letters: {dlq_url}",
+        f"  Fan-out      {mapping.binary} fed by the bridge (batch {mapping.batch_size}, window {mapping.batching_window}s, "
+        f"retry after {min(settings.fanout_retry_seconds, mapping.visibility_timeout)}s)",
+        f"               log: {settings.bridge_log.relative_to(ROOT)}",
         f"  Settings     {settings.state_file.relative_to(ROOT)}",
         "",
         "  Python (official SDK, pip install getstream):",
@@ -226,7 +307,12 @@ def run(args: argparse.Namespace) -> int:
             "TRIBUTARY_SQS_PORT": settings.sqs_port,
         }
     )
-    resources.load_template(TEMPLATE)  # fail early on a missing or broken template
+    template = resources.load_template(TEMPLATE)  # fail early on a missing or broken template
+    # The SQS-triggered function and its event source mapping settings, from the template.
+    mapping = fanout_bridge.find_mapping(template)
+    queue_env = resources.QUEUE_ENV.get(mapping.queue_id)
+    if queue_env is None:
+        raise StackError(f"template: {mapping.function_id} is triggered by {mapping.queue_id}, which the local stack does not create")
     if not (VENV_BIN / "cargo-lambda").exists():
         raise StackError(f"{VENV_BIN / 'cargo-lambda'} not found (run scripts/setup)")
 
@@ -265,7 +351,7 @@ def run(args: argparse.Namespace) -> int:
             say(P, "--no-build: each function compiles on its first request")
         else:
             build_started = time.monotonic()
-            build(sup, list(routes), env)
+            build(sup, list(routes) + [mapping.binary], env)
             say(P, f"build done in {fmt_duration(time.monotonic() - build_started)}")
 
         # Functions inherit the environment of `cargo lambda watch`; the same variables also go in through
@@ -279,10 +365,14 @@ def run(args: argparse.Namespace) -> int:
         ]
         if args.no_reload:
             watch_cmd.append("--ignore-changes")
-        say(P, f"serving the functions ({', '.join(routes)}) with: {' '.join(watch_cmd)}")
+        say(P, f"serving the functions ({', '.join(list(routes) + [mapping.binary])}) with: {' '.join(watch_cmd)}")
         watch = sup.spawn("cargo lambda watch", watch_cmd, env=watch_env, cwd=ROOT)
-        wait_for_functions(settings, routes, watch, [ddb, sqs], settings.ready_timeout(built=not args.no_build))
+        wait_for_functions(
+            settings, routes, [mapping.binary], watch, [ddb, sqs], settings.ready_timeout(built=not args.no_build)
+        )
         sup.poll_descendants()
+
+        bridge = start_bridge(sup, settings, mapping, queues[queue_env], aws["AWS_ENDPOINT_URL_SQS"], [watch, ddb, sqs])
 
         write_env_file(
             settings.state_file,
@@ -292,18 +382,26 @@ def run(args: argparse.Namespace) -> int:
                 "API_SECRET": settings.api_secret,
                 "TABLE_NAME": settings.table,
                 "FANOUT_QUEUE_URL": queues["FANOUT_QUEUE_URL"],
+                "FANOUT_DLQ_URL": queues["FANOUT_DLQ_URL"],
                 "AWS_ENDPOINT_URL_DYNAMODB": aws["AWS_ENDPOINT_URL_DYNAMODB"],
                 "AWS_ENDPOINT_URL_SQS": aws["AWS_ENDPOINT_URL_SQS"],
                 "DEV_PID": str(os.getpid()),
+                # What tests/conformance reads (`set -a; . .local/dev.env; set +a` before pytest).
+                "TRIBUTARY_BASE_URL": settings.base_url,
+                "TRIBUTARY_API_KEY": settings.api_key,
+                "TRIBUTARY_API_SECRET": settings.api_secret,
+                "TRIBUTARY_SQS_ENDPOINT": aws["AWS_ENDPOINT_URL_SQS"],
+                "TRIBUTARY_FANOUT_QUEUE_URL": queues["FANOUT_QUEUE_URL"],
+                "TRIBUTARY_FANOUT_DLQ_URL": queues["FANOUT_DLQ_URL"],
             },
         )
         wrote_state = True
-        print(banner(settings, queues["FANOUT_QUEUE_URL"]), flush=True)
+        print(banner(settings, queues["FANOUT_QUEUE_URL"], queues["FANOUT_DLQ_URL"], mapping), flush=True)
         say(P, f"ready in {fmt_duration(time.monotonic() - started)}")
 
         tick = 0
         while True:
-            for child in (watch, ddb, sqs):
+            for child in (watch, bridge, ddb, sqs):
                 note = child.death_note()
                 if note:
                     raise StackError(f"{note}; stopping the stack")
@@ -319,7 +417,8 @@ def run(args: argparse.Namespace) -> int:
         if wrote_state:
             settings.state_file.unlink(missing_ok=True)
         settings.functions_env_file.unlink(missing_ok=True)
-        say(P, "stopping (cargo lambda watch, functions, moto, DynamoDB Local)")
+        settings.bridge_ready_file.unlink(missing_ok=True)
+        say(P, "stopping (fan-out bridge, cargo lambda watch, functions, moto, DynamoDB Local)")
         sup.stop_all()
         say(P, "stopped")
 

@@ -2,7 +2,8 @@
 
   1. formatting       cargo fmt --all -- --check
   2. Rust tests       cargo test --workspace, against DynamoDB Local + moto (table tributary-it)
-  3. conformance      scripts/dev on port 18000, then pytest tests/conformance (official Python SDK)
+  3. conformance      scripts/dev on port 18000 (fan-out bridge included), then pytest tests/conformance
+                      (official Python SDK; boto3 for the fan-out queues)
   4. SAM template     scripts/validate-template, when present
 
 All steps run even when an earlier one fails; the exit status is non-zero if any failed.
@@ -223,6 +224,10 @@ def main() -> int:
                         "TRIBUTARY_BASE_URL": state["BASE_URL"],
                         "TRIBUTARY_API_KEY": state["API_KEY"],
                         "TRIBUTARY_API_SECRET": state["API_SECRET"],
+                        # The fan-out queues, for the tests that check the queue plumbing with boto3.
+                        "TRIBUTARY_SQS_ENDPOINT": state["AWS_ENDPOINT_URL_SQS"],
+                        "TRIBUTARY_FANOUT_QUEUE_URL": state["FANOUT_QUEUE_URL"],
+                        "TRIBUTARY_FANOUT_DLQ_URL": state["FANOUT_DLQ_URL"],
                         "PYTHONDONTWRITEBYTECODE": "1",
                     }
                 )
