@@ -17,8 +17,43 @@ const MAX_LIMIT: usize = 100;
 #[derive(Debug, Default, Deserialize)]
 pub struct QueryFeedsRequest {
     filter: Option<Value>,
+    sort: Option<Vec<SortParam>>,
     limit: Option<i64>,
     next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SortParam {
+    field: Option<String>,
+    direction: Option<i64>,
+}
+
+/// Feeds sort by creation time, oldest first unless `direction` is -1.
+fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
+    match sort {
+        None | Some([]) => Ok(false),
+        Some([one]) => {
+            let field = one.field.as_deref().unwrap_or("created_at");
+            if field != "created_at" {
+                return Err(ApiError::field(
+                    "sort",
+                    format!("sort: feeds sort by created_at only, not '{field}'"),
+                ));
+            }
+            match one.direction.unwrap_or(1) {
+                1 => Ok(false),
+                -1 => Ok(true),
+                d => Err(ApiError::field(
+                    "sort",
+                    format!("sort: direction must be 1 or -1, got {d}"),
+                )),
+            }
+        }
+        Some(_) => Err(ApiError::field(
+            "sort",
+            "sort: feeds sort by one field (created_at)",
+        )),
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -148,6 +183,7 @@ pub async fn query_feeds(
         }
     };
     let cond = parse(req.filter)?;
+    let newest_first = newest_first(req.sort.as_deref())?;
     // Index partitions to walk: by creator when named (usually smaller), else by group.
     let partitions: Vec<(&str, String)> = match (&cond.creators, &cond.groups) {
         (Some(creators), _) => creators
@@ -175,7 +211,13 @@ pub async fn query_feeds(
         let (index, partition) = &partitions[pos.partition];
         let (fids, next) = s
             .store
-            .feeds_in_index(index, partition, limit - found.len(), pos.after.take())
+            .feeds_in_index(
+                index,
+                partition,
+                limit - found.len(),
+                pos.after.take(),
+                newest_first,
+            )
             .await?;
         let feeds = s.store.get_feeds(&fids).await?;
         found.extend(

@@ -34,6 +34,10 @@ async fn a_post_reaches_a_followers_timeline() {
     assert_eq!(TestApp::ids(&read), vec![id.clone()]);
     assert_eq!(read["activities"][0]["user"]["id"], john.as_str());
     assert_eq!(
+        read["activities"][0]["current_feed"]["feed"],
+        timeline_charlie.as_str()
+    );
+    assert_eq!(
         read["following"][0]["target_feed"]["feed"],
         user_john.as_str()
     );
@@ -576,6 +580,28 @@ async fn feeds_are_created_updated_queried_and_deleted() {
         "POST",
         "/api/v2/feeds/feeds/query",
         Some(json!({"filter": {"colour": "red"}})),
+    )
+    .await
+    .expect_error(4, 400);
+    // Sorted newest first: the batch-created feeds come before the first one.
+    let sorted = app
+        .server(
+            "POST",
+            "/api/v2/feeds/feeds/query",
+            Some(json!({"filter": {"created_by_id": owner}, "sort": [{"field": "created_at", "direction": -1}]})),
+        )
+        .await;
+    let order: Vec<String> = sorted.expect_ok()["feeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["feed"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(order.last().unwrap(), &format!("user:{owner}"), "{order:?}");
+    app.server(
+        "POST",
+        "/api/v2/feeds/feeds/query",
+        Some(json!({"filter": {"created_by_id": owner}, "sort": [{"field": "name", "direction": 1}]})),
     )
     .await
     .expect_error(4, 400);

@@ -100,6 +100,9 @@ pub struct ActivityResponse {
     pub own_reactions: Vec<Value>,
     pub own_bookmarks: Vec<Value>,
     pub reaction_groups: Map<String, Value>,
+    /// The feed being read, when the activity comes from a feed read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_feed: Option<Box<super::feed::FeedResponse>>,
 }
 
 /// Users needed to render activities, keyed by id. Missing users render as placeholders.
@@ -160,6 +163,7 @@ impl ActivityResponse {
             own_reactions: Vec::new(),
             own_bookmarks: Vec::new(),
             reaction_groups: Map::new(),
+            current_feed: None,
         }
     }
 

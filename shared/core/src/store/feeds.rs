@@ -292,13 +292,14 @@ impl Store {
     }
 
     /// Feed ids indexed under an index partition (a group's feeds, or a creator's), a page at
-    /// a time, oldest first, with the position to continue from.
+    /// a time, oldest first (`newest_first` reverses), with the position to continue from.
     pub async fn feeds_in_index(
         &self,
         index: &str,
         partition: &str,
         limit: usize,
         start: Option<(String, String)>,
+        newest_first: bool,
     ) -> ApiResult<(Vec<String>, Option<(String, String)>)> {
         let (pk_name, sk_name) = if index == keys::GSI1 {
             (keys::GSI1_PK, keys::GSI1_SK)
@@ -313,6 +314,7 @@ impl Store {
             .key_condition_expression("#p = :p")
             .expression_attribute_names("#p", pk_name)
             .expression_attribute_values(":p", s(partition))
+            .scan_index_forward(!newest_first)
             .limit(limit.clamp(1, 1000) as i32)
             .return_consumed_capacity(ReturnConsumedCapacity::Total);
         if let Some((pk, sk)) = start {
