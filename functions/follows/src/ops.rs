@@ -12,8 +12,7 @@ use tributary_core::time::now_nanos;
 use tributary_core::validate::Fid;
 use tributary_core::{feeds, ApiError, ApiResult};
 
-/// Stream's default and maximum for the activities copied on follow.
-pub const DEFAULT_COPY_LIMIT: usize = 100;
+/// The most activities a follow may ask to copy; asking for none copies all of them.
 pub const MAX_COPY_LIMIT: usize = 1000;
 
 /// `FollowRequest` (also the body of update, upsert and the batch items).
@@ -73,10 +72,11 @@ async fn ensure_groups(state: &AppState, pair: &Pair) -> ApiResult<()> {
     }
 }
 
-fn copy_limit(req: &FollowRequest) -> ApiResult<usize> {
+/// How many of the target's activities a new follow copies: `None` is all of them.
+fn copy_limit(req: &FollowRequest) -> ApiResult<Option<usize>> {
     match req.activity_copy_limit {
-        None => Ok(DEFAULT_COPY_LIMIT),
-        Some(n) if (0..=MAX_COPY_LIMIT as i64).contains(&n) => Ok(n as usize),
+        None => Ok(None),
+        Some(n) if (0..=MAX_COPY_LIMIT as i64).contains(&n) => Ok(Some(n as usize)),
         Some(n) => Err(ApiError::field(
             "activity_copy_limit",
             format!("activity_copy_limit must be between 0 and {MAX_COPY_LIMIT}, got {n}"),
@@ -166,12 +166,13 @@ pub async fn follow(
             Err(ApiError::field("target", "already following"))
         };
     }
-    if f.is_active() && limit > 0 {
+    if f.is_active() && limit != Some(0) {
         state
             .enqueue(&[FanoutTask::CopyHistory {
                 source: source_fid,
                 target: target_fid,
                 limit,
+                after: None,
             }])
             .await?;
     }
@@ -238,7 +239,8 @@ pub async fn decide(
             .enqueue(&[FanoutTask::CopyHistory {
                 source: f.source.clone(),
                 target: f.target.clone(),
-                limit: DEFAULT_COPY_LIMIT,
+                limit: None,
+                after: None,
             }])
             .await?;
     }
@@ -284,7 +286,8 @@ pub async fn update(state: &AppState, caller: &Caller, req: FollowRequest) -> Ap
             .enqueue(&[FanoutTask::CopyHistory {
                 source: f.source.clone(),
                 target: f.target.clone(),
-                limit: DEFAULT_COPY_LIMIT,
+                limit: None,
+                after: None,
             }])
             .await?;
     }

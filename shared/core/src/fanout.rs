@@ -39,11 +39,16 @@ pub enum FanoutTask {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
     },
-    /// On follow: copy up to `limit` of `target`'s own recent activities into `source`.
+    /// On follow: copy `target`'s own activities into `source`, newest first: up to
+    /// `limit` of them, or all when `limit` is absent.
     CopyHistory {
         source: String,
         target: String,
-        limit: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<usize>,
+        /// The target entry to continue after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
     },
     /// On unfollow: remove from `source` the entries that came from `target`.
     PurgeHistory {
@@ -179,27 +184,35 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             source,
             target,
             limit,
+            after,
         } => {
-            // At most `limit` (1,000 at the most) entries: one step, whatever the pages.
-            let mut writes: Vec<WriteOp> = Vec::new();
-            let mut start: Option<String> = None;
-            while writes.len() < *limit {
-                let want = (*limit - writes.len()).min(page_size);
-                let (entries, more) = store
-                    .feed_entries(target, want, start.as_deref(), Direction::Older)
-                    .await?;
-                // Only the target's own activities travel, not what it received from others.
-                writes.extend(
-                    entries.iter().filter(|e| e.origin == *target).map(|e| {
-                        delivered_entry(source, &e.activity_id, e.created_at, target, None)
-                    }),
-                );
-                start = entries.last().map(|e| e.sk.clone());
-                if !more || start.is_none() {
-                    break;
-                }
+            let want = limit.map_or(page_size, |l| l.min(page_size));
+            if want == 0 {
+                return Ok(Step {
+                    writes: Vec::new(),
+                    next: None,
+                });
             }
-            Ok(Step { writes, next: None })
+            let (entries, more) = store
+                .feed_entries(target, want, after.as_deref(), Direction::Older)
+                .await?;
+            // Only the target's own activities travel, not what it received from others.
+            let writes: Vec<WriteOp> = entries
+                .iter()
+                .filter(|e| e.origin == *target)
+                .map(|e| delivered_entry(source, &e.activity_id, e.created_at, target, None))
+                .collect();
+            let remaining = limit.map(|l| l.saturating_sub(writes.len()));
+            let next = match (more, entries.last(), remaining) {
+                (true, Some(last), r) if r != Some(0) => Some(FanoutTask::CopyHistory {
+                    source: source.clone(),
+                    target: target.clone(),
+                    limit: r,
+                    after: Some(last.sk.clone()),
+                }),
+                _ => None,
+            };
+            Ok(Step { writes, next })
         }
         FanoutTask::PurgeHistory {
             source,

@@ -685,3 +685,46 @@ async fn one_poisoned_message_fails_alone() {
     assert_eq!(entries.len(), 1, "the good message was delivered");
     app.settle_fanout().await;
 }
+
+#[tokio::test]
+async fn an_unlimited_history_copy_continues_page_by_page() {
+    let app = &TestApp::spawn().await;
+    let star = unique("star");
+    let origin = format!("user:{star}");
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(post(app, &star, &origin, &format!("p{i}")).await);
+    }
+    let fan = format!("timeline:{}", unique("fan"));
+    // Pages of three: 7 activities take three steps, each handing on the rest.
+    let mut task = Some(FanoutTask::CopyHistory {
+        source: fan.clone(),
+        target: origin.clone(),
+        limit: None,
+        after: None,
+    });
+    let mut steps = 0;
+    while let Some(t) = task {
+        task = fanout::run_paged(&app.store, &t, 3).await.unwrap();
+        steps += 1;
+    }
+    assert_eq!(steps, 3);
+    assert_eq!(TestApp::ids(&app.read_feed(&fan, json!({})).await).len(), 7);
+    // A limit stops it early, whatever the page size.
+    let other = format!("timeline:{}", unique("fan"));
+    let mut task = Some(FanoutTask::CopyHistory {
+        source: other.clone(),
+        target: origin.clone(),
+        limit: Some(4),
+        after: None,
+    });
+    while let Some(t) = task {
+        task = fanout::run_paged(&app.store, &t, 3).await.unwrap();
+    }
+    ids.reverse();
+    assert_eq!(
+        TestApp::ids(&app.read_feed(&other, json!({})).await),
+        ids[..4]
+    );
+    app.settle_fanout().await;
+}
