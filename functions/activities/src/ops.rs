@@ -68,6 +68,8 @@ fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiR
         popularity: 0,
         score: 0.0,
         version: 0,
+        latest_reactions: Vec::new(),
+        reaction_groups: Default::default(),
     })
 }
 
@@ -177,12 +179,14 @@ pub async fn get(
     id: &str,
     user_id: Option<&str>,
 ) -> ApiResult<ActivityResponse> {
-    caller.acting_user(user_id)?;
+    let reader = caller.acting_user(user_id)?;
     let activity = load(store, id).await?;
     if !visible_to(caller, &activity) {
         return Err(not_found(id));
     }
-    render::activity(store, &activity).await
+    let mut rendered =
+        render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref()).await?;
+    Ok(rendered.remove(0))
 }
 
 /// Read-modify-write of an activity's content with optimistic locking: `change` computes

@@ -141,8 +141,14 @@ pub async fn get_or_create(
     let followers = render::follows(&s.store, &followers).await?;
     let following = render::follows(&s.store, &following).await?;
     // One read of users serves the activities and the feed's creator.
-    let (mut activities, users) =
-        render::activities_with_users(&s.store, &page.activities, &[&feed.created_by_id]).await?;
+    let (mut activities, users) = {
+        let viewer = match &reader {
+            Caller::User(me) => Some(me.as_str()),
+            _ => None,
+        };
+        render::activities_with_users(&s.store, &page.activities, &[&feed.created_by_id], viewer)
+            .await?
+    };
     let rendered_feed = FeedResponse::render(&feed, &users);
     // Read from a feed, an activity's current feed is that feed.
     for a in &mut activities {

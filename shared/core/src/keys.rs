@@ -71,6 +71,33 @@ pub fn activity_expiry(expires_at: Nanos, id: &str) -> (String, String) {
     )
 }
 
+// ---- reactions ------------------------------------------------------------------------
+
+/// Prefix of the reactions in an activity's partition.
+pub const REACTION_PREFIX: &str = "R#";
+
+/// A user's reaction of one type to an activity: at most one each, in the activity's
+/// partition (so a user's reactions to it are one Query).
+pub fn reaction(activity_id: &str, user_id: &str, kind: &str) -> Key {
+    Key::new(
+        format!("ACT#{activity_id}"),
+        format!("{REACTION_PREFIX}{user_id}#{kind}"),
+    )
+}
+
+/// An activity's reactions by time (gsi1), for listing them newest first.
+pub fn reaction_by_time(
+    activity_id: &str,
+    created_at: Nanos,
+    user_id: &str,
+    kind: &str,
+) -> (String, String) {
+    (
+        format!("AREACT#{activity_id}"),
+        format!("{}#{user_id}#{kind}", time_part(created_at)),
+    )
+}
+
 // ---- feeds ----------------------------------------------------------------------------
 
 /// Partition of one feed: its metadata item and its entries live together.
@@ -186,6 +213,22 @@ mod tests {
         assert_eq!(pk_a, "EXP#3");
         assert_eq!(pk_a, pk_b);
         assert_eq!(pk_c, "EXP#4");
+    }
+
+    #[test]
+    fn reaction_keys() {
+        let k = reaction("a1", "bob", "like");
+        assert_eq!(
+            k.pk,
+            activity("a1").pk,
+            "reactions live beside their activity"
+        );
+        assert_eq!(k.sk, "R#bob#like");
+        assert_ne!(k.sk, activity("a1").sk);
+        assert_eq!(
+            reaction_by_time("a1", 5, "bob", "like"),
+            ("AREACT#a1".into(), "00000000000000000005#bob#like".into())
+        );
     }
 
     #[test]

@@ -5,26 +5,55 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::keys;
 use crate::model::feed::{Feed, FeedResponse};
 use crate::model::follow::Follow;
-use crate::model::response::{ActivityResponse, UserDirectory};
+use crate::model::reaction::Reaction;
+use crate::model::response::{ActivityResponse, ReactionResponse, UserDirectory};
 use crate::model::Activity;
+use crate::store::by_activity;
 use crate::store::Store;
 use crate::ApiResult;
 
 /// Renders activities in order. One batched read for parents (when any are shares) and one
 /// for users.
 pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<ActivityResponse>> {
-    Ok(activities_with_users(store, list, &[]).await?.0)
+    Ok(activities_with_users(store, list, &[], None).await?.0)
+}
+
+/// Like [`activities`], with `own_reactions` filled in for `reader`.
+pub async fn activities_for(
+    store: &Store,
+    list: &[Activity],
+    reader: Option<&str>,
+) -> ApiResult<Vec<ActivityResponse>> {
+    Ok(activities_with_users(store, list, &[], reader).await?.0)
 }
 
 /// Like [`activities`], also loading `extra_users` in the same read (for whatever else the
-/// response shows, such as a feed's creator), and returning the users loaded.
+/// response shows, such as a feed's creator), and returning the users loaded. With a
+/// `reader`, their own reactions are read in one batch: a key per activity and reaction
+/// type the activity has.
 pub async fn activities_with_users(
     store: &Store,
     list: &[Activity],
     extra_users: &[&str],
+    reader: Option<&str>,
 ) -> ApiResult<(Vec<ActivityResponse>, UserDirectory)> {
+    let own: HashMap<String, Vec<Reaction>> = match reader {
+        Some(reader) => {
+            let keys = list
+                .iter()
+                .flat_map(|a| {
+                    a.reaction_groups
+                        .keys()
+                        .map(move |kind| keys::reaction(&a.id, reader, kind))
+                })
+                .collect();
+            by_activity(store.get_reactions(keys).await?)
+        }
+        None => HashMap::new(),
+    };
     let parent_ids: Vec<String> = list
         .iter()
         .filter_map(|a| a.parent_id.clone())
@@ -42,6 +71,7 @@ pub async fn activities_with_users(
         .chain(parents.values())
         .flat_map(ActivityResponse::user_ids)
         .chain(extra_users.iter().copied())
+        .chain(reader)
         .collect();
     let users = UserDirectory(store.get_users(user_ids).await?);
 
@@ -53,7 +83,16 @@ pub async fn activities_with_users(
                 .as_ref()
                 .and_then(|id| parents.get(id))
                 .map(|p| ActivityResponse::render(p, &users, None));
-            ActivityResponse::render(a, &users, parent)
+            let mut rendered = ActivityResponse::render(a, &users, parent);
+            if let Some(mine) = own.get(&a.id) {
+                let mut mine = mine.clone();
+                mine.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+                rendered.own_reactions = mine
+                    .iter()
+                    .map(|r| ReactionResponse::render(r, &users))
+                    .collect();
+            }
+            rendered
         })
         .collect();
     Ok((rendered, users))

@@ -45,6 +45,8 @@ fn activity(id: &str, user: &str, feed: &str, created_at: i64) -> Activity {
         popularity: 0,
         score: 0.0,
         version: 0,
+        latest_reactions: Vec::new(),
+        reaction_groups: Default::default(),
     }
 }
 

@@ -28,6 +28,7 @@ pub struct TestApp {
     activities: SocketAddr,
     feeds: SocketAddr,
     follows: SocketAddr,
+    reactions: SocketAddr,
     users: SocketAddr,
     http: reqwest::Client,
 }
@@ -100,6 +101,7 @@ impl TestApp {
         let activities = serve(activities::app(state.clone())).await;
         let feeds = serve(feeds::app(state.clone())).await;
         let follows = serve(follows::app(state.clone())).await;
+        let reactions = serve(reactions::app(state.clone())).await;
         let users = serve(users::app(state)).await;
         TestApp {
             store,
@@ -107,6 +109,7 @@ impl TestApp {
             activities,
             feeds,
             follows,
+            reactions,
             users,
             http: reqwest::Client::new(),
         }
@@ -197,7 +200,12 @@ impl TestApp {
 
     fn base_for(&self, path: &str) -> SocketAddr {
         let family = |prefix: &str| path.starts_with(prefix);
-        if family("/api/v2/feeds/activities") {
+        let route = path.split('?').next().unwrap_or(path);
+        if family("/api/v2/feeds/activities")
+            && (route.contains("/reactions/") || route.ends_with("/reactions"))
+        {
+            self.reactions
+        } else if family("/api/v2/feeds/activities") {
             self.activities
         } else if family("/api/v2/feeds/feed_groups") || family("/api/v2/feeds/feeds/") {
             self.feeds

@@ -4,7 +4,11 @@
 //! bumped atomically without touching the content), and everything an update may change in
 //! one `content` map (so a full or partial update is one `SET content = :c`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::reaction::{Reaction, ReactionGroup};
 use serde_json::{Map, Value};
 
 use crate::time::Nanos;
@@ -39,6 +43,13 @@ pub struct Activity {
     /// Bumped on every content change; updates are conditional on it (optimistic locking).
     #[serde(default)]
     pub version: i64,
+    /// The newest reactions (at most `reaction::LATEST_KEPT`), newest first.
+    #[serde(default)]
+    pub latest_reactions: Vec<Reaction>,
+    /// Reaction counts and times per type, kept in flat attributes of the item (see
+    /// `reaction::group_attributes`) so each can be bumped atomically.
+    #[serde(skip)]
+    pub reaction_groups: BTreeMap<String, ReactionGroup>,
 }
 
 /// Everything about an activity that an update may change.

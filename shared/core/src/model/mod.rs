@@ -5,6 +5,7 @@ pub mod activity_request;
 pub mod feed;
 pub mod feed_group;
 pub mod follow;
+pub mod reaction;
 pub mod response;
 pub mod user;
 

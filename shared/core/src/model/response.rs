@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::reaction::Reaction;
 use super::{Activity, Location, User};
 use crate::time::Nanos;
 
@@ -96,8 +97,8 @@ pub struct ActivityResponse {
     pub hidden: bool,
     pub preview: bool,
     pub comments: Vec<Value>,
-    pub latest_reactions: Vec<Value>,
-    pub own_reactions: Vec<Value>,
+    pub latest_reactions: Vec<ReactionResponse>,
+    pub own_reactions: Vec<ReactionResponse>,
     pub own_bookmarks: Vec<Value>,
     pub reaction_groups: Map<String, Value>,
     /// The feed being read, when the activity comes from a feed read.
@@ -159,10 +160,19 @@ impl ActivityResponse {
             hidden: false,
             preview: false,
             comments: Vec::new(),
-            latest_reactions: Vec::new(),
+            latest_reactions: a
+                .latest_reactions
+                .iter()
+                .take(crate::model::reaction::LATEST_KEPT)
+                .map(|r| ReactionResponse::render(r, users))
+                .collect(),
             own_reactions: Vec::new(),
             own_bookmarks: Vec::new(),
-            reaction_groups: Map::new(),
+            reaction_groups: a
+                .reaction_groups
+                .iter()
+                .map(|(kind, g)| (kind.clone(), serde_json::to_value(g).unwrap_or(Value::Null)))
+                .collect(),
             current_feed: None,
         }
     }
@@ -171,5 +181,30 @@ impl ActivityResponse {
     pub fn user_ids(a: &Activity) -> impl Iterator<Item = &str> {
         std::iter::once(a.user_id.as_str())
             .chain(a.content.mentioned_user_ids.iter().map(String::as_str))
+    }
+}
+
+/// Stream's `FeedsReactionResponse`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReactionResponse {
+    pub activity_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub user: UserResponse,
+    pub custom: Map<String, Value>,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
+}
+
+impl ReactionResponse {
+    pub fn render(r: &Reaction, users: &UserDirectory) -> Self {
+        ReactionResponse {
+            activity_id: r.activity_id.clone(),
+            kind: r.kind.clone(),
+            user: users.get(&r.user_id),
+            custom: r.custom.clone(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::batch::{Item, WriteOp};
 use super::capacity::Kind;
 use super::{is_conditional_failure, sdk_error, serde_error, Store};
 use crate::keys::{self, Key};
+use crate::model::reaction::ReactionGroup;
 use crate::model::{Activity, ActivityContent};
 use crate::time::Nanos;
 use crate::{ApiError, ApiResult};
@@ -39,8 +40,34 @@ fn activity_item(a: &Activity) -> ApiResult<Item> {
     Ok(item)
 }
 
-fn parse_activity(item: Item) -> ApiResult<Activity> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse activity", e))
+pub(crate) fn parse_activity(mut item: Item) -> ApiResult<Activity> {
+    // Reaction groups live in flat `rg_*:<type>` attributes; gather them first.
+    let mut groups: std::collections::BTreeMap<String, ReactionGroup> = Default::default();
+    let names: Vec<String> = item
+        .keys()
+        .filter(|k| k.starts_with("rg_"))
+        .cloned()
+        .collect();
+    for name in names {
+        let value = item
+            .remove(&name)
+            .and_then(|v| v.as_n().ok().and_then(|n| n.parse::<i64>().ok()));
+        let (Some((field, kind)), Some(value)) = (name.split_once(':'), value) else {
+            continue;
+        };
+        let group = groups.entry(kind.to_string()).or_default();
+        match field {
+            "rg_count" => group.count = value,
+            "rg_first" => group.first_reaction_at = value,
+            "rg_last" => group.last_reaction_at = value,
+            _ => {}
+        }
+    }
+    let mut activity: Activity =
+        serde_dynamo::from_item(item).map_err(|e| serde_error("parse activity", e))?;
+    groups.retain(|_, g| g.count > 0);
+    activity.reaction_groups = groups;
+    Ok(activity)
 }
 
 /// An activity's entry in one feed: a small reference, so a delivery costs one write unit.

@@ -8,12 +8,14 @@ mod capacity;
 mod feed_groups;
 mod feeds;
 mod follows;
+mod reactions;
 mod users;
 
 pub use batch::{WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
 pub use capacity::{CapacityMeter, CapacitySnapshot};
 pub use feeds::{Direction, FeedEntry};
 pub use follows::mark_status;
+pub use reactions::{by_activity, latest_index, Added};
 
 use std::sync::Arc;
 

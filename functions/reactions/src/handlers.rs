@@ -1,0 +1,92 @@
+//! Thin HTTP handlers for reactions.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tributary_core::http::{AppState, Auth, Body, QueryParams};
+use tributary_core::model::reaction::Reaction;
+use tributary_core::model::response::{ReactionResponse, UserDirectory};
+use tributary_core::model::Activity;
+use tributary_core::{render, ApiError, ApiResult};
+
+use crate::ops::{self, AddReactionRequest, QueryReactionsRequest};
+
+type Reply = ApiResult<Json<Value>>;
+
+async fn reactions_json(s: &AppState, list: &[Reaction]) -> ApiResult<Vec<ReactionResponse>> {
+    let users = UserDirectory(
+        s.store
+            .get_users(list.iter().map(|r| r.user_id.as_str()))
+            .await?,
+    );
+    Ok(list
+        .iter()
+        .map(|r| ReactionResponse::render(r, &users))
+        .collect())
+}
+
+async fn activity_and_reaction(s: &AppState, a: &Activity, r: &Reaction) -> Reply {
+    let activity = render::activities_for(&s.store, std::slice::from_ref(a), Some(&r.user_id))
+        .await?
+        .remove(0);
+    let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
+    Ok(Json(json!({ "activity": activity, "reaction": reaction })))
+}
+
+pub async fn add(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(activity_id): Path<String>,
+    Body(req): Body<AddReactionRequest>,
+) -> Reply {
+    let (activity, reaction) = ops::add(&s, &caller, &activity_id, req).await?;
+    activity_and_reaction(&s, &activity, &reaction).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteQuery {
+    user_id: Option<String>,
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((activity_id, kind)): Path<(String, String)>,
+    QueryParams(q): QueryParams<DeleteQuery>,
+) -> Reply {
+    let (activity, reaction) =
+        ops::delete(&s, &caller, &activity_id, &kind, q.user_id.as_deref()).await?;
+    activity_and_reaction(&s, &activity, &reaction).await
+}
+
+async fn page(s: &AppState, ids: &[String], req: &QueryReactionsRequest) -> Reply {
+    let (list, next) = ops::query(s, ids, req).await?;
+    let mut body = json!({ "reactions": reactions_json(s, &list).await? });
+    if let Some(next) = next {
+        body["next"] = json!(next);
+    }
+    Ok(Json(body))
+}
+
+pub async fn query(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+    Path(activity_id): Path<String>,
+    Body(req): Body<QueryReactionsRequest>,
+) -> Reply {
+    page(&s, &[activity_id], &req).await
+}
+
+pub async fn batch_query(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+    Body(req): Body<QueryReactionsRequest>,
+) -> Reply {
+    let ids = req
+        .activity_ids
+        .clone()
+        .ok_or_else(|| ApiError::field("activity_ids", "activity_ids is a required field"))?;
+    tributary_core::validate::batch_len("activity_ids", ids.len())?;
+    page(&s, &ids, &req).await
+}

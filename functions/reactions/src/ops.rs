@@ -1,0 +1,332 @@
+//! The rules of reacting.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tributary_core::auth::Caller;
+use tributary_core::http::AppState;
+use tributary_core::model::reaction::{Reaction, LATEST_KEPT};
+use tributary_core::model::Activity;
+use tributary_core::store::{latest_index, Added};
+use tributary_core::time::now_nanos;
+use tributary_core::validate;
+use tributary_core::{ApiError, ApiResult};
+
+/// Attempts at removing a reaction while the activity's newest-reactions list keeps moving.
+const REMOVE_ATTEMPTS: usize = 20;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AddReactionRequest {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub user_id: Option<String>,
+    pub custom: Option<Map<String, Value>>,
+    pub enforce_unique: Option<bool>,
+    pub create_users: Option<bool>,
+}
+
+/// A reaction type: 1-64 letters, digits, `_` or `-`.
+pub fn kind(raw: Option<&str>) -> ApiResult<String> {
+    let k = raw
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| ApiError::field("type", "type is a required field"))?;
+    if k.len() > 64
+        || !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(ApiError::field(
+            "type",
+            format!("type: '{k}' may contain only letters, digits, '_' and '-' (at most 64)"),
+        ));
+    }
+    Ok(k.to_string())
+}
+
+fn user_key(user: &str) -> ApiResult<()> {
+    if user.contains('#') {
+        return Err(ApiError::field("user_id", "user_id may not contain '#'"));
+    }
+    Ok(())
+}
+
+async fn load_live(state: &AppState, activity_id: &str) -> ApiResult<Activity> {
+    validate::id("activity_id", activity_id)?;
+    match state.store.get_activity(activity_id).await? {
+        Some(a) if a.deleted_at.is_none() => Ok(a),
+        _ => Err(ApiError::not_found(format!(
+            "activity '{activity_id}' does not exist"
+        ))),
+    }
+}
+
+/// Adds a reaction. With `enforce_unique` the user's reactions of other types are replaced,
+/// and repeating a type changes nothing; without, repeating a type is refused.
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    activity_id: &str,
+    req: AddReactionRequest,
+) -> ApiResult<(Activity, Reaction)> {
+    let kind = kind(req.kind.as_deref())?;
+    let user = caller.require_user(req.user_id.as_deref())?;
+    user_key(&user)?;
+    let store = &state.store;
+    let activity = load_live(state, activity_id).await?;
+    if req.create_users.unwrap_or(false) {
+        store.create_missing_users(&[&user], now_nanos()).await?;
+    }
+    let unique = req.enforce_unique.unwrap_or(false);
+    let existing = store.user_reactions(activity_id, &user).await?;
+    if let Some(same) = existing.iter().find(|r| r.kind == kind) {
+        if !unique {
+            return Err(ApiError::field(
+                "type",
+                format!("user '{user}' already reacted with '{kind}' to this activity"),
+            ));
+        }
+        return Ok((activity, same.clone()));
+    }
+    if unique {
+        for old in &existing {
+            remove(state, old).await?;
+        }
+    }
+    let now = now_nanos();
+    let reaction = Reaction {
+        activity_id: activity_id.to_string(),
+        user_id: user.clone(),
+        kind: kind.clone(),
+        custom: req.custom.unwrap_or_default(),
+        created_at: now,
+        updated_at: now,
+    };
+    match store.add_reaction(&reaction).await? {
+        Added::Added => {}
+        Added::Exists => {
+            return Err(ApiError::field(
+                "type",
+                format!("user '{user}' already reacted with '{kind}' to this activity"),
+            ))
+        }
+        Added::ActivityGone => {
+            return Err(ApiError::not_found(format!(
+                "activity '{activity_id}' does not exist"
+            )))
+        }
+    }
+    let updated = store
+        .get_activity(activity_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("activity vanished"))?;
+    if updated.latest_reactions.len() > 2 * LATEST_KEPT {
+        store
+            .trim_latest_reactions(activity_id, updated.latest_reactions.len())
+            .await?;
+    }
+    Ok((updated, reaction))
+}
+
+/// Removes a reaction, keeping the activity's counts and newest-reactions list exact.
+async fn remove(state: &AppState, r: &Reaction) -> ApiResult<()> {
+    for _ in 0..REMOVE_ATTEMPTS {
+        let activity = state.store.get_activity(&r.activity_id).await?;
+        let index = activity
+            .as_ref()
+            .and_then(|a| latest_index(&a.latest_reactions, &r.user_id, &r.kind));
+        if state.store.remove_reaction(r, index).await? {
+            return Ok(());
+        }
+        if state
+            .store
+            .user_reactions(&r.activity_id, &r.user_id)
+            .await?
+            .iter()
+            .all(|x| x.kind != r.kind)
+        {
+            return Ok(()); // someone else removed it
+        }
+    }
+    Err(ApiError::internal_msg(
+        "the reaction kept changing while it was being removed",
+    ))
+}
+
+pub async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    activity_id: &str,
+    raw_kind: &str,
+    user_id: Option<&str>,
+) -> ApiResult<(Activity, Reaction)> {
+    let kind = kind(Some(raw_kind))?;
+    let user = caller.require_user(user_id)?;
+    user_key(&user)?;
+    validate::id("activity_id", activity_id)?;
+    let reaction = state
+        .store
+        .user_reactions(activity_id, &user)
+        .await?
+        .into_iter()
+        .find(|r| r.kind == kind)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "user '{user}' has no '{kind}' reaction on activity '{activity_id}'"
+            ))
+        })?;
+    remove(state, &reaction).await?;
+    let activity = state
+        .store
+        .get_activity(activity_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("activity vanished"))?;
+    Ok((activity, reaction))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryReactionsRequest {
+    pub filter: Option<Value>,
+    pub sort: Option<Vec<SortParam>>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    pub activity_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SortParam {
+    field: Option<String>,
+    direction: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Position {
+    activity: usize,
+    after: Option<String>,
+}
+
+struct Filter {
+    kinds: Option<Vec<String>>,
+    users: Option<Vec<String>>,
+}
+
+fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
+    let one = |x: &Value| {
+        x.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::field("filter", format!("filter.{field}: expected strings")))
+    };
+    match v {
+        Value::String(_) => Ok(vec![one(v)?]),
+        Value::Object(ops) if ops.len() == 1 => match ops.iter().next().expect("one entry") {
+            (op, v) if op == "$eq" => Ok(vec![one(v)?]),
+            (op, Value::Array(list)) if op == "$in" => list.iter().map(one).collect(),
+            (op, _) => Err(ApiError::field(
+                "filter",
+                format!("filter.{field}: operator '{op}' is not supported (use $eq or $in)"),
+            )),
+        },
+        _ => Err(ApiError::field(
+            "filter",
+            format!("filter.{field}: expected a string, $eq or $in"),
+        )),
+    }
+}
+
+fn parse_filter(v: Option<&Value>) -> ApiResult<Filter> {
+    let mut f = Filter {
+        kinds: None,
+        users: None,
+    };
+    let Some(v) = v else { return Ok(f) };
+    let map = v
+        .as_object()
+        .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
+    for (key, cond) in map {
+        match key.as_str() {
+            "reaction_type" | "type" => f.kinds = Some(strings(key, cond)?),
+            "user_id" => f.users = Some(strings(key, cond)?),
+            other => {
+                return Err(ApiError::field(
+                    "filter",
+                    format!("filter: '{other}' cannot be filtered on"),
+                ))
+            }
+        }
+    }
+    Ok(f)
+}
+
+fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
+    match sort {
+        None | Some([]) => Ok(true),
+        Some([one]) => {
+            let field = one.field.as_deref().unwrap_or("created_at");
+            if field != "created_at" {
+                return Err(ApiError::field(
+                    "sort",
+                    format!("sort: reactions sort by created_at only, not '{field}'"),
+                ));
+            }
+            Ok(one.direction.unwrap_or(-1) < 0)
+        }
+        Some(_) => Err(ApiError::field(
+            "sort",
+            "sort: reactions sort by one field (created_at)",
+        )),
+    }
+}
+
+/// Reactions to one or several activities, filtered by type and user, newest first unless
+/// sorted otherwise, a page at a time.
+pub async fn query(
+    state: &AppState,
+    activity_ids: &[String],
+    req: &QueryReactionsRequest,
+) -> ApiResult<(Vec<Reaction>, Option<String>)> {
+    let limit = match req.limit {
+        None => 25,
+        Some(n) if (1..=100).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::field(
+                "limit",
+                format!("limit must be between 1 and 100, got {n}"),
+            ))
+        }
+    };
+    let filter = parse_filter(req.filter.as_ref())?;
+    let newest = newest_first(req.sort.as_deref())?;
+    for (i, id) in activity_ids.iter().enumerate() {
+        validate::id(&format!("activity_ids[{i}]"), id)?;
+    }
+    let mut pos: Position = match &req.next {
+        Some(c) => state.cursors.decode("next", c)?,
+        None => Position {
+            activity: 0,
+            after: None,
+        },
+    };
+    let mut out = Vec::new();
+    while pos.activity < activity_ids.len() && out.len() < limit {
+        let (page, next) = state
+            .store
+            .reactions_page(
+                &activity_ids[pos.activity],
+                limit - out.len(),
+                pos.after.as_deref(),
+                newest,
+            )
+            .await?;
+        out.extend(page.into_iter().filter(|r| {
+            filter.kinds.as_ref().is_none_or(|k| k.contains(&r.kind))
+                && filter.users.as_ref().is_none_or(|u| u.contains(&r.user_id))
+        }));
+        match next {
+            Some(after) => pos.after = Some(after),
+            None => {
+                pos.activity += 1;
+                pos.after = None;
+            }
+        }
+    }
+    let next = (pos.activity < activity_ids.len()).then(|| state.cursors.encode(&pos));
+    Ok((out, next))
+}
