@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tributary_core::http::{AppState, Auth, Body};
 use tributary_core::keys;
 use tributary_core::model::feed::Feed;
-use tributary_core::{render, ApiError, ApiResult};
+use tributary_core::{filter, render, ApiError, ApiResult};
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -72,30 +72,11 @@ struct Conditions {
     fids: Option<Vec<String>>,
 }
 
+/// Tags match any of the given ones (`$in`, `$contains` or a plain list); the rest `$eq`/`$in`.
 fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
-    let one = |x: &Value| {
-        x.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ApiError::field("filter", format!("filter.{field}: expected strings")))
-    };
-    match v {
-        Value::String(_) => Ok(vec![one(v)?]),
-        Value::Array(list) => list.iter().map(one).collect(),
-        Value::Object(ops) if ops.len() == 1 => {
-            let (op, val) = ops.iter().next().expect("one entry");
-            match (op.as_str(), val) {
-                ("$eq", v) => Ok(vec![one(v)?]),
-                ("$in" | "$contains", Value::Array(list)) => list.iter().map(one).collect(),
-                (op, _) => Err(ApiError::field(
-                    "filter",
-                    format!("filter.{field}: operator '{op}' is not supported"),
-                )),
-            }
-        }
-        _ => Err(ApiError::field(
-            "filter",
-            format!("filter.{field}: expected a string, $eq or $in"),
-        )),
+    match filter::operator(field, v)? {
+        ("$contains", operand) => filter::strings(field, operand),
+        _ => filter::eq_or_in(field, v),
     }
 }
 

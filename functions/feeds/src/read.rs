@@ -19,7 +19,7 @@ use tributary_core::model::follow::Follow;
 use tributary_core::model::{Activity, Visibility};
 use tributary_core::store::Direction;
 use tributary_core::time::now_nanos;
-use tributary_core::{ApiError, ApiResult};
+use tributary_core::{filter, ApiError, ApiResult};
 
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
@@ -123,59 +123,31 @@ pub struct ActivityFilter {
     users: Option<Vec<String>>,
 }
 
-fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
-    match v {
-        Value::String(s) => Ok(vec![s.clone()]),
-        Value::Array(list) => list
-            .iter()
-            .map(|x| {
-                x.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ApiError::field(field, format!("{field}: expected strings")))
-            })
-            .collect(),
-        _ => Err(ApiError::field(
-            field,
-            format!("{field}: expected a string or a list of strings"),
-        )),
-    }
-}
-
 impl ActivityFilter {
-    pub fn parse(filter: Option<&Value>) -> ApiResult<ActivityFilter> {
+    pub fn parse(raw: Option<&Value>) -> ApiResult<ActivityFilter> {
         let mut out = ActivityFilter::default();
-        let Some(filter) = filter else { return Ok(out) };
-        let map = filter
+        let Some(raw) = raw else { return Ok(out) };
+        let map = raw
             .as_object()
             .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
         for (key, cond) in map {
-            let (op, value) = match cond {
-                Value::Object(ops) if ops.len() == 1 => {
-                    let (op, v) = ops.iter().next().expect("one entry");
-                    (op.as_str(), v)
-                }
-                Value::Object(_) => {
-                    return Err(ApiError::field(
-                        "filter",
-                        format!("filter.{key}: use exactly one operator"),
-                    ))
-                }
-                v => ("$eq", v),
-            };
-            let field = format!("filter.{key}");
+            let (op, value) = filter::operator(key, cond)?;
+            let field = key.as_str();
             match (key.as_str(), op) {
                 ("activity_type" | "type", "$eq" | "$in") => {
-                    out.types = Some(strings(&field, value)?)
+                    out.types = Some(filter::strings(field, value)?)
                 }
-                ("filter_tags", "$in" | "$eq") => out.tags_any = Some(strings(&field, value)?),
+                ("filter_tags", "$in" | "$eq") => {
+                    out.tags_any = Some(filter::strings(field, value)?)
+                }
                 ("filter_tags", "$contains" | "$all") => {
-                    out.tags_all = Some(strings(&field, value)?)
+                    out.tags_all = Some(filter::strings(field, value)?)
                 }
-                ("user_id", "$eq" | "$in") => out.users = Some(strings(&field, value)?),
+                ("user_id", "$eq" | "$in") => out.users = Some(filter::strings(field, value)?),
                 ("activity_type" | "type" | "filter_tags" | "user_id", op) => {
                     return Err(ApiError::field(
                         "filter",
-                        format!("{field}: operator '{op}' is not supported"),
+                        format!("filter.{field}: operator '{op}' is not supported"),
                     ))
                 }
                 (other, _) => {

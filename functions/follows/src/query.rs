@@ -5,7 +5,7 @@ use serde_json::Value;
 use tributary_core::http::AppState;
 use tributary_core::model::follow::Follow;
 use tributary_core::validate::Fid;
-use tributary_core::{ApiError, ApiResult};
+use tributary_core::{filter, ApiError, ApiResult};
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -24,35 +24,6 @@ pub struct QueryFollowsRequest {
 struct Position {
     feed: usize,
     after: Option<String>,
-}
-
-/// Values a filter field accepts: `"x"`, `{"$eq": "x"}` or `{"$in": ["x", ...]}`.
-fn values(field: &str, v: &Value) -> ApiResult<Vec<String>> {
-    let strings = |list: &[Value]| -> ApiResult<Vec<String>> {
-        list.iter()
-            .map(|x| {
-                x.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| ApiError::field(field, format!("{field}: expected strings")))
-            })
-            .collect()
-    };
-    match v {
-        Value::String(s) => Ok(vec![s.clone()]),
-        Value::Object(ops) if ops.len() == 1 => match ops.iter().next() {
-            Some((op, Value::String(s))) if op == "$eq" => Ok(vec![s.clone()]),
-            Some((op, Value::Array(list))) if op == "$in" => strings(list),
-            Some((op, _)) => Err(ApiError::field(
-                field,
-                format!("{field}: operator '{op}' is not supported here (use $eq or $in)"),
-            )),
-            None => unreachable!("one entry"),
-        },
-        _ => Err(ApiError::field(
-            field,
-            format!("{field}: expected a string, $eq or $in"),
-        )),
-    }
 }
 
 pub async fn query(
@@ -79,9 +50,9 @@ pub async fn query(
     let mut statuses = None;
     for (key, v) in &filter {
         match key.as_str() {
-            "source_feed" => sources = Some(values(key, v)?),
-            "target_feed" => targets = Some(values(key, v)?),
-            "status" => statuses = Some(values(key, v)?),
+            "source_feed" => sources = Some(filter::eq_or_in(key, v)?),
+            "target_feed" => targets = Some(filter::eq_or_in(key, v)?),
+            "status" => statuses = Some(filter::eq_or_in(key, v)?),
             other => {
                 return Err(ApiError::field(
                     "filter",

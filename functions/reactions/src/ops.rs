@@ -9,7 +9,7 @@ use tributary_core::model::Activity;
 use tributary_core::store::{latest_index, Added};
 use tributary_core::time::now_nanos;
 use tributary_core::validate;
-use tributary_core::{ApiError, ApiResult};
+use tributary_core::{filter, ApiError, ApiResult};
 
 /// Attempts at removing a reaction while the activity's newest-reactions list keeps moving.
 const REMOVE_ATTEMPTS: usize = 20;
@@ -208,29 +208,6 @@ struct Filter {
     users: Option<Vec<String>>,
 }
 
-fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
-    let one = |x: &Value| {
-        x.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ApiError::field("filter", format!("filter.{field}: expected strings")))
-    };
-    match v {
-        Value::String(_) => Ok(vec![one(v)?]),
-        Value::Object(ops) if ops.len() == 1 => match ops.iter().next().expect("one entry") {
-            (op, v) if op == "$eq" => Ok(vec![one(v)?]),
-            (op, Value::Array(list)) if op == "$in" => list.iter().map(one).collect(),
-            (op, _) => Err(ApiError::field(
-                "filter",
-                format!("filter.{field}: operator '{op}' is not supported (use $eq or $in)"),
-            )),
-        },
-        _ => Err(ApiError::field(
-            "filter",
-            format!("filter.{field}: expected a string, $eq or $in"),
-        )),
-    }
-}
-
 fn parse_filter(v: Option<&Value>) -> ApiResult<Filter> {
     let mut f = Filter {
         kinds: None,
@@ -242,8 +219,8 @@ fn parse_filter(v: Option<&Value>) -> ApiResult<Filter> {
         .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
     for (key, cond) in map {
         match key.as_str() {
-            "reaction_type" | "type" => f.kinds = Some(strings(key, cond)?),
-            "user_id" => f.users = Some(strings(key, cond)?),
+            "reaction_type" | "type" => f.kinds = Some(filter::eq_or_in(key, cond)?),
+            "user_id" => f.users = Some(filter::eq_or_in(key, cond)?),
             other => {
                 return Err(ApiError::field(
                     "filter",

@@ -14,6 +14,7 @@ pub mod cursor;
 pub mod error;
 pub mod fanout;
 pub mod feeds;
+pub mod filter;
 pub mod http;
 pub mod ids;
 pub mod keys;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
+    Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
 };
 
 use super::batch::{Item, WriteOp};
@@ -16,13 +16,7 @@ use crate::model::{Activity, ActivityContent};
 use crate::time::Nanos;
 use crate::{ApiError, ApiResult};
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
+use super::{n, s};
 
 /// The activity's item: its record, its keys and its index attributes.
 fn activity_item(a: &Activity) -> ApiResult<Item> {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
 
 use super::batch::Item;
 use super::capacity::Kind;
@@ -12,13 +12,7 @@ use crate::model::feed::{Feed, FeedCounts};
 use crate::time::Nanos;
 use crate::ApiResult;
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
+use super::{n, s};
 
 /// One entry of a feed: which activity, and which feed it came from.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,9 +1,7 @@
 //! Follows, with the follower and following counts kept exact by transactions.
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update};
 
 use super::batch::Item;
 use super::capacity::Kind;
@@ -13,13 +11,7 @@ use crate::model::follow::{Follow, FollowStatus};
 use crate::time::Nanos;
 use crate::{ApiError, ApiResult};
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
+use super::{n, s};
 
 fn follow_item(f: &Follow) -> ApiResult<Item> {
     let mut item: Item =

@@ -83,6 +83,16 @@ pub(crate) fn is_conditional_failure<E: ProvideErrorMetadata, R>(err: &SdkError<
         .is_some_and(|code| code == "ConditionalCheckFailedException")
 }
 
+/// A string attribute.
+pub(crate) fn s(v: impl Into<String>) -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::S(v.into())
+}
+
+/// A number attribute.
+pub(crate) fn n(v: impl ToString) -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::N(v.to_string())
+}
+
 pub(crate) fn serde_error(context: &str, err: serde_dynamo::Error) -> ApiError {
     ApiError::internal(context.to_string(), err)
 }

@@ -20,13 +20,7 @@ use crate::{ApiError, ApiResult};
 /// Attempts at a transaction that keeps colliding with others on the same activity.
 const CONFLICT_ATTEMPTS: u32 = 25;
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
-fn n(v: impl ToString) -> AttributeValue {
-    AttributeValue::N(v.to_string())
-}
+use super::{n, s};
 
 fn reaction_item(r: &Reaction) -> ApiResult<Item> {
     let mut item: Item =
