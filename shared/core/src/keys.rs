@@ -98,6 +98,38 @@ pub fn reaction_by_time(
     )
 }
 
+// ---- comments -------------------------------------------------------------------------
+
+/// A comment itself.
+pub fn comment(id: &str) -> Key {
+    Key::new(format!("CMT#{id}"), "CMT")
+}
+
+/// The partition listing the comments on an object (an activity, or any object type).
+pub fn comment_thread(object_type: &str, object_id: &str) -> String {
+    format!("THREAD#{object_type}:{object_id}")
+}
+
+/// Where a comment's thread entries are listed: top-level comments under `-`, replies under
+/// their parent's id.
+pub fn thread_prefix(parent_id: Option<&str>) -> String {
+    format!("C#{}#", parent_id.unwrap_or("-"))
+}
+
+/// A comment's entry in its object's thread, ordered by time under its parent.
+pub fn thread_entry(
+    object_type: &str,
+    object_id: &str,
+    parent_id: Option<&str>,
+    created_at: Nanos,
+    id: &str,
+) -> Key {
+    Key::new(
+        comment_thread(object_type, object_id),
+        format!("{}{}#{id}", thread_prefix(parent_id), time_part(created_at)),
+    )
+}
+
 // ---- feeds ----------------------------------------------------------------------------
 
 /// Partition of one feed: its metadata item and its entries live together.
@@ -229,6 +261,24 @@ mod tests {
             reaction_by_time("a1", 5, "bob", "like"),
             ("AREACT#a1".into(), "00000000000000000005#bob#like".into())
         );
+    }
+
+    #[test]
+    fn comment_keys() {
+        assert_eq!(
+            comment("c1"),
+            Key {
+                pk: "CMT#c1".into(),
+                sk: "CMT".into()
+            }
+        );
+        let root = thread_entry("activity", "a1", None, 5, "c1");
+        let reply = thread_entry("activity", "a1", Some("c1"), 6, "c2");
+        assert_eq!(root.pk, "THREAD#activity:a1");
+        assert_eq!(root.pk, reply.pk);
+        assert!(root.sk.starts_with(&thread_prefix(None)));
+        assert!(reply.sk.starts_with(&thread_prefix(Some("c1"))));
+        assert!(!reply.sk.starts_with(&thread_prefix(None)));
     }
 
     #[test]

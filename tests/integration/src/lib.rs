@@ -29,6 +29,7 @@ pub struct TestApp {
     feeds: SocketAddr,
     follows: SocketAddr,
     reactions: SocketAddr,
+    comments: SocketAddr,
     users: SocketAddr,
     http: reqwest::Client,
 }
@@ -102,6 +103,7 @@ impl TestApp {
         let feeds = serve(feeds::app(state.clone())).await;
         let follows = serve(follows::app(state.clone())).await;
         let reactions = serve(reactions::app(state.clone())).await;
+        let comments = serve(comments::app(state.clone())).await;
         let users = serve(users::app(state)).await;
         TestApp {
             store,
@@ -110,6 +112,7 @@ impl TestApp {
             feeds,
             follows,
             reactions,
+            comments,
             users,
             http: reqwest::Client::new(),
         }
@@ -205,6 +208,8 @@ impl TestApp {
             && (route.contains("/reactions/") || route.ends_with("/reactions"))
         {
             self.reactions
+        } else if family("/api/v2/feeds/comments") {
+            self.comments
         } else if family("/api/v2/feeds/activities") {
             self.activities
         } else if family("/api/v2/feeds/feed_groups") || family("/api/v2/feeds/feeds/") {

@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod activity_request;
+pub mod comment;
 pub mod feed;
 pub mod feed_group;
 pub mod follow;

@@ -5,6 +5,7 @@
 mod activities;
 mod batch;
 mod capacity;
+mod comments;
 mod feed_groups;
 mod feeds;
 mod follows;
@@ -13,6 +14,7 @@ mod users;
 
 pub use batch::{WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
 pub use capacity::{CapacityMeter, CapacitySnapshot};
+pub use comments::CommentConflict;
 pub use feeds::{Direction, FeedEntry};
 pub use follows::mark_status;
 pub use reactions::{by_activity, latest_index, Added};

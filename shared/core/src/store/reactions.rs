@@ -87,7 +87,7 @@ fn jitter(attempt: u32) -> Duration {
 impl Store {
     /// Runs a transaction, retrying while it collides with concurrent ones. Returns which
     /// conditions failed (empty when it succeeded).
-    async fn transact_retrying(
+    pub(crate) async fn transact_retrying(
         &self,
         context: &str,
         items: Vec<TransactWriteItem>,

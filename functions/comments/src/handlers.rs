@@ -1,0 +1,222 @@
+//! Thin HTTP handlers for comments.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tributary_core::http::{AppState, Auth, Body, QueryParams};
+use tributary_core::model::comment::Comment;
+use tributary_core::time::now_nanos;
+use tributary_core::validate::batch_len;
+use tributary_core::{render, ApiError, ApiResult};
+
+use crate::ops::{self, AddCommentRequest, CommentChanges, ThreadQuery};
+
+type Reply = ApiResult<Json<Value>>;
+
+async fn one(s: &AppState, c: &Comment) -> ApiResult<Value> {
+    let rendered = ops::render(s, std::slice::from_ref(c)).await?;
+    Ok(serde_json::to_value(&rendered[0]).unwrap_or(Value::Null))
+}
+
+/// The activity a comment is on, rendered, for responses that carry it.
+async fn activity_of(s: &AppState, c: &Comment) -> ApiResult<Value> {
+    if c.object_type != "activity" {
+        return Ok(Value::Null);
+    }
+    match s.store.get_activity(&c.object_id).await? {
+        Some(a) => {
+            Ok(serde_json::to_value(render::activity(&s.store, &a).await?).unwrap_or(Value::Null))
+        }
+        None => Ok(Value::Null),
+    }
+}
+
+pub async fn add_comment(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<AddCommentRequest>,
+) -> Reply {
+    let c = ops::add(&s, &caller, req).await?;
+    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BatchRequest {
+    comments: Option<Vec<AddCommentRequest>>,
+}
+
+pub async fn add_comments_batch(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<BatchRequest>,
+) -> Reply {
+    let list = req
+        .comments
+        .ok_or_else(|| ApiError::field("comments", "comments is a required field"))?;
+    batch_len("comments", list.len())?;
+    let mut added = Vec::with_capacity(list.len());
+    for (i, c) in list.into_iter().enumerate() {
+        added.push(
+            ops::add(&s, &caller, c)
+                .await
+                .map_err(|e| e.within(&format!("comments[{i}]")))?,
+        );
+    }
+    let comments = ops::render(&s, &added).await?;
+    Ok(Json(json!({ "comments": comments })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UserQuery {
+    user_id: Option<String>,
+    hard_delete: Option<bool>,
+}
+
+pub async fn get_comment(
+    State(s): State<AppState>,
+    Auth(_c): Auth,
+    Path(id): Path<String>,
+) -> Reply {
+    let c = ops::load(&s, &id).await?;
+    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+}
+
+pub async fn update_comment(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<CommentChanges>,
+) -> Reply {
+    let acting = req.user_id.clone();
+    let c = ops::update_with(&s, &caller, &id, acting.as_deref(), |current| {
+        let mut next = current.clone();
+        if let Some(t) = &req.comment {
+            next.text = Some(t.clone());
+        }
+        if let Some(a) = &req.attachments {
+            next.attachments = a.clone();
+        }
+        if let Some(m) = &req.mentioned_user_ids {
+            next.mentioned_user_ids = m.clone();
+        }
+        if let Some(c) = &req.custom {
+            next.custom = c.clone();
+        }
+        Ok(next)
+    })
+    .await?;
+    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PartialRequest {
+    set: Option<Map<String, Value>>,
+    unset: Option<Vec<String>>,
+    user_id: Option<String>,
+}
+
+pub async fn update_comment_partial(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<PartialRequest>,
+) -> Reply {
+    let set = req.set.unwrap_or_default();
+    let unset = req.unset.unwrap_or_default();
+    let c = ops::update_with(&s, &caller, &id, req.user_id.as_deref(), |current| {
+        ops::apply_partial(current, &set, &unset)
+    })
+    .await?;
+    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+}
+
+pub async fn delete_comment(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<UserQuery>,
+) -> Reply {
+    caller.acting_user(q.user_id.as_deref())?;
+    let c = ops::load(&s, &id).await?;
+    caller.may_modify(&c.user_id)?;
+    let shown = if q.hard_delete.unwrap_or(false) {
+        s.store.delete_comment_hard(&c).await?;
+        c
+    } else {
+        // Soft: the comment keeps its place (and its replies) and reads as deleted.
+        s.store
+            .set_comment_deleted(&id, Some(now_nanos()), now_nanos())
+            .await?
+            .unwrap_or(c)
+    };
+    Ok(Json(
+        json!({ "comment": one(&s, &shown).await?, "activity": activity_of(&s, &shown).await? }),
+    ))
+}
+
+pub async fn restore_comment(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<UserQuery>,
+) -> Reply {
+    caller.acting_user(req.user_id.as_deref())?;
+    let c = ops::load(&s, &id).await?;
+    caller.may_modify(&c.user_id)?;
+    let restored = s
+        .store
+        .set_comment_deleted(&id, None, now_nanos())
+        .await?
+        .unwrap_or(c);
+    Ok(Json(
+        json!({ "comment": one(&s, &restored).await?, "activity": activity_of(&s, &restored).await? }),
+    ))
+}
+
+fn page_body(
+    comments: Vec<tributary_core::model::comment::CommentResponse>,
+    next: Option<String>,
+    sort: Option<&str>,
+) -> Value {
+    let mut body = json!({ "comments": comments, "sort": sort.unwrap_or("first") });
+    if let Some(next) = next {
+        body["next"] = json!(next);
+    }
+    body
+}
+
+pub async fn get_comments(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    QueryParams(q): QueryParams<ThreadQuery>,
+) -> Reply {
+    caller.acting_user(q.user_id.as_deref())?;
+    let object_id = q
+        .object_id
+        .clone()
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| ApiError::field("object_id", "object_id is a required field"))?;
+    let object_type = q.object_type.clone().unwrap_or_else(|| "activity".into());
+    let (comments, next) = ops::thread(&s, &object_type, &object_id, None, &q).await?;
+    Ok(Json(page_body(comments, next, q.sort.as_deref())))
+}
+
+pub async fn get_replies(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<ThreadQuery>,
+) -> Reply {
+    caller.acting_user(q.user_id.as_deref())?;
+    let parent = ops::load(&s, &id).await?;
+    let (comments, next) = ops::thread(
+        &s,
+        &parent.object_type,
+        &parent.object_id,
+        Some(&parent.id),
+        &q,
+    )
+    .await?;
+    Ok(Json(page_body(comments, next, q.sort.as_deref())))
+}

@@ -1,0 +1,472 @@
+//! The rules of commenting.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tributary_core::auth::Caller;
+use tributary_core::http::AppState;
+use tributary_core::keys;
+use tributary_core::model::comment::{Comment, CommentResponse};
+use tributary_core::model::response::UserDirectory;
+use tributary_core::model::{Activity, RestrictReplies};
+use tributary_core::store::CommentConflict;
+use tributary_core::time::now_nanos;
+use tributary_core::{ids, validate, ApiError, ApiResult};
+
+/// Longest comment text, in bytes.
+pub const MAX_TEXT: usize = 10 * 1024;
+const UPDATE_ATTEMPTS: usize = 10;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AddCommentRequest {
+    pub comment: Option<String>,
+    pub id: Option<String>,
+    pub object_id: Option<String>,
+    pub object_type: Option<String>,
+    pub parent_id: Option<String>,
+    pub user_id: Option<String>,
+    pub attachments: Option<Vec<Map<String, Value>>>,
+    pub mentioned_user_ids: Option<Vec<String>>,
+    pub custom: Option<Map<String, Value>>,
+}
+
+fn not_found(what: &str, id: &str) -> ApiError {
+    ApiError::not_found(format!("{what} '{id}' does not exist"))
+}
+
+fn check_text(text: Option<&str>) -> ApiResult<()> {
+    if text.is_some_and(|t| t.len() > MAX_TEXT) {
+        return Err(ApiError::field(
+            "comment",
+            format!("comment is longer than {MAX_TEXT} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_lists(mentions: &[String]) -> ApiResult<()> {
+    if mentions.len() > validate::MAX_TAGS {
+        return Err(ApiError::field(
+            "mentioned_user_ids",
+            "mentioned_user_ids: at most 255 entries",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `user` may comment on `activity` under its `restrict_replies`.
+async fn may_reply(state: &AppState, user: &str, activity: &Activity) -> ApiResult<()> {
+    if user == activity.user_id {
+        return Ok(());
+    }
+    match activity.content.restrict_replies {
+        RestrictReplies::Everyone => Ok(()),
+        RestrictReplies::Nobody => {
+            Err(ApiError::not_allowed("replies to this activity are closed"))
+        }
+        RestrictReplies::PeopleIFollow => {
+            // The author follows the commenter when their timeline follows the commenter's feed.
+            let keys = ["user", "story"]
+                .iter()
+                .map(|g| {
+                    keys::follow(
+                        &format!("timeline:{}", activity.user_id),
+                        &format!("{g}:{user}"),
+                    )
+                })
+                .collect();
+            let follows = state.store.batch_get(keys).await?;
+            let followed = follows.iter().any(|i| {
+                i.get("status")
+                    .and_then(|v| v.as_s().ok())
+                    .is_some_and(|s| s == "accepted")
+            });
+            if followed {
+                Ok(())
+            } else {
+                Err(ApiError::not_allowed(
+                    "only people the author follows may reply to this activity",
+                ))
+            }
+        }
+    }
+}
+
+/// Adds a comment on an object, or a reply to a comment (which inherits its object).
+pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> ApiResult<Comment> {
+    let user = caller.require_user(req.user_id.as_deref())?;
+    check_text(req.comment.as_deref())?;
+    let mentions = req.mentioned_user_ids.clone().unwrap_or_default();
+    check_lists(&mentions)?;
+    let store = &state.store;
+    let parent = match req.parent_id.as_deref().filter(|p| !p.is_empty()) {
+        Some(pid) => {
+            validate::id("parent_id", pid)?;
+            let parent = store
+                .get_comment(pid)
+                .await?
+                .ok_or_else(|| not_found("comment", pid))?;
+            if parent.deleted_at.is_some() {
+                return Err(not_found("comment", pid));
+            }
+            Some(parent)
+        }
+        None => None,
+    };
+    let (object_type, object_id) = match &parent {
+        Some(p) => (p.object_type.clone(), p.object_id.clone()),
+        None => {
+            let object_id = req
+                .object_id
+                .clone()
+                .filter(|o| !o.is_empty())
+                .ok_or_else(|| ApiError::field("object_id", "object_id is a required field"))?;
+            validate::id("object_id", &object_id)?;
+            (
+                req.object_type.clone().unwrap_or_else(|| "activity".into()),
+                object_id,
+            )
+        }
+    };
+    if object_type == "activity" {
+        let activity = match store.get_activity(&object_id).await? {
+            Some(a) if a.deleted_at.is_none() => a,
+            _ => return Err(not_found("activity", &object_id)),
+        };
+        may_reply(state, &user, &activity).await?;
+    }
+    let id = match req.id.clone() {
+        Some(id) => {
+            validate::id("id", &id)?;
+            id
+        }
+        None => ids::new_id(),
+    };
+    let now = now_nanos();
+    let comment = Comment {
+        id,
+        object_id,
+        object_type,
+        user_id: user,
+        parent_id: parent.map(|p| p.id),
+        text: req.comment.clone(),
+        attachments: req.attachments.clone().unwrap_or_default(),
+        custom: req.custom.clone().unwrap_or_default(),
+        mentioned_user_ids: mentions,
+        created_at: now,
+        updated_at: now,
+        edited_at: None,
+        deleted_at: None,
+        reply_count: 0,
+        reaction_count: 0,
+        upvote_count: 0,
+        downvote_count: 0,
+        version: 0,
+    };
+    match store.create_comment(&comment).await? {
+        Ok(()) => Ok(comment),
+        Err(CommentConflict::IdTaken) => Err(ApiError::field(
+            "id",
+            format!("a comment with id '{}' already exists", comment.id),
+        )),
+        Err(CommentConflict::ObjectGone) => Err(not_found("activity", &comment.object_id)),
+        Err(CommentConflict::ParentGone) => Err(not_found(
+            "comment",
+            comment.parent_id.as_deref().unwrap_or(""),
+        )),
+    }
+}
+
+pub async fn load(state: &AppState, id: &str) -> ApiResult<Comment> {
+    validate::id("id", id)?;
+    state
+        .store
+        .get_comment(id)
+        .await?
+        .ok_or_else(|| not_found("comment", id))
+}
+
+/// Fields an update may change.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CommentChanges {
+    pub comment: Option<String>,
+    pub attachments: Option<Vec<Map<String, Value>>>,
+    pub mentioned_user_ids: Option<Vec<String>>,
+    pub custom: Option<Map<String, Value>>,
+    pub user_id: Option<String>,
+}
+
+/// Read-modify-write of a comment's content by its author (or the server).
+pub async fn update_with<F>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    acting: Option<&str>,
+    change: F,
+) -> ApiResult<Comment>
+where
+    F: Fn(&Comment) -> ApiResult<Comment>,
+{
+    caller.acting_user(acting)?;
+    for _ in 0..UPDATE_ATTEMPTS {
+        let current = load(state, id).await?;
+        caller.may_modify(&current.user_id)?;
+        let next = change(&current)?;
+        check_text(next.text.as_deref())?;
+        check_lists(&next.mentioned_user_ids)?;
+        if let Some(updated) = state
+            .store
+            .replace_comment_content(&current, &next, now_nanos())
+            .await?
+        {
+            return Ok(updated);
+        }
+    }
+    Err(ApiError::internal_msg(format!(
+        "comment '{id}' kept changing during the update"
+    )))
+}
+
+/// Partial update: `set`/`unset` of text, attachments, custom (dotted paths below it) and
+/// mentioned_user_ids.
+pub fn apply_partial(
+    c: &Comment,
+    set: &Map<String, Value>,
+    unset: &[String],
+) -> ApiResult<Comment> {
+    let mut next = c.clone();
+    for (key, value) in set {
+        let parts: Vec<&str> = key.split('.').collect();
+        match parts.as_slice() {
+            ["text"] | ["comment"] => {
+                next.text = Some(
+                    value
+                        .as_str()
+                        .ok_or_else(|| {
+                            ApiError::field("set", format!("set: {key} must be a string"))
+                        })?
+                        .to_string(),
+                )
+            }
+            ["attachments"] => {
+                next.attachments = serde_json::from_value(value.clone())
+                    .map_err(|e| ApiError::field("set", format!("set: attachments: {e}")))?
+            }
+            ["mentioned_user_ids"] => {
+                next.mentioned_user_ids = serde_json::from_value(value.clone())
+                    .map_err(|e| ApiError::field("set", format!("set: mentioned_user_ids: {e}")))?
+            }
+            ["custom"] => {
+                next.custom = value
+                    .as_object()
+                    .cloned()
+                    .ok_or_else(|| ApiError::field("set", "set: custom must be an object"))?
+            }
+            ["custom", rest @ ..] => {
+                let (leaf, parents) = rest.split_last().expect("a dotted path has a leaf");
+                let mut map = &mut next.custom;
+                for p in parents {
+                    map = match map.get_mut(*p) {
+                        Some(Value::Object(m)) => m,
+                        _ => {
+                            return Err(ApiError::field(
+                                "set",
+                                format!("set: '{key}': the path above it does not exist"),
+                            ))
+                        }
+                    };
+                }
+                map.insert(leaf.to_string(), value.clone());
+            }
+            _ => {
+                return Err(ApiError::field(
+                    "set",
+                    format!("set: '{key}' is not a field that can be changed"),
+                ))
+            }
+        }
+    }
+    for key in unset {
+        let parts: Vec<&str> = key.split('.').collect();
+        match parts.as_slice() {
+            ["text"] | ["comment"] => next.text = None,
+            ["attachments"] => next.attachments.clear(),
+            ["mentioned_user_ids"] => next.mentioned_user_ids.clear(),
+            ["custom"] => next.custom.clear(),
+            ["custom", rest @ ..] => {
+                let (leaf, parents) = rest.split_last().expect("a dotted path has a leaf");
+                let mut map = &mut next.custom;
+                for p in parents {
+                    map = match map.get_mut(*p) {
+                        Some(Value::Object(m)) => m,
+                        _ => {
+                            return Err(ApiError::field(
+                                "unset",
+                                format!("unset: '{key}' does not exist"),
+                            ))
+                        }
+                    };
+                }
+                if map.remove(*leaf).is_none() {
+                    return Err(ApiError::field(
+                        "unset",
+                        format!("unset: '{key}' does not exist"),
+                    ));
+                }
+            }
+            _ => {
+                return Err(ApiError::field(
+                    "unset",
+                    format!("unset: '{key}' is not a field that can be changed"),
+                ))
+            }
+        }
+    }
+    Ok(next)
+}
+
+/// What `get_comments` / `get_comment_replies` take.
+#[derive(Debug, Default, Deserialize)]
+pub struct ThreadQuery {
+    pub object_id: Option<String>,
+    pub object_type: Option<String>,
+    pub depth: Option<i64>,
+    pub sort: Option<String>,
+    pub replies_limit: Option<i64>,
+    pub user_id: Option<String>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ThreadCursor {
+    after: String,
+}
+
+/// How a thread level is ordered.
+pub fn newest_first(sort: Option<&str>) -> ApiResult<bool> {
+    match sort.unwrap_or("first") {
+        "last" | "newest" => Ok(true),
+        "first" | "oldest" => Ok(false),
+        other => Err(ApiError::field(
+            "sort",
+            format!("sort: '{other}' is not supported (use first/oldest or last/newest)"),
+        )),
+    }
+}
+
+fn bounded(field: &str, raw: Option<i64>, default: usize, max: usize) -> ApiResult<usize> {
+    match raw {
+        None => Ok(default),
+        Some(n) if n >= 0 && (n as usize) <= max => Ok(n as usize),
+        Some(n) => Err(ApiError::field(
+            field,
+            format!("{field} must be between 0 and {max}, got {n}"),
+        )),
+    }
+}
+
+/// A page of a thread level, each comment with up to `depth - 1` levels of replies.
+pub async fn thread(
+    state: &AppState,
+    object_type: &str,
+    object_id: &str,
+    parent: Option<&str>,
+    q: &ThreadQuery,
+) -> ApiResult<(Vec<CommentResponse>, Option<String>)> {
+    let limit = bounded("limit", q.limit, 25, 100)?;
+    let depth = bounded("depth", q.depth, 1, 5)?.max(1);
+    let replies_limit = bounded("replies_limit", q.replies_limit, 3, 25)?;
+    let newest = newest_first(q.sort.as_deref())?;
+    let after = match &q.next {
+        Some(c) => Some(state.cursors.decode::<ThreadCursor>("next", c)?.after),
+        None => None,
+    };
+    let (ids, next) = state
+        .store
+        .thread_page(
+            object_type,
+            object_id,
+            parent,
+            limit.max(1),
+            after.as_deref(),
+            newest,
+        )
+        .await?;
+    let comments = level(
+        state,
+        object_type,
+        object_id,
+        &ids,
+        depth - 1,
+        replies_limit,
+        newest,
+    )
+    .await?;
+    Ok((
+        comments,
+        next.map(|after| state.cursors.encode(&ThreadCursor { after })),
+    ))
+}
+
+/// Loads and renders comments in order, with `depth` further levels of replies.
+fn level<'a>(
+    state: &'a AppState,
+    object_type: &'a str,
+    object_id: &'a str,
+    ids: &'a [String],
+    depth: usize,
+    replies_limit: usize,
+    newest: bool,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<Vec<CommentResponse>>> + Send + 'a>>
+{
+    Box::pin(async move {
+        let found = state.store.get_comments(ids).await?;
+        let list: Vec<Comment> = ids.iter().filter_map(|id| found.get(id).cloned()).collect();
+        let mut out = render(state, &list).await?;
+        if depth > 0 && replies_limit > 0 {
+            for (rendered, c) in out.iter_mut().zip(&list) {
+                if c.reply_count <= 0 {
+                    rendered.replies = Some(Vec::new());
+                    continue;
+                }
+                let (reply_ids, _) = state
+                    .store
+                    .thread_page(
+                        object_type,
+                        object_id,
+                        Some(&c.id),
+                        replies_limit,
+                        None,
+                        newest,
+                    )
+                    .await?;
+                rendered.replies = Some(
+                    level(
+                        state,
+                        object_type,
+                        object_id,
+                        &reply_ids,
+                        depth - 1,
+                        replies_limit,
+                        newest,
+                    )
+                    .await?,
+                );
+            }
+        }
+        Ok(out)
+    })
+}
+
+pub async fn render(state: &AppState, list: &[Comment]) -> ApiResult<Vec<CommentResponse>> {
+    let users = UserDirectory(
+        state
+            .store
+            .get_users(list.iter().flat_map(Comment::user_ids))
+            .await?,
+    );
+    Ok(list
+        .iter()
+        .map(|c| CommentResponse::render(c, &users))
+        .collect())
+}

@@ -1,0 +1,332 @@
+//! Threaded comments against DynamoDB Local.
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+use tributary_integration_tests::{unique, TestApp};
+
+const COMMENTS: &str = "/api/v2/feeds/comments";
+
+async fn activity(app: &TestApp, extra: Value) -> (String, String) {
+    let author = unique("author");
+    let mut body = json!({"type": "post", "feeds": [format!("user:{author}")]});
+    if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+        b.extend(e);
+    }
+    let a = app.add_activity(&author, body).await;
+    (a["id"].as_str().unwrap().to_string(), author)
+}
+
+async fn comment(app: &TestApp, body: Value) -> Value {
+    app.server("POST", COMMENTS, Some(body)).await.expect_ok()["comment"].clone()
+}
+
+async fn activity_json(app: &TestApp, id: &str) -> Value {
+    app.server("GET", &format!("/api/v2/feeds/activities/{id}"), None)
+        .await
+        .expect_ok()["activity"]
+        .clone()
+}
+
+#[tokio::test]
+async fn replies_nest_as_deep_as_asked() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let user = unique("u");
+    let root = comment(
+        app,
+        json!({"object_id": id, "object_type": "activity", "comment": "root", "user_id": user}),
+    )
+    .await;
+    let mut parent = root["id"].as_str().unwrap().to_string();
+    for level in 1..=3 {
+        let reply = comment(
+            app,
+            json!({"parent_id": parent, "comment": format!("level {level}"), "user_id": user}),
+        )
+        .await;
+        assert_eq!(
+            reply["object_id"],
+            id.as_str(),
+            "replies inherit the object"
+        );
+        parent = reply["id"].as_str().unwrap().to_string();
+    }
+    let deep = app
+        .server(
+            "GET",
+            &format!("{COMMENTS}?object_id={id}&object_type=activity&depth=4"),
+            None,
+        )
+        .await;
+    let deep = deep.expect_ok();
+    let level3 = &deep["comments"][0]["replies"][0]["replies"][0]["replies"][0];
+    assert_eq!(level3["text"], "level 3");
+    let shallow = app
+        .server(
+            "GET",
+            &format!("{COMMENTS}?object_id={id}&object_type=activity&depth=1"),
+            None,
+        )
+        .await;
+    let top = &shallow.expect_ok()["comments"][0];
+    assert_eq!(top["text"], "root");
+    assert_eq!(top["reply_count"], 1);
+    assert!(
+        top.get("replies")
+            .is_none_or(|r| r.as_array().is_none_or(|r| r.is_empty())),
+        "{top}"
+    );
+    let replies = app
+        .server(
+            "GET",
+            &format!("{COMMENTS}/{}/replies", root["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(replies.expect_ok()["comments"][0]["text"], "level 1");
+    assert_eq!(activity_json(app, &id).await["comment_count"], 4);
+}
+
+#[tokio::test]
+async fn counts_stay_exact_and_pages_follow_time() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let adds = (0..20).map(|i| {
+        let body = json!({"object_id": id, "object_type": "activity", "comment": format!("c{i}"), "user_id": unique("u")});
+        async move { app.server("POST", COMMENTS, Some(body)).await }
+    });
+    for r in join_all(adds).await {
+        r.expect_ok();
+    }
+    assert_eq!(activity_json(app, &id).await["comment_count"], 20);
+    let first = app
+        .server(
+            "GET",
+            &format!("{COMMENTS}?object_id={id}&object_type=activity&limit=8&sort=last"),
+            None,
+        )
+        .await;
+    let first = first.expect_ok().clone();
+    let next = first["next"].as_str().unwrap();
+    let second = app
+        .server(
+            "GET",
+            &format!(
+                "{COMMENTS}?object_id={id}&object_type=activity&limit=20&sort=last&next={next}"
+            ),
+            None,
+        )
+        .await;
+    let mut seen: Vec<String> = first["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    seen.extend(
+        second.expect_ok()["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string()),
+    );
+    let mut unique_ids = seen.clone();
+    unique_ids.sort();
+    unique_ids.dedup();
+    assert_eq!(unique_ids.len(), 20);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(seen, sorted, "newest first (ids are time-ordered)");
+}
+
+#[tokio::test]
+async fn soft_delete_keeps_replies_and_hard_delete_removes() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let user = unique("u");
+    let root = comment(
+        app,
+        json!({"object_id": id, "comment": "root", "user_id": user}),
+    )
+    .await;
+    let root_id = root["id"].as_str().unwrap();
+    comment(
+        app,
+        json!({"parent_id": root_id, "comment": "reply", "user_id": user}),
+    )
+    .await;
+    let deleted = app
+        .server("DELETE", &format!("{COMMENTS}/{root_id}"), None)
+        .await;
+    assert_eq!(deleted.expect_ok()["comment"]["status"], "deleted");
+    let thread = app
+        .server("GET", &format!("{COMMENTS}?object_id={id}&depth=2"), None)
+        .await;
+    let top = &thread.expect_ok()["comments"][0];
+    assert_eq!(top["status"], "deleted");
+    assert!(top.get("text").is_none());
+    assert_eq!(top["replies"][0]["text"], "reply");
+    let restored = app
+        .server("POST", &format!("{COMMENTS}/{root_id}/restore"), None)
+        .await;
+    assert_eq!(restored.expect_ok()["comment"]["text"], "root");
+    assert_eq!(activity_json(app, &id).await["comment_count"], 2);
+    app.server(
+        "DELETE",
+        &format!("{COMMENTS}/{root_id}?hard_delete=true"),
+        None,
+    )
+    .await
+    .expect_ok();
+    app.server("GET", &format!("{COMMENTS}/{root_id}"), None)
+        .await
+        .expect_error(16, 404);
+    assert_eq!(activity_json(app, &id).await["comment_count"], 1);
+}
+
+#[tokio::test]
+async fn restrict_replies_is_enforced() {
+    let app = &TestApp::spawn().await;
+    let (id, author) = activity(app, json!({"restrict_replies": "people_i_follow"})).await;
+    let (friend, stranger) = (unique("friend"), unique("stranger"));
+    app.follow(
+        &format!("timeline:{author}"),
+        &format!("user:{friend}"),
+        json!({"activity_copy_limit": 0}),
+    )
+    .await;
+    comment(
+        app,
+        json!({"object_id": id, "comment": "hi", "user_id": friend}),
+    )
+    .await;
+    app.server(
+        "POST",
+        COMMENTS,
+        Some(json!({"object_id": id, "comment": "hi", "user_id": stranger})),
+    )
+    .await
+    .expect_error(17, 403);
+    comment(
+        app,
+        json!({"object_id": id, "comment": "my own", "user_id": author}),
+    )
+    .await;
+    let (closed, _) = activity(app, json!({"restrict_replies": "nobody"})).await;
+    app.server(
+        "POST",
+        COMMENTS,
+        Some(json!({"object_id": closed, "comment": "hi", "user_id": friend})),
+    )
+    .await
+    .expect_error(17, 403);
+    app.settle_fanout().await;
+}
+
+#[tokio::test]
+async fn comments_are_updated_by_their_author() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let user = unique("u");
+    let c = comment(
+        app,
+        json!({"object_id": id, "comment": "v1", "user_id": user, "custom": {"a": {"b": 1}}}),
+    )
+    .await;
+    let cid = c["id"].as_str().unwrap();
+    let updated = app
+        .as_user(
+            &user,
+            "PATCH",
+            &format!("{COMMENTS}/{cid}"),
+            Some(json!({"comment": "v2"})),
+        )
+        .await;
+    let updated = updated.expect_ok()["comment"].clone();
+    assert_eq!(updated["text"], "v2");
+    assert!(updated["edited_at"].as_i64().is_some());
+    app.as_user(
+        &unique("x"),
+        "PATCH",
+        &format!("{COMMENTS}/{cid}"),
+        Some(json!({"comment": "mine"})),
+    )
+    .await
+    .expect_error(17, 403);
+    let partial = app
+        .server(
+            "POST",
+            &format!("{COMMENTS}/{cid}/partial"),
+            Some(json!({"set": {"custom.a.c": 2}, "unset": ["custom.a.b"]})),
+        )
+        .await;
+    assert_eq!(
+        partial.expect_ok()["comment"]["custom"],
+        json!({"a": {"c": 2}})
+    );
+    app.server(
+        "POST",
+        &format!("{COMMENTS}/{cid}/partial"),
+        Some(json!({"set": {"user_id": "x"}})),
+    )
+    .await
+    .expect_error(4, 400);
+}
+
+#[tokio::test]
+async fn bad_comments_are_refused() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let user = unique("u");
+    let missing = unique("missing");
+    app.server(
+        "POST",
+        COMMENTS,
+        Some(json!({"object_id": missing, "comment": "x", "user_id": user})),
+    )
+    .await
+    .expect_error(16, 404);
+    app.server(
+        "POST",
+        COMMENTS,
+        Some(json!({"parent_id": missing, "comment": "x", "user_id": user})),
+    )
+    .await
+    .expect_error(16, 404);
+    app.server(
+        "POST",
+        COMMENTS,
+        Some(json!({"comment": "x", "user_id": user})),
+    )
+    .await
+    .expect_error(4, 400);
+    app.server(
+        "POST",
+        COMMENTS,
+        Some(json!({"object_id": id, "comment": "x".repeat(11_000), "user_id": user})),
+    )
+    .await
+    .expect_error(4, 400);
+    app.server(
+        "GET",
+        &format!("{COMMENTS}?object_id={id}&sort=sideways"),
+        None,
+    )
+    .await
+    .expect_error(4, 400);
+    app.server("GET", &format!("{COMMENTS}?object_id={id}&limit=500"), None)
+        .await
+        .expect_error(4, 400);
+    let batch = app
+        .server(
+            "POST",
+            &format!("{COMMENTS}/batch"),
+            Some(json!({"comments": [
+                {"object_id": id, "comment": "a", "user_id": user},
+                {"object_id": id, "comment": "b", "user_id": user}
+            ]})),
+        )
+        .await;
+    assert_eq!(batch.expect_ok()["comments"].as_array().unwrap().len(), 2);
+}
