@@ -69,6 +69,7 @@ fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiR
         score: 0.0,
         version: 0,
         latest_reactions: Vec::new(),
+        latest_comment_ids: Vec::new(),
         reaction_groups: Default::default(),
     })
 }

@@ -15,6 +15,8 @@ use tributary_core::{ids, validate, ApiError, ApiResult};
 /// Longest comment text, in bytes.
 pub const MAX_TEXT: usize = 10 * 1024;
 const UPDATE_ATTEMPTS: usize = 10;
+/// How many of its newest comment ids an activity keeps for reads (they show 5).
+const KEEP_LISTED: usize = 10;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct AddCommentRequest {
@@ -127,12 +129,14 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
             )
         }
     };
+    let mut listed_comments = 0;
     if object_type == "activity" {
         let activity = match store.get_activity(&object_id).await? {
             Some(a) if a.deleted_at.is_none() => a,
             _ => return Err(not_found("activity", &object_id)),
         };
         may_reply(state, &user, &activity).await?;
+        listed_comments = activity.latest_comment_ids.len();
     }
     let id = match req.id.clone() {
         Some(id) => {
@@ -163,7 +167,23 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
         version: 0,
     };
     match store.create_comment(&comment).await? {
-        Ok(()) => Ok(comment),
+        Ok(()) => {
+            // Top-level comments join the activity's newest-comments list; keep it short.
+            if comment.object_type == "activity"
+                && comment.parent_id.is_none()
+                && listed_comments + 1 > 2 * KEEP_LISTED
+            {
+                store
+                    .trim_activity_list(
+                        &comment.object_id,
+                        "latest_comment_ids",
+                        KEEP_LISTED,
+                        listed_comments + 1,
+                    )
+                    .await?;
+            }
+            Ok(comment)
+        }
         Err(CommentConflict::IdTaken) => Err(ApiError::field(
             "id",
             format!("a comment with id '{}' already exists", comment.id),

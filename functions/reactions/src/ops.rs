@@ -120,7 +120,12 @@ pub async fn add(
         .ok_or_else(|| ApiError::not_found("activity vanished"))?;
     if updated.latest_reactions.len() > 2 * LATEST_KEPT {
         store
-            .trim_latest_reactions(activity_id, updated.latest_reactions.len())
+            .trim_activity_list(
+                activity_id,
+                "latest_reactions",
+                LATEST_KEPT,
+                updated.latest_reactions.len(),
+            )
             .await?;
     }
     Ok((updated, reaction))

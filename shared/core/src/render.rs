@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::keys;
+use crate::model::comment::{Comment, CommentResponse};
 use crate::model::feed::{Feed, FeedResponse};
 use crate::model::follow::Follow;
 use crate::model::reaction::Reaction;
@@ -14,6 +15,9 @@ use crate::model::Activity;
 use crate::store::by_activity;
 use crate::store::Store;
 use crate::ApiResult;
+
+/// How many of an activity's newest top-level comments a read shows.
+pub const COMMENTS_SHOWN: usize = 5;
 
 /// Renders activities in order. One batched read for parents (when any are shares) and one
 /// for users.
@@ -66,10 +70,18 @@ pub async fn activities_with_users(
         store.get_activities(&parent_ids).await?
     };
 
+    // The newest comments of each activity, in one batched read.
+    let comment_ids: Vec<String> = list
+        .iter()
+        .flat_map(|a| a.latest_comment_ids.iter().take(COMMENTS_SHOWN).cloned())
+        .collect();
+    let comments = store.get_comments(&comment_ids).await?;
+
     let user_ids: HashSet<&str> = list
         .iter()
         .chain(parents.values())
         .flat_map(ActivityResponse::user_ids)
+        .chain(comments.values().flat_map(Comment::user_ids))
         .chain(extra_users.iter().copied())
         .chain(reader)
         .collect();
@@ -84,6 +96,13 @@ pub async fn activities_with_users(
                 .and_then(|id| parents.get(id))
                 .map(|p| ActivityResponse::render(p, &users, None));
             let mut rendered = ActivityResponse::render(a, &users, parent);
+            rendered.comments = a
+                .latest_comment_ids
+                .iter()
+                .filter_map(|id| comments.get(id))
+                .take(COMMENTS_SHOWN)
+                .map(|c| CommentResponse::render(c, &users))
+                .collect();
             if let Some(mine) = own.get(&a.id) {
                 let mut mine = mine.clone();
                 mine.sort_by_key(|r| std::cmp::Reverse(r.created_at));

@@ -46,6 +46,7 @@ fn activity(id: &str, user: &str, feed: &str, created_at: i64) -> Activity {
         score: 0.0,
         version: 0,
         latest_reactions: Vec::new(),
+        latest_comment_ids: Vec::new(),
         reaction_groups: Default::default(),
     }
 }

@@ -330,3 +330,52 @@ async fn bad_comments_are_refused() {
         .await;
     assert_eq!(batch.expect_ok()["comments"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn reads_show_the_newest_five_top_level_comments() {
+    let app = &TestApp::spawn().await;
+    let (id, author) = activity(app, json!({})).await;
+    let user = unique("u");
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let c = comment(
+            app,
+            json!({"object_id": id, "comment": format!("c{i}"), "user_id": user}),
+        )
+        .await;
+        ids.push(c["id"].as_str().unwrap().to_string());
+    }
+    comment(
+        app,
+        json!({"parent_id": ids[6], "comment": "a reply", "user_id": user}),
+    )
+    .await;
+    ids.reverse();
+    let shown = |a: &Value| -> Vec<String> {
+        a["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let a = activity_json(app, &id).await;
+    assert_eq!(shown(&a), ids[..5], "newest five, replies not included");
+    assert_eq!(a["comments"][0]["user"]["id"], user.as_str());
+    assert_eq!(a["comment_count"], 8);
+    // The same in a feed read, from one batched read for the whole page.
+    let read = app.read_feed(&format!("user:{author}"), json!({})).await;
+    assert_eq!(shown(&read["activities"][0]), ids[..5]);
+    // An edited comment shows as it is now.
+    app.server(
+        "PATCH",
+        &format!("{COMMENTS}/{}", ids[0]),
+        Some(json!({"comment": "edited"})),
+    )
+    .await
+    .expect_ok();
+    assert_eq!(
+        activity_json(app, &id).await["comments"][0]["text"],
+        "edited"
+    );
+}

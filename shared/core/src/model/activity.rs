@@ -43,6 +43,9 @@ pub struct Activity {
     /// Bumped on every content change; updates are conditional on it (optimistic locking).
     #[serde(default)]
     pub version: i64,
+    /// Ids of the newest top-level comments, newest first (reads show the first few).
+    #[serde(default)]
+    pub latest_comment_ids: Vec<String>,
     /// The newest reactions (at most `reaction::LATEST_KEPT`), newest first.
     #[serde(default)]
     pub latest_reactions: Vec<Reaction>,

@@ -96,7 +96,8 @@ pub struct ActivityResponse {
     pub score: f64,
     pub hidden: bool,
     pub preview: bool,
-    pub comments: Vec<Value>,
+    /// The newest top-level comments.
+    pub comments: Vec<super::comment::CommentResponse>,
     pub latest_reactions: Vec<ReactionResponse>,
     pub own_reactions: Vec<ReactionResponse>,
     pub own_bookmarks: Vec<Value>,

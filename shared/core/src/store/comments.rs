@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    Delete, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
+    AttributeValue, Delete, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
 };
 
 use super::batch::Item;
@@ -62,6 +62,32 @@ pub enum CommentConflict {
 }
 
 impl Store {
+    /// The activity side of a new comment: `comment_count`, and for a top-level comment its
+    /// place at the front of the activity's newest-comments list (ids only, so reads always
+    /// show the comments as they are now).
+    fn count_comment_on_activity(&self, c: &Comment) -> ApiResult<TransactWriteItem> {
+        let mut update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(keys::activity(&c.object_id).to_item()))
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(deleted_at)")
+            .expression_attribute_values(":one", n(1));
+        update = if c.parent_id.is_none() {
+            update
+                .update_expression(
+                    "ADD comment_count :one \
+                     SET latest_comment_ids = list_append(:id, if_not_exists(latest_comment_ids, :empty))",
+                )
+                .expression_attribute_values(":id", AttributeValue::L(vec![s(c.id.clone())]))
+                .expression_attribute_values(":empty", AttributeValue::L(Vec::new()))
+        } else {
+            update.update_expression("ADD comment_count :one")
+        };
+        let update = update
+            .build()
+            .map_err(|e| ApiError::internal("build activity update", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
     /// Creates a comment, its thread entry and the counts it adds, atomically.
     pub async fn create_comment(&self, c: &Comment) -> ApiResult<Result<(), CommentConflict>> {
         let mut item: Item =
@@ -86,13 +112,7 @@ impl Store {
         ];
         let on_activity = c.object_type == "activity";
         if on_activity {
-            items.push(counter(
-                self,
-                keys::activity(&c.object_id),
-                "comment_count",
-                1,
-                true,
-            )?);
+            items.push(self.count_comment_on_activity(c)?);
         }
         if let Some(parent) = &c.parent_id {
             items.push(counter(

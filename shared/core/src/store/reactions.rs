@@ -14,7 +14,7 @@ use super::batch::Item;
 use super::capacity::Kind;
 use super::{sdk_error, serde_error, Store};
 use crate::keys::{self, Key};
-use crate::model::reaction::{group_attributes, Reaction, LATEST_KEPT};
+use crate::model::reaction::{group_attributes, Reaction};
 use crate::{ApiError, ApiResult};
 
 /// Attempts at a transaction that keeps colliding with others on the same activity.
@@ -215,22 +215,28 @@ impl Store {
         Ok(failed.is_empty())
     }
 
-    /// Drops the newest-reactions list's tail beyond what reads show. Best effort: if the
-    /// list changed meanwhile, a later add trims it.
-    pub async fn trim_latest_reactions(&self, activity_id: &str, length: usize) -> ApiResult<()> {
-        if length <= LATEST_KEPT {
+    /// Drops the tail of one of an activity's newest-first lists (`latest_reactions`,
+    /// `latest_comment_ids`) beyond `keep`. Best effort: if the list changed meanwhile, a
+    /// later write trims it.
+    pub async fn trim_activity_list(
+        &self,
+        activity_id: &str,
+        attribute: &str,
+        keep: usize,
+        length: usize,
+    ) -> ApiResult<()> {
+        if length <= keep {
             return Ok(());
         }
-        let removes: Vec<String> = (LATEST_KEPT..length)
-            .map(|i| format!("latest_reactions[{i}]"))
-            .collect();
+        let removes: Vec<String> = (keep..length).map(|i| format!("#l[{i}]")).collect();
         let result = self
             .client
             .update_item()
             .table_name(self.table())
             .set_key(Some(keys::activity(activity_id).to_item()))
             .update_expression(format!("REMOVE {}", removes.join(", ")))
-            .condition_expression("size(latest_reactions) = :len")
+            .condition_expression("size(#l) = :len")
+            .expression_attribute_names("#l", attribute)
             .expression_attribute_values(":len", n(length))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
@@ -241,7 +247,7 @@ impl Store {
                 Ok(())
             }
             Err(e) if super::is_conditional_failure(&e) => Ok(()),
-            Err(e) => Err(sdk_error("trim latest reactions", e)),
+            Err(e) => Err(sdk_error("trim an activity list", e)),
         }
     }
 
