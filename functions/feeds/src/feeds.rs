@@ -75,6 +75,7 @@ pub struct GetOrCreateFeedRequest {
     filter: Option<Value>,
     followers_pagination: Option<Pager>,
     following_pagination: Option<Pager>,
+    enrichment_options: Option<Value>,
 }
 
 /// Creates the feed on first call (`created` says so) and reads it.
@@ -88,6 +89,7 @@ pub async fn get_or_create(
     let acting = caller.acting_user(req.user_id.as_deref())?;
     let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
     let filter = ActivityFilter::parse(req.filter.as_ref())?;
+    let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());
     let (feed, created) = match s.store.get_feed(&fid.to_string()).await? {
         Some(feed) if feed.deleted_at.is_none() => (feed, false),
         Some(_) => return Err(ApiError::not_found(format!("feed '{fid}' was deleted"))),
@@ -146,12 +148,18 @@ pub async fn get_or_create(
             Caller::User(me) => Some(me.as_str()),
             _ => None,
         };
-        render::activities_with_users(&s.store, &page.activities, &[&feed.created_by_id], viewer)
-            .await?
+        render::activities_with_users(
+            &s.store,
+            &page.activities,
+            &[&feed.created_by_id],
+            viewer,
+            enrich,
+        )
+        .await?
     };
     let rendered_feed = FeedResponse::render(&feed, &users);
     // Read from a feed, an activity's current feed is that feed.
-    for a in &mut activities {
+    for a in activities.iter_mut().filter(|_| enrich.current_feed) {
         a.current_feed = Some(Box::new(rendered_feed.clone()));
     }
 

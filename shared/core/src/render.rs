@@ -9,7 +9,6 @@ use crate::keys;
 use crate::model::comment::{Comment, CommentResponse};
 use crate::model::feed::{Feed, FeedResponse};
 use crate::model::follow::Follow;
-use crate::model::reaction::Reaction;
 use crate::model::response::{ActivityResponse, ReactionResponse, UserDirectory};
 use crate::model::Activity;
 use crate::store::by_activity;
@@ -19,10 +18,68 @@ use crate::ApiResult;
 /// How many of an activity's newest top-level comments a read shows.
 pub const COMMENTS_SHOWN: usize = 5;
 
-/// Renders activities in order. One batched read for parents (when any are shares) and one
-/// for users.
+/// What a read adds to its activities, as Stream's `enrichment_options` choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Enrichment {
+    /// How many of the newest top-level comments to show.
+    pub comments: usize,
+    pub reactions: bool,
+    pub mentioned_users: bool,
+    pub parents: bool,
+    pub current_feed: bool,
+}
+
+impl Default for Enrichment {
+    fn default() -> Self {
+        Enrichment {
+            comments: COMMENTS_SHOWN,
+            reactions: true,
+            mentioned_users: true,
+            parents: true,
+            current_feed: true,
+        }
+    }
+}
+
+impl Enrichment {
+    /// From `enrichment_options` (`skip_all`, `skip_activity_comments`, ...).
+    pub fn from_options(options: Option<&serde_json::Value>) -> Self {
+        let flag = |name: &str| {
+            options
+                .and_then(|o| o.get(name))
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        };
+        if flag("skip_all") || flag("skip_activity") {
+            return Enrichment {
+                comments: 0,
+                reactions: false,
+                mentioned_users: false,
+                parents: false,
+                current_feed: false,
+            };
+        }
+        Enrichment {
+            comments: if flag("skip_activity_comments") {
+                0
+            } else {
+                COMMENTS_SHOWN
+            },
+            reactions: !flag("skip_activity_reactions"),
+            mentioned_users: !flag("skip_activity_mentioned_users"),
+            parents: !flag("skip_activity_parents"),
+            current_feed: !flag("skip_activity_current_feed"),
+        }
+    }
+}
+
+/// Renders activities in order, fully enriched.
 pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<ActivityResponse>> {
-    Ok(activities_with_users(store, list, &[], None).await?.0)
+    Ok(
+        activities_with_users(store, list, &[], None, Enrichment::default())
+            .await?
+            .0,
+    )
 }
 
 /// Like [`activities`], with `own_reactions` filled in for `reader`.
@@ -31,51 +88,61 @@ pub async fn activities_for(
     list: &[Activity],
     reader: Option<&str>,
 ) -> ApiResult<Vec<ActivityResponse>> {
-    Ok(activities_with_users(store, list, &[], reader).await?.0)
+    Ok(
+        activities_with_users(store, list, &[], reader, Enrichment::default())
+            .await?
+            .0,
+    )
 }
 
 /// Like [`activities`], also loading `extra_users` in the same read (for whatever else the
 /// response shows, such as a feed's creator), and returning the users loaded. With a
-/// `reader`, their own reactions are read in one batch: a key per activity and reaction
-/// type the activity has.
+/// `reader`, their own reactions are read too: a key per activity and reaction type it has.
+///
+/// The reader's reactions, shared parents and newest comments of the whole page are three
+/// batched reads made at once, then one batched read of every user they name.
 pub async fn activities_with_users(
     store: &Store,
     list: &[Activity],
     extra_users: &[&str],
     reader: Option<&str>,
+    enrich: Enrichment,
 ) -> ApiResult<(Vec<ActivityResponse>, UserDirectory)> {
-    let own: HashMap<String, Vec<Reaction>> = match reader {
-        Some(reader) => {
-            let keys = list
-                .iter()
-                .flat_map(|a| {
-                    a.reaction_groups
-                        .keys()
-                        .map(move |kind| keys::reaction(&a.id, reader, kind))
-                })
-                .collect();
-            by_activity(store.get_reactions(keys).await?)
-        }
-        None => HashMap::new(),
+    let own_keys: Vec<keys::Key> = match reader.filter(|_| enrich.reactions) {
+        Some(reader) => list
+            .iter()
+            .flat_map(|a| {
+                a.reaction_groups
+                    .keys()
+                    .map(move |kind| keys::reaction(&a.id, reader, kind))
+            })
+            .collect(),
+        None => Vec::new(),
     };
-    let parent_ids: Vec<String> = list
-        .iter()
-        .filter_map(|a| a.parent_id.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let parents: HashMap<String, Activity> = if parent_ids.is_empty() {
-        HashMap::new()
+    let parent_ids: Vec<String> = if enrich.parents {
+        list.iter()
+            .filter_map(|a| a.parent_id.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect()
     } else {
-        store.get_activities(&parent_ids).await?
+        Vec::new()
     };
-
-    // The newest comments of each activity, in one batched read.
     let comment_ids: Vec<String> = list
         .iter()
-        .flat_map(|a| a.latest_comment_ids.iter().take(COMMENTS_SHOWN).cloned())
+        .flat_map(|a| a.latest_comment_ids.iter().take(enrich.comments).cloned())
         .collect();
-    let comments = store.get_comments(&comment_ids).await?;
+    let (own, parents, comments) = tokio::try_join!(
+        async { Ok::<_, crate::ApiError>(by_activity(store.get_reactions(own_keys).await?)) },
+        async {
+            if parent_ids.is_empty() {
+                Ok(HashMap::new())
+            } else {
+                store.get_activities(&parent_ids).await
+            }
+        },
+        store.get_comments(&comment_ids),
+    )?;
 
     let user_ids: HashSet<&str> = list
         .iter()
@@ -96,6 +163,12 @@ pub async fn activities_with_users(
                 .and_then(|id| parents.get(id))
                 .map(|p| ActivityResponse::render(p, &users, None));
             let mut rendered = ActivityResponse::render(a, &users, parent);
+            if !enrich.mentioned_users {
+                rendered.mentioned_users.clear();
+            }
+            if !enrich.reactions {
+                rendered.latest_reactions.clear();
+            }
             rendered.comments = a
                 .latest_comment_ids
                 .iter()

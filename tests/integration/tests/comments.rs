@@ -366,6 +366,14 @@ async fn reads_show_the_newest_five_top_level_comments() {
     // The same in a feed read, from one batched read for the whole page.
     let read = app.read_feed(&format!("user:{author}"), json!({})).await;
     assert_eq!(shown(&read["activities"][0]), ids[..5]);
+    // enrichment_options can leave comments out.
+    let bare = app
+        .read_feed(
+            &format!("user:{author}"),
+            json!({"enrichment_options": {"skip_activity_comments": true}}),
+        )
+        .await;
+    assert_eq!(bare["activities"][0]["comments"], json!([]));
     // An edited comment shows as it is now.
     app.server(
         "PATCH",
