@@ -39,7 +39,7 @@ pub async fn get_activity(
     Path(id): Path<String>,
     QueryParams(q): QueryParams<GetActivityQuery>,
 ) -> Reply {
-    let activity = ops::get(&s.store, &caller, &id, q.user_id.as_deref()).await?;
+    let activity = ops::get(&s.store, &caller, &id, &q).await?;
     Ok(Json(json!({ "activity": activity })))
 }
 

@@ -178,16 +178,50 @@ pub async fn get(
     store: &Store,
     caller: &Caller,
     id: &str,
-    user_id: Option<&str>,
+    q: &crate::requests::GetActivityQuery,
 ) -> ApiResult<ActivityResponse> {
-    let reader = caller.acting_user(user_id)?;
+    let reader = caller.acting_user(q.user_id.as_deref())?;
+    let newest =
+        match q.comment_sort.as_deref().unwrap_or("last") {
+            "last" | "newest" => true,
+            "first" | "oldest" => false,
+            other => return Err(ApiError::field(
+                "comment_sort",
+                format!(
+                    "comment_sort: '{other}' is not supported (use first/oldest or last/newest)"
+                ),
+            )),
+        };
+    let limit = match q.comment_limit {
+        None => render::COMMENTS_SHOWN,
+        Some(n) if (0..=100).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::field(
+                "comment_limit",
+                format!("comment_limit must be between 0 and 100, got {n}"),
+            ))
+        }
+    };
     let activity = load(store, id).await?;
     if !visible_to(caller, &activity) {
         return Err(not_found(id));
     }
     let mut rendered =
-        render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref()).await?;
-    Ok(rendered.remove(0))
+        render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref())
+            .await?
+            .remove(0);
+    if limit != render::COMMENTS_SHOWN || !newest {
+        // Other than the default: read that page of the thread.
+        rendered.comments = if limit == 0 {
+            Vec::new()
+        } else {
+            let (ids, _) = store
+                .thread_page("activity", id, None, limit, None, newest)
+                .await?;
+            render::comments(store, &ids).await?
+        };
+    }
+    Ok(rendered)
 }
 
 /// Read-modify-write of an activity's content with optimistic locking: `change` computes

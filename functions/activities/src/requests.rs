@@ -47,6 +47,10 @@ pub struct DeleteActivitiesRequest {
 #[derive(Debug, Default, Deserialize)]
 pub struct GetActivityQuery {
     pub user_id: Option<String>,
+    /// How many top-level comments to include (default 5, at most 100).
+    pub comment_limit: Option<i64>,
+    /// Their order: `last`/`newest` (default) or `first`/`oldest`.
+    pub comment_sort: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -270,3 +270,18 @@ pub struct FollowResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_rejected_at: Option<crate::time::Nanos>,
 }
+
+/// Comments by id, in the order given (missing ones are skipped), with their users.
+pub async fn comments(store: &Store, ids: &[String]) -> ApiResult<Vec<CommentResponse>> {
+    let found = store.get_comments(ids).await?;
+    let list: Vec<&Comment> = ids.iter().filter_map(|id| found.get(id)).collect();
+    let users = UserDirectory(
+        store
+            .get_users(list.iter().flat_map(|c| c.user_ids()))
+            .await?,
+    );
+    Ok(list
+        .iter()
+        .map(|c| CommentResponse::render(c, &users))
+        .collect())
+}

@@ -366,6 +366,19 @@ async fn reads_show_the_newest_five_top_level_comments() {
     // The same in a feed read, from one batched read for the whole page.
     let read = app.read_feed(&format!("user:{author}"), json!({})).await;
     assert_eq!(shown(&read["activities"][0]), ids[..5]);
+    // get_activity takes another limit and order.
+    let path = format!("/api/v2/feeds/activities/{id}?comment_limit=7&comment_sort=first");
+    let all = app.server("GET", &path, None).await;
+    let mut oldest_first = ids.clone();
+    oldest_first.reverse();
+    assert_eq!(shown(&all.expect_ok()["activity"]), oldest_first);
+    app.server(
+        "GET",
+        &format!("/api/v2/feeds/activities/{id}?comment_sort=sideways"),
+        None,
+    )
+    .await
+    .expect_error(4, 400);
     // enrichment_options can leave comments out.
     let bare = app
         .read_feed(
