@@ -4,6 +4,8 @@ Starts its own DynamoDB Local and SQS stand-in, creates the table and queues fro
 infra/template.yaml, and runs the Rust benchmarks against them (release build):
 
   activities   read/write units and round trips of each activities operation
+  enrich       a feed page of 25 activities with 100 reactions and 20 comments each,
+               enriched and bare
   fanout       fan-out to 1,000 and 10,000 followers and reading pages of 25 from a
                10,000-entry timeline, each beside a bare-SDK baseline
 
@@ -25,7 +27,7 @@ import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
-BENCHES = ("activities", "fanout")
+BENCHES = ("activities", "fanout", "enrich")
 
 
 def main() -> int:
