@@ -181,17 +181,18 @@ pub async fn get(
     q: &crate::requests::GetActivityQuery,
 ) -> ApiResult<ActivityResponse> {
     let reader = caller.acting_user(q.user_id.as_deref())?;
-    let newest =
-        match q.comment_sort.as_deref().unwrap_or("last") {
-            "last" | "newest" => true,
-            "first" | "oldest" => false,
-            other => return Err(ApiError::field(
+    let newest = match q.comment_sort.as_deref().unwrap_or("last") {
+        "last" | "newest" => true,
+        "first" | "oldest" => false,
+        other => {
+            return Err(ApiError::field(
                 "comment_sort",
                 format!(
                     "comment_sort: '{other}' is not supported (use first/oldest or last/newest)"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let limit = match q.comment_limit {
         None => render::COMMENTS_SHOWN,
         Some(n) if (0..=100).contains(&n) => n as usize,

@@ -29,7 +29,12 @@ async fn main() {
     let reactors: Vec<String> = (0..REACTIONS).map(|i| format!("{author}-fan{i}")).collect();
     let mut ids = Vec::new();
     for i in 0..ACTIVITIES {
-        let a = app.add_activity(&author, json!({"type": "post", "feeds": [fid], "text": format!("post {i}")})).await;
+        let a = app
+            .add_activity(
+                &author,
+                json!({"type": "post", "feeds": [fid], "text": format!("post {i}")}),
+            )
+            .await;
         ids.push(a["id"].as_str().unwrap().to_string());
     }
     for id in &ids {
@@ -68,16 +73,29 @@ async fn main() {
                 downvote_count: 0,
                 version: 0,
             };
-            app.store.create_comment(&c).await.expect("comment").expect("created");
+            app.store
+                .create_comment(&c)
+                .await
+                .expect("comment")
+                .expect("created");
         }
         // Keep the newest-lists short, as the endpoints do.
         let a = app.store.get_activity(id).await.unwrap().unwrap();
-        app.store.trim_activity_list(id, "latest_reactions", 10, a.latest_reactions.len()).await.unwrap();
-        app.store.trim_activity_list(id, "latest_comment_ids", 10, a.latest_comment_ids.len()).await.unwrap();
+        app.store
+            .trim_activity_list(id, "latest_reactions", 10, a.latest_reactions.len())
+            .await
+            .unwrap();
+        app.store
+            .trim_activity_list(id, "latest_comment_ids", 10, a.latest_comment_ids.len())
+            .await
+            .unwrap();
     }
     let reader = reactors[0].clone();
     println!("A page of {ACTIVITIES} activities, each with {REACTIONS} reactions and {COMMENTS} comments ({SAMPLES} reads each)");
-    for (label, options) in [("enriched", json!({})), ("unenriched", json!({"skip_all": true}))] {
+    for (label, options) in [
+        ("enriched", json!({})),
+        ("unenriched", json!({"skip_all": true})),
+    ] {
         let body = json!({
             "limit": ACTIVITIES, "user_id": reader, "enrichment_options": options,
             "followers_pagination": {"limit": 0}, "following_pagination": {"limit": 0}
