@@ -51,13 +51,13 @@ async fn main() {
             };
             app.store.add_reaction(&r).await.expect("react");
         }
-        for i in 0..COMMENTS {
+        for (i, commenter) in reactors.iter().take(COMMENTS).enumerate() {
             let now = now_nanos();
             let c = Comment {
                 id: unique("c"),
                 object_id: id.clone(),
                 object_type: "activity".into(),
-                user_id: reactors[i].clone(),
+                user_id: commenter.clone(),
                 parent_id: None,
                 text: Some(format!("comment {i}")),
                 attachments: Vec::new(),
