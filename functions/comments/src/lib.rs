@@ -2,10 +2,12 @@
 //!
 //! A comment is an item of its own; its place in a thread is a small entry in the object's
 //! thread partition (top-level under `-`, replies under their parent), so a page of any
-//! level is one Query plus one batched read of the comments.
+//! level is one Query plus one batched read of the comments. Reactions to comments use the
+//! reactions family's rules; `upvote` and `downvote` also drive the comment's score.
 
 mod handlers;
 mod ops;
+mod reactions;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -38,6 +40,22 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v2/feeds/comments/{id}/replies",
             get(handlers::get_replies),
+        )
+        .route(
+            "/api/v2/feeds/comments/{id}/reactions",
+            post(reactions::add),
+        )
+        .route(
+            "/api/v2/feeds/comments/{id}/reactions/query",
+            post(reactions::query),
+        )
+        .route(
+            "/api/v2/feeds/comments/{id}/reactions/{kind}",
+            axum::routing::delete(reactions::delete),
+        )
+        .route(
+            "/api/v2/feeds/comments/reactions/query",
+            post(reactions::batch_query),
         );
     http::app(routes, state)
 }

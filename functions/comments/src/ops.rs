@@ -165,6 +165,8 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
         upvote_count: 0,
         downvote_count: 0,
         version: 0,
+        latest_reactions: Vec::new(),
+        reaction_groups: Default::default(),
     };
     match store.create_comment(&comment).await? {
         Ok(()) => {

@@ -5,7 +5,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::reaction::Reaction;
+use tributary_core::model::reaction::{Reaction, Subject};
 use tributary_core::model::response::{ReactionResponse, UserDirectory};
 use tributary_core::model::Activity;
 use tributary_core::{render, ApiError, ApiResult};
@@ -14,7 +14,7 @@ use crate::ops::{self, AddReactionRequest, QueryReactionsRequest};
 
 type Reply = ApiResult<Json<Value>>;
 
-async fn reactions_json(s: &AppState, list: &[Reaction]) -> ApiResult<Vec<ReactionResponse>> {
+pub async fn reactions_json(s: &AppState, list: &[Reaction]) -> ApiResult<Vec<ReactionResponse>> {
     let users = UserDirectory(
         s.store
             .get_users(list.iter().map(|r| r.user_id.as_str()))
@@ -40,7 +40,8 @@ pub async fn add(
     Path(activity_id): Path<String>,
     Body(req): Body<AddReactionRequest>,
 ) -> Reply {
-    let (activity, reaction) = ops::add(&s, &caller, &activity_id, req).await?;
+    let reaction = ops::add(&s, &caller, Subject::Activity(&activity_id), req).await?;
+    let activity = load_activity(&s, &activity_id).await?;
     activity_and_reaction(&s, &activity, &reaction).await
 }
 
@@ -55,13 +56,28 @@ pub async fn delete(
     Path((activity_id, kind)): Path<(String, String)>,
     QueryParams(q): QueryParams<DeleteQuery>,
 ) -> Reply {
-    let (activity, reaction) =
-        ops::delete(&s, &caller, &activity_id, &kind, q.user_id.as_deref()).await?;
+    let reaction = ops::delete(
+        &s,
+        &caller,
+        Subject::Activity(&activity_id),
+        &kind,
+        q.user_id.as_deref(),
+    )
+    .await?;
+    let activity = load_activity(&s, &activity_id).await?;
     activity_and_reaction(&s, &activity, &reaction).await
 }
 
-async fn page(s: &AppState, ids: &[String], req: &QueryReactionsRequest) -> Reply {
-    let (list, next) = ops::query(s, ids, req).await?;
+async fn load_activity(s: &AppState, id: &str) -> ApiResult<Activity> {
+    s.store
+        .get_activity(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("activity '{id}' does not exist")))
+}
+
+/// A page of reactions as the query endpoints answer it.
+pub async fn page(s: &AppState, on: ops::On, ids: &[String], req: &QueryReactionsRequest) -> Reply {
+    let (list, next) = ops::query(s, on, ids, req).await?;
     let mut body = json!({ "reactions": reactions_json(s, &list).await? });
     if let Some(next) = next {
         body["next"] = json!(next);
@@ -75,7 +91,7 @@ pub async fn query(
     Path(activity_id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
 ) -> Reply {
-    page(&s, &[activity_id], &req).await
+    page(&s, ops::On::Activities, &[activity_id], &req).await
 }
 
 pub async fn batch_query(
@@ -88,5 +104,5 @@ pub async fn batch_query(
         .clone()
         .ok_or_else(|| ApiError::field("activity_ids", "activity_ids is a required field"))?;
     tributary_core::validate::batch_len("activity_ids", ids.len())?;
-    page(&s, &ids, &req).await
+    page(&s, ops::On::Activities, &ids, &req).await
 }

@@ -4,8 +4,8 @@
 //! A reaction is one item per user and type beside its activity; the activity keeps the
 //! counts, per-type groups and newest reactions, changed in the same transaction.
 
-mod handlers;
-mod ops;
+pub mod handlers;
+pub mod ops;
 
 use axum::routing::{delete, post};
 use axum::Router;

@@ -4,8 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tributary_core::auth::Caller;
 use tributary_core::http::AppState;
-use tributary_core::model::reaction::{Reaction, LATEST_KEPT};
-use tributary_core::model::Activity;
+use tributary_core::model::reaction::{Reaction, Subject, LATEST_KEPT};
 use tributary_core::store::{latest_index, Added};
 use tributary_core::time::now_nanos;
 use tributary_core::validate;
@@ -49,42 +48,83 @@ fn user_key(user: &str) -> ApiResult<()> {
     Ok(())
 }
 
-async fn load_live(state: &AppState, activity_id: &str) -> ApiResult<Activity> {
-    validate::id("activity_id", activity_id)?;
-    match state.store.get_activity(activity_id).await? {
-        Some(a) if a.deleted_at.is_none() => Ok(a),
-        _ => Err(ApiError::not_found(format!(
-            "activity '{activity_id}' does not exist"
-        ))),
+/// A reaction's subject as it stands: the activity it belongs to, and its newest reactions.
+struct Live {
+    activity_id: String,
+    latest: Vec<Reaction>,
+}
+
+fn subject_name(subject: Subject<'_>) -> (&'static str, &str) {
+    match subject {
+        Subject::Activity(id) => ("activity", id),
+        Subject::Comment(id) => ("comment", id),
     }
 }
 
-/// Adds a reaction. With `enforce_unique` the user's reactions of other types are replaced,
-/// and repeating a type changes nothing; without, repeating a type is refused.
+/// The subject, unless it is gone or soft-deleted.
+async fn live(state: &AppState, subject: Subject<'_>) -> ApiResult<Option<Live>> {
+    Ok(match subject {
+        Subject::Activity(id) => state
+            .store
+            .get_activity(id)
+            .await?
+            .filter(|a| a.deleted_at.is_none())
+            .map(|a| Live {
+                activity_id: a.id,
+                latest: a.latest_reactions,
+            }),
+        Subject::Comment(id) => state
+            .store
+            .get_comment(id)
+            .await?
+            .filter(|c| c.deleted_at.is_none())
+            .map(|c| Live {
+                activity_id: c.object_id,
+                latest: c.latest_reactions,
+            }),
+    })
+}
+
+async fn load_live(state: &AppState, subject: Subject<'_>) -> ApiResult<Live> {
+    let (what, id) = subject_name(subject);
+    validate::id(&format!("{what}_id"), id)?;
+    live(state, subject)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} '{id}' does not exist")))
+}
+
+/// Adds a reaction to an activity or a comment. With `enforce_unique` the user's reactions
+/// of other types are replaced, and repeating a type changes nothing; without, repeating a
+/// type is refused.
 pub async fn add(
     state: &AppState,
     caller: &Caller,
-    activity_id: &str,
+    subject: Subject<'_>,
     req: AddReactionRequest,
-) -> ApiResult<(Activity, Reaction)> {
+) -> ApiResult<Reaction> {
     let kind = kind(req.kind.as_deref())?;
     let user = caller.require_user(req.user_id.as_deref())?;
     user_key(&user)?;
     let store = &state.store;
-    let activity = load_live(state, activity_id).await?;
+    let (what, subject_id) = subject_name(subject);
+    let target = load_live(state, subject).await?;
     if req.create_users.unwrap_or(false) {
         store.create_missing_users(&[&user], now_nanos()).await?;
     }
     let unique = req.enforce_unique.unwrap_or(false);
-    let existing = store.user_reactions(activity_id, &user).await?;
+    let existing = store.user_reactions(subject, &user).await?;
+    let already = || {
+        ApiError::field(
+            "type",
+            format!("user '{user}' already reacted with '{kind}' to this {what}"),
+        )
+    };
     if let Some(same) = existing.iter().find(|r| r.kind == kind) {
-        if !unique {
-            return Err(ApiError::field(
-                "type",
-                format!("user '{user}' already reacted with '{kind}' to this activity"),
-            ));
-        }
-        return Ok((activity, same.clone()));
+        return if unique {
+            Ok(same.clone())
+        } else {
+            Err(already())
+        };
     }
     if unique {
         for old in &existing {
@@ -93,7 +133,11 @@ pub async fn add(
     }
     let now = now_nanos();
     let reaction = Reaction {
-        activity_id: activity_id.to_string(),
+        activity_id: target.activity_id.clone(),
+        comment_id: match subject {
+            Subject::Comment(c) => Some(c.to_string()),
+            Subject::Activity(_) => None,
+        },
         user_id: user.clone(),
         kind: kind.clone(),
         custom: req.custom.unwrap_or_default(),
@@ -102,48 +146,36 @@ pub async fn add(
     };
     match store.add_reaction(&reaction).await? {
         Added::Added => {}
-        Added::Exists => {
-            return Err(ApiError::field(
-                "type",
-                format!("user '{user}' already reacted with '{kind}' to this activity"),
-            ))
-        }
+        Added::Exists => return Err(already()),
         Added::ActivityGone => {
             return Err(ApiError::not_found(format!(
-                "activity '{activity_id}' does not exist"
+                "{what} '{subject_id}' does not exist"
             )))
         }
     }
-    let updated = store
-        .get_activity(activity_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("activity vanished"))?;
-    if updated.latest_reactions.len() > 2 * LATEST_KEPT {
-        store
-            .trim_activity_list(
-                activity_id,
-                "latest_reactions",
-                LATEST_KEPT,
-                updated.latest_reactions.len(),
-            )
-            .await?;
+    let length = target.latest.len() + 1;
+    if length > 2 * LATEST_KEPT {
+        if let Subject::Activity(id) = subject {
+            store
+                .trim_activity_list(id, "latest_reactions", LATEST_KEPT, length)
+                .await?;
+        }
     }
-    Ok((updated, reaction))
+    Ok(reaction)
 }
 
-/// Removes a reaction, keeping the activity's counts and newest-reactions list exact.
+/// Removes a reaction, keeping its subject's counts and newest-reactions list exact.
 async fn remove(state: &AppState, r: &Reaction) -> ApiResult<()> {
     for _ in 0..REMOVE_ATTEMPTS {
-        let activity = state.store.get_activity(&r.activity_id).await?;
-        let index = activity
-            .as_ref()
-            .and_then(|a| latest_index(&a.latest_reactions, &r.user_id, &r.kind));
+        let index = live(state, r.subject())
+            .await?
+            .and_then(|l| latest_index(&l.latest, &r.user_id, &r.kind));
         if state.store.remove_reaction(r, index).await? {
             return Ok(());
         }
         if state
             .store
-            .user_reactions(&r.activity_id, &r.user_id)
+            .user_reactions(r.subject(), &r.user_id)
             .await?
             .iter()
             .all(|x| x.kind != r.kind)
@@ -159,32 +191,28 @@ async fn remove(state: &AppState, r: &Reaction) -> ApiResult<()> {
 pub async fn delete(
     state: &AppState,
     caller: &Caller,
-    activity_id: &str,
+    subject: Subject<'_>,
     raw_kind: &str,
     user_id: Option<&str>,
-) -> ApiResult<(Activity, Reaction)> {
+) -> ApiResult<Reaction> {
     let kind = kind(Some(raw_kind))?;
     let user = caller.require_user(user_id)?;
     user_key(&user)?;
-    validate::id("activity_id", activity_id)?;
+    let (what, id) = subject_name(subject);
+    validate::id(&format!("{what}_id"), id)?;
     let reaction = state
         .store
-        .user_reactions(activity_id, &user)
+        .user_reactions(subject, &user)
         .await?
         .into_iter()
         .find(|r| r.kind == kind)
         .ok_or_else(|| {
             ApiError::not_found(format!(
-                "user '{user}' has no '{kind}' reaction on activity '{activity_id}'"
+                "user '{user}' has no '{kind}' reaction on {what} '{id}'"
             ))
         })?;
     remove(state, &reaction).await?;
-    let activity = state
-        .store
-        .get_activity(activity_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("activity vanished"))?;
-    Ok((activity, reaction))
+    Ok(reaction)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,6 +222,7 @@ pub struct QueryReactionsRequest {
     pub limit: Option<i64>,
     pub next: Option<String>,
     pub activity_ids: Option<Vec<String>>,
+    pub comment_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,8 +288,23 @@ fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
 
 /// Reactions to one or several activities, filtered by type and user, newest first unless
 /// sorted otherwise, a page at a time.
+fn subject(on: On, id: &str) -> Subject<'_> {
+    match on {
+        On::Activities => Subject::Activity(id),
+        On::Comments => Subject::Comment(id),
+    }
+}
+
+/// What a reactions query lists the reactions of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum On {
+    Activities,
+    Comments,
+}
+
 pub async fn query(
     state: &AppState,
+    on: On,
     activity_ids: &[String],
     req: &QueryReactionsRequest,
 ) -> ApiResult<(Vec<Reaction>, Option<String>)> {
@@ -286,12 +330,31 @@ pub async fn query(
             after: None,
         },
     };
+    // The activity each subject belongs to (a comment's is its object).
+    let owners: std::collections::HashMap<String, String> = match on {
+        On::Activities => activity_ids
+            .iter()
+            .map(|id| (id.clone(), id.clone()))
+            .collect(),
+        On::Comments => {
+            let found = state.store.get_comments(activity_ids).await?;
+            let mut owners = std::collections::HashMap::new();
+            for id in activity_ids {
+                let c = found
+                    .get(id)
+                    .ok_or_else(|| ApiError::not_found(format!("comment '{id}' does not exist")))?;
+                owners.insert(id.clone(), c.object_id.clone());
+            }
+            owners
+        }
+    };
     let mut out = Vec::new();
     while pos.activity < activity_ids.len() && out.len() < limit {
         let (page, next) = state
             .store
             .reactions_page(
-                &activity_ids[pos.activity],
+                subject(on, &activity_ids[pos.activity]),
+                &owners[&activity_ids[pos.activity]],
                 limit - out.len(),
                 pos.after.as_deref(),
                 newest,

@@ -43,6 +43,7 @@ async fn main() {
             let kind = if i % 3 == 0 { "love" } else { "like" };
             let r = Reaction {
                 activity_id: id.clone(),
+                comment_id: None,
                 user_id: user.clone(),
                 kind: kind.into(),
                 custom: Default::default(),
@@ -72,6 +73,8 @@ async fn main() {
                 upvote_count: 0,
                 downvote_count: 0,
                 version: 0,
+                latest_reactions: Vec::new(),
+                reaction_groups: Default::default(),
             };
             app.store
                 .create_comment(&c)

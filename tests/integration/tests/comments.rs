@@ -400,3 +400,70 @@ async fn reads_show_the_newest_five_top_level_comments() {
         "edited"
     );
 }
+
+#[tokio::test]
+async fn votes_on_comments_drive_their_score() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let c = comment(
+        app,
+        json!({"object_id": id, "comment": "vote on me", "user_id": unique("u")}),
+    )
+    .await;
+    let cid = c["id"].as_str().unwrap();
+    let voters: Vec<String> = (0..4).map(|_| unique("v")).collect();
+    let votes = voters.iter().enumerate().map(|(i, v)| {
+        let body = json!({"type": if i < 3 { "upvote" } else { "downvote" }, "user_id": v});
+        let path = format!("{COMMENTS}/{cid}/reactions");
+        async move { app.server("POST", &path, Some(body)).await }
+    });
+    for r in join_all(votes).await {
+        r.expect_ok();
+    }
+    let got = app.server("GET", &format!("{COMMENTS}/{cid}"), None).await;
+    let got = got.expect_ok()["comment"].clone();
+    assert_eq!(got["upvote_count"], 3);
+    assert_eq!(got["downvote_count"], 1);
+    assert_eq!(got["score"], 2);
+    assert_eq!(got["reaction_count"], 4);
+    assert_eq!(got["reaction_groups"]["upvote"]["count"], 3);
+    assert_eq!(got["latest_reactions"].as_array().unwrap().len(), 4);
+    // Taking an upvote back lowers the score; the activity's own reactions are untouched.
+    let undone = app
+        .server(
+            "DELETE",
+            &format!("{COMMENTS}/{cid}/reactions/upvote?user_id={}", voters[0]),
+            None,
+        )
+        .await;
+    let undone = undone.expect_ok()["comment"].clone();
+    assert_eq!(undone["score"], 1);
+    assert_eq!(undone["upvote_count"], 2);
+    assert_eq!(activity_json(app, &id).await["reaction_count"], 0);
+    let listed = app
+        .server(
+            "POST",
+            &format!("{COMMENTS}/{cid}/reactions/query"),
+            Some(json!({"filter": {"reaction_type": "upvote"}})),
+        )
+        .await;
+    let listed = listed.expect_ok()["reactions"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["comment_id"], cid);
+    assert_eq!(listed[0]["activity_id"], id.as_str());
+    let batch = app
+        .server(
+            "POST",
+            &format!("{COMMENTS}/reactions/query"),
+            Some(json!({"comment_ids": [cid]})),
+        )
+        .await;
+    assert_eq!(batch.expect_ok()["reactions"].as_array().unwrap().len(), 3);
+    app.server(
+        "POST",
+        &format!("{COMMENTS}/{}/reactions", unique("missing")),
+        Some(json!({"type": "upvote", "user_id": voters[0]})),
+    )
+    .await
+    .expect_error(16, 404);
+}

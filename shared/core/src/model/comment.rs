@@ -38,6 +38,12 @@ pub struct Comment {
     pub downvote_count: i64,
     #[serde(default)]
     pub version: i64,
+    /// The newest reactions, newest first.
+    #[serde(default)]
+    pub latest_reactions: Vec<super::reaction::Reaction>,
+    /// Reaction counts per type (flat attributes of the item; see `reaction::group_attributes`).
+    #[serde(skip)]
+    pub reaction_groups: std::collections::BTreeMap<String, super::reaction::ReactionGroup>,
 }
 
 /// Stream's `CommentResponse` (with `replies` when read as a thread).
@@ -69,7 +75,7 @@ pub struct CommentResponse {
     pub score: i64,
     pub confidence_score: f64,
     pub own_reactions: Vec<Value>,
-    pub latest_reactions: Vec<Value>,
+    pub latest_reactions: Vec<super::response::ReactionResponse>,
     pub reaction_groups: Map<String, Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Vec<CommentResponse>>,
@@ -124,8 +130,17 @@ impl CommentResponse {
             score: c.upvote_count - c.downvote_count,
             confidence_score: 0.0,
             own_reactions: Vec::new(),
-            latest_reactions: Vec::new(),
-            reaction_groups: Map::new(),
+            latest_reactions: c
+                .latest_reactions
+                .iter()
+                .take(super::reaction::LATEST_KEPT)
+                .map(|r| super::response::ReactionResponse::render(r, users))
+                .collect(),
+            reaction_groups: c
+                .reaction_groups
+                .iter()
+                .map(|(kind, g)| (kind.clone(), serde_json::to_value(g).unwrap_or(Value::Null)))
+                .collect(),
             replies: None,
         }
     }

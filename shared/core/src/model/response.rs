@@ -189,6 +189,8 @@ impl ActivityResponse {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReactionResponse {
     pub activity_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment_id: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
     pub user: UserResponse,
@@ -201,6 +203,7 @@ impl ReactionResponse {
     pub fn render(r: &Reaction, users: &UserDirectory) -> Self {
         ReactionResponse {
             activity_id: r.activity_id.clone(),
+            comment_id: r.comment_id.clone(),
             kind: r.kind.clone(),
             user: users.get(&r.user_id),
             custom: r.custom.clone(),

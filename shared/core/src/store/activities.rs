@@ -34,8 +34,11 @@ fn activity_item(a: &Activity) -> ApiResult<Item> {
     Ok(item)
 }
 
-pub(crate) fn parse_activity(mut item: Item) -> ApiResult<Activity> {
-    // Reaction groups live in flat `rg_*:<type>` attributes; gather them first.
+/// Reaction groups live in flat `rg_*:<type>` attributes of their subject's item (so each
+/// can be bumped atomically); this takes them out of the item.
+pub(crate) fn take_reaction_groups(
+    item: &mut Item,
+) -> std::collections::BTreeMap<String, ReactionGroup> {
     let mut groups: std::collections::BTreeMap<String, ReactionGroup> = Default::default();
     let names: Vec<String> = item
         .keys()
@@ -57,9 +60,14 @@ pub(crate) fn parse_activity(mut item: Item) -> ApiResult<Activity> {
             _ => {}
         }
     }
+    groups.retain(|_, g| g.count > 0);
+    groups
+}
+
+pub(crate) fn parse_activity(mut item: Item) -> ApiResult<Activity> {
+    let groups = take_reaction_groups(&mut item);
     let mut activity: Activity =
         serde_dynamo::from_item(item).map_err(|e| serde_error("parse activity", e))?;
-    groups.retain(|_, g| g.count > 0);
     activity.reaction_groups = groups;
     Ok(activity)
 }

@@ -15,8 +15,12 @@ use crate::model::comment::Comment;
 use crate::time::Nanos;
 use crate::{ApiError, ApiResult};
 
-fn parse(item: Item) -> ApiResult<Comment> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse comment", e))
+fn parse(mut item: Item) -> ApiResult<Comment> {
+    let groups = super::activities::take_reaction_groups(&mut item);
+    let mut comment: Comment =
+        serde_dynamo::from_item(item).map_err(|e| serde_error("parse comment", e))?;
+    comment.reaction_groups = groups;
+    Ok(comment)
 }
 
 fn thread_key(c: &Comment) -> keys::Key {

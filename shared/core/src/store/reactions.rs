@@ -14,7 +14,7 @@ use super::batch::Item;
 use super::capacity::Kind;
 use super::{sdk_error, serde_error, Store};
 use crate::keys::{self, Key};
-use crate::model::reaction::{group_attributes, Reaction};
+use crate::model::reaction::{group_attributes, Reaction, Subject};
 use crate::{ApiError, ApiResult};
 
 /// Attempts at a transaction that keeps colliding with others on the same activity.
@@ -25,8 +25,8 @@ use super::{n, s};
 fn reaction_item(r: &Reaction) -> ApiResult<Item> {
     let mut item: Item =
         serde_dynamo::to_item(r).map_err(|e| serde_error("serialize reaction", e))?;
-    item.extend(keys::reaction(&r.activity_id, &r.user_id, &r.kind).to_item());
-    let (g1pk, g1sk) = keys::reaction_by_time(&r.activity_id, r.created_at, &r.user_id, &r.kind);
+    item.extend(r.subject().reaction_key(&r.user_id, &r.kind).to_item());
+    let (g1pk, g1sk) = r.subject().by_time(r.created_at, &r.user_id, &r.kind);
     item.insert(keys::GSI1_PK.into(), s(g1pk));
     item.insert(keys::GSI1_SK.into(), s(g1sk));
     Ok(item)
@@ -34,6 +34,15 @@ fn reaction_item(r: &Reaction) -> ApiResult<Item> {
 
 fn parse_reaction(item: Item) -> ApiResult<Reaction> {
     serde_dynamo::from_item(item).map_err(|e| serde_error("parse reaction", e))
+}
+
+/// Upvotes and downvotes on comments also keep their own counters (the comment's score).
+fn vote_counter(r: &Reaction) -> Option<&'static str> {
+    match (r.comment_id.is_some(), r.kind.as_str()) {
+        (true, "upvote") => Some("upvote_count"),
+        (true, "downvote") => Some("downvote_count"),
+        _ => None,
+    }
 }
 
 /// What adding a reaction came to.
@@ -133,12 +142,15 @@ impl Store {
             .map_err(|e| serde_error("serialize reaction", e))?;
         let update = Update::builder()
             .table_name(self.table())
-            .set_key(Some(keys::activity(&r.activity_id).to_item()))
-            .update_expression(
-                "ADD reaction_count :one, #c :one \
+            .set_key(Some(r.subject().key().to_item()))
+            .update_expression(format!(
+                "ADD reaction_count :one, #c :one{} \
                  SET #l = :now, #f = if_not_exists(#f, :now), \
                  latest_reactions = list_append(:new, if_not_exists(latest_reactions, :empty))",
-            )
+                vote_counter(r)
+                    .map(|v| format!(", {v} :one"))
+                    .unwrap_or_default()
+            ))
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(deleted_at)")
             .expression_attribute_names("#c", count)
             .expression_attribute_names("#f", first)
@@ -176,20 +188,23 @@ impl Store {
         let delete = Delete::builder()
             .table_name(self.table())
             .set_key(Some(
-                keys::reaction(&r.activity_id, &r.user_id, &r.kind).to_item(),
+                r.subject().reaction_key(&r.user_id, &r.kind).to_item(),
             ))
             .condition_expression("attribute_exists(pk)")
             .build()
             .map_err(|e| ApiError::internal("build reaction delete", e))?;
         let (count, _, _) = group_attributes(&r.kind);
+        let votes = vote_counter(r)
+            .map(|v| format!(", {v} :minus"))
+            .unwrap_or_default();
         let mut update = Update::builder()
             .table_name(self.table())
-            .set_key(Some(keys::activity(&r.activity_id).to_item()))
+            .set_key(Some(r.subject().key().to_item()))
             .expression_attribute_names("#c", count)
             .expression_attribute_values(":minus", n(-1));
         update = match latest_index {
             Some(i) => update
-                .update_expression(format!("ADD reaction_count :minus, #c :minus REMOVE latest_reactions[{i}]"))
+                .update_expression(format!("ADD reaction_count :minus, #c :minus{votes} REMOVE latest_reactions[{i}]"))
                 .condition_expression(format!(
                     "attribute_exists(pk) AND latest_reactions[{i}].user_id = :u AND latest_reactions[{i}].#t = :k"
                 ))
@@ -197,7 +212,7 @@ impl Store {
                 .expression_attribute_values(":u", s(r.user_id.clone()))
                 .expression_attribute_values(":k", s(r.kind.clone())),
             None => update
-                .update_expression("ADD reaction_count :minus, #c :minus")
+                .update_expression(format!("ADD reaction_count :minus, #c :minus{votes}"))
                 .condition_expression("attribute_exists(pk)"),
         };
         let update = update
@@ -251,10 +266,10 @@ impl Store {
         }
     }
 
-    /// A user's reactions to an activity (strongly consistent).
+    /// A user's reactions to an activity or a comment (strongly consistent).
     pub async fn user_reactions(
         &self,
-        activity_id: &str,
+        subject: Subject<'_>,
         user_id: &str,
     ) -> ApiResult<Vec<Reaction>> {
         let prefix = format!("{}{user_id}#", keys::REACTION_PREFIX);
@@ -263,7 +278,7 @@ impl Store {
             .query()
             .table_name(self.table())
             .key_condition_expression("pk = :pk AND begins_with(sk, :p)")
-            .expression_attribute_values(":pk", s(keys::activity(activity_id).pk))
+            .expression_attribute_values(":pk", s(subject.key().pk))
             .expression_attribute_values(":p", s(prefix))
             .consistent_read(true)
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
@@ -294,12 +309,13 @@ impl Store {
     /// index sort key to continue after.
     pub async fn reactions_page(
         &self,
+        subject: Subject<'_>,
         activity_id: &str,
         limit: usize,
         after: Option<&str>,
         newest_first: bool,
     ) -> ApiResult<(Vec<Reaction>, Option<String>)> {
-        let (g1pk, _) = keys::reaction_by_time(activity_id, 0, "", "");
+        let (g1pk, _) = subject.by_time(0, "", "");
         let mut request = self
             .client
             .query()
@@ -318,7 +334,7 @@ impl Store {
                 parts.next().unwrap_or(""),
                 parts.next().unwrap_or(""),
             );
-            let key = keys::reaction(activity_id, user, kind);
+            let key = subject.reaction_key(user, kind);
             request = request
                 .exclusive_start_key(keys::PK, s(key.pk))
                 .exclusive_start_key(keys::SK, s(key.sk))
@@ -355,6 +371,10 @@ impl Store {
                     .unwrap_or_default();
                 Some(Reaction {
                     activity_id: activity_id.to_string(),
+                    comment_id: match subject {
+                        Subject::Comment(c) => Some(c.to_string()),
+                        Subject::Activity(_) => None,
+                    },
                     user_id: user.to_string(),
                     kind: kind.to_string(),
                     custom,
