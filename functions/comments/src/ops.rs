@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use tributary_core::auth::Caller;
 use tributary_core::http::AppState;
 use tributary_core::keys;
-use tributary_core::model::comment::{Comment, CommentResponse};
+use tributary_core::model::comment::{confidence, controversy, Comment, CommentResponse};
 use tributary_core::model::response::UserDirectory;
 use tributary_core::model::{Activity, RestrictReplies};
 use tributary_core::store::CommentConflict;
@@ -364,16 +364,84 @@ struct ThreadCursor {
     after: String,
 }
 
-/// How a thread level is ordered.
-pub fn newest_first(sort: Option<&str>) -> ApiResult<bool> {
+/// How a thread level is ordered: by time, or ranked by votes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Oldest,
+    Newest,
+    /// Highest score (upvotes minus downvotes).
+    Top,
+    /// Highest confidence that the comment is good (Wilson lower bound of its upvotes).
+    Best,
+    /// Most votes, most evenly split.
+    Controversial,
+}
+
+pub fn order(sort: Option<&str>) -> ApiResult<Order> {
     match sort.unwrap_or("first") {
-        "last" | "newest" => Ok(true),
-        "first" | "oldest" => Ok(false),
+        "first" | "oldest" => Ok(Order::Oldest),
+        "last" | "newest" => Ok(Order::Newest),
+        "top" => Ok(Order::Top),
+        "best" => Ok(Order::Best),
+        "controversial" => Ok(Order::Controversial),
         other => Err(ApiError::field(
             "sort",
-            format!("sort: '{other}' is not supported (use first/oldest or last/newest)"),
+            format!("sort: '{other}' is not one of first, last, top, best, controversial"),
         )),
     }
+}
+
+/// Ranked orders rank at most this many comments of a level (the newest ones).
+pub const RANK_WINDOW: usize = 1000;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct RankCursor {
+    offset: usize,
+}
+
+/// The ids of a level ranked by `order`, best first (ties: newest first).
+async fn ranked_ids(
+    state: &AppState,
+    object_type: &str,
+    object_id: &str,
+    parent: Option<&str>,
+    order: Order,
+) -> ApiResult<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    while ids.len() < RANK_WINDOW {
+        let (page, next) = state
+            .store
+            .thread_page(
+                object_type,
+                object_id,
+                parent,
+                RANK_WINDOW - ids.len(),
+                after.as_deref(),
+                true,
+            )
+            .await?;
+        ids.extend(page);
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let found = state.store.get_comments(&ids).await?;
+    let mut list: Vec<&Comment> = ids.iter().filter_map(|id| found.get(id)).collect();
+    let key = |c: &Comment| -> f64 {
+        match order {
+            Order::Top => c.score() as f64,
+            Order::Best => confidence(c.upvote_count, c.downvote_count),
+            _ => controversy(c.upvote_count, c.downvote_count),
+        }
+    };
+    list.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    Ok(list.into_iter().map(|c| c.id.clone()).collect())
 }
 
 fn bounded(field: &str, raw: Option<i64>, default: usize, max: usize) -> ApiResult<usize> {
@@ -398,7 +466,29 @@ pub async fn thread(
     let limit = bounded("limit", q.limit, 25, 100)?;
     let depth = bounded("depth", q.depth, 1, 5)?.max(1);
     let replies_limit = bounded("replies_limit", q.replies_limit, 3, 25)?;
-    let newest = newest_first(q.sort.as_deref())?;
+    let order = order(q.sort.as_deref())?;
+    let newest = order == Order::Newest;
+    if !matches!(order, Order::Oldest | Order::Newest) {
+        let offset = match &q.next {
+            Some(c) => state.cursors.decode::<RankCursor>("next", c)?.offset,
+            None => 0,
+        };
+        let ranked = ranked_ids(state, object_type, object_id, parent, order).await?;
+        let end = (offset + limit).min(ranked.len());
+        let page = ranked.get(offset.min(end)..end).unwrap_or_default();
+        let comments = level(
+            state,
+            object_type,
+            object_id,
+            page,
+            depth - 1,
+            replies_limit,
+            false,
+        )
+        .await?;
+        let next = (end < ranked.len()).then(|| state.cursors.encode(&RankCursor { offset: end }));
+        return Ok((comments, next));
+    }
     let after = match &q.next {
         Some(c) => Some(state.cursors.decode::<ThreadCursor>("next", c)?.after),
         None => None,

@@ -467,3 +467,65 @@ async fn votes_on_comments_drive_their_score() {
     .await
     .expect_error(16, 404);
 }
+
+#[tokio::test]
+async fn ranked_sorts_follow_the_votes() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = activity(app, json!({})).await;
+    let user = unique("u");
+    let mut ids = Vec::new();
+    // (upvotes, downvotes) for comments A, B, C, added in that order.
+    let votes = [(3, 0), (20, 15), (1, 0)];
+    for (name, (up, down)) in ["A", "B", "C"].iter().zip(votes) {
+        let c = comment(
+            app,
+            json!({"object_id": id, "comment": name, "user_id": user}),
+        )
+        .await;
+        let cid = c["id"].as_str().unwrap().to_string();
+        let casts = (0..up + down).map(|i| {
+            let body =
+                json!({"type": if i < up { "upvote" } else { "downvote" }, "user_id": unique("v")});
+            let path = format!("{COMMENTS}/{cid}/reactions");
+            async move { app.server("POST", &path, Some(body)).await }
+        });
+        for r in join_all(casts).await {
+            r.expect_ok();
+        }
+        ids.push(cid);
+    }
+    let texts = |sort: &str| {
+        let path = format!("{COMMENTS}?object_id={id}&sort={sort}");
+        async move {
+            let page = app.server("GET", &path, None).await;
+            page.expect_ok()["comments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["text"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(texts("top").await, ["B", "A", "C"]);
+    assert_eq!(texts("best").await, ["A", "B", "C"]);
+    assert_eq!(texts("controversial").await, ["B", "C", "A"]);
+    // Ranked pages continue by position.
+    let first = app
+        .server(
+            "GET",
+            &format!("{COMMENTS}?object_id={id}&sort=top&limit=2"),
+            None,
+        )
+        .await;
+    let first = first.expect_ok().clone();
+    let next = first["next"].as_str().unwrap();
+    let rest = app
+        .server(
+            "GET",
+            &format!("{COMMENTS}?object_id={id}&sort=top&limit=2&next={next}"),
+            None,
+        )
+        .await;
+    assert_eq!(rest.expect_ok()["comments"][0]["text"], "C");
+    assert!(first["comments"][0]["confidence_score"].as_f64().unwrap() > 0.0);
+}

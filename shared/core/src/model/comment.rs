@@ -74,6 +74,7 @@ pub struct CommentResponse {
     pub bookmark_count: i64,
     pub score: i64,
     pub confidence_score: f64,
+    pub controversy_score: f64,
     pub own_reactions: Vec<Value>,
     pub latest_reactions: Vec<super::response::ReactionResponse>,
     pub reaction_groups: Map<String, Value>,
@@ -81,7 +82,34 @@ pub struct CommentResponse {
     pub replies: Option<Vec<CommentResponse>>,
 }
 
+/// The lower bound of the Wilson score interval (95%) of the share of upvotes: how good a
+/// comment is, trusting many votes more than few. Orders `best`.
+pub fn confidence(up: i64, down: i64) -> f64 {
+    let n = (up + down) as f64;
+    if n <= 0.0 {
+        return 0.0;
+    }
+    let z = 1.96_f64;
+    let p = up as f64 / n;
+    (p + z * z / (2.0 * n) - z * ((p * (1.0 - p) + z * z / (4.0 * n)) / n).sqrt())
+        / (1.0 + z * z / n)
+}
+
+/// How divided the votes are: many votes, evenly split, rank highest. Orders
+/// `controversial`.
+pub fn controversy(up: i64, down: i64) -> f64 {
+    if up <= 0 || down <= 0 {
+        return 0.0;
+    }
+    let (high, low) = (up.max(down) as f64, up.min(down) as f64);
+    (high + low).powf(low / high)
+}
+
 impl Comment {
+    pub fn score(&self) -> i64 {
+        self.upvote_count - self.downvote_count
+    }
+
     pub fn user_ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.user_id.as_str())
             .chain(self.mentioned_user_ids.iter().map(String::as_str))
@@ -127,8 +155,9 @@ impl CommentResponse {
             upvote_count: c.upvote_count.max(0),
             downvote_count: c.downvote_count.max(0),
             bookmark_count: 0,
-            score: c.upvote_count - c.downvote_count,
-            confidence_score: 0.0,
+            score: c.score(),
+            confidence_score: confidence(c.upvote_count, c.downvote_count),
+            controversy_score: controversy(c.upvote_count, c.downvote_count),
             own_reactions: Vec::new(),
             latest_reactions: c
                 .latest_reactions
@@ -143,5 +172,21 @@ impl CommentResponse {
                 .collect(),
             replies: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rankings() {
+        // Many good votes beat a few perfect ones.
+        assert!(confidence(90, 10) > confidence(3, 0));
+        assert_eq!(confidence(0, 0), 0.0);
+        // An even split of many votes is the most controversial.
+        assert!(controversy(50, 50) > controversy(90, 10));
+        assert!(controversy(10, 10) < controversy(50, 50));
+        assert_eq!(controversy(5, 0), 0.0);
     }
 }
