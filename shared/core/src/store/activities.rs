@@ -312,32 +312,10 @@ impl Store {
         deleted_at: Option<Nanos>,
         now: Nanos,
     ) -> ApiResult<Option<Activity>> {
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity(id).to_item()))
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":now", n(now));
-        request = match deleted_at {
-            Some(at) => request
-                .update_expression("SET deleted_at = :at, updated_at = :now")
-                .expression_attribute_values(":at", n(at)),
-            None => request.update_expression("SET updated_at = :now REMOVE deleted_at"),
-        };
-        let result = request
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                parse_activity(out.attributes.unwrap_or_default()).map(Some)
-            }
-            Err(e) if is_conditional_failure(&e) => Ok(None),
-            Err(e) => Err(sdk_error("mark activity deleted", e)),
-        }
+        self.mark_deleted(keys::activity(id), deleted_at, now, "mark activity deleted")
+            .await?
+            .map(parse_activity)
+            .transpose()
     }
 
     /// Removes an activity and its entries in its own feeds for good.

@@ -209,32 +209,10 @@ impl Store {
         deleted_at: Option<Nanos>,
         now: Nanos,
     ) -> ApiResult<Option<Comment>> {
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::comment(id).to_item()))
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":now", n(now));
-        request = match deleted_at {
-            Some(at) => request
-                .update_expression("SET deleted_at = :at, updated_at = :now")
-                .expression_attribute_values(":at", n(at)),
-            None => request.update_expression("SET updated_at = :now REMOVE deleted_at"),
-        };
-        match request
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-        {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                parse(out.attributes.unwrap_or_default()).map(Some)
-            }
-            Err(e) if is_conditional_failure(&e) => Ok(None),
-            Err(e) => Err(sdk_error("mark comment deleted", e)),
-        }
+        self.mark_deleted(keys::comment(id), deleted_at, now, "mark comment deleted")
+            .await?
+            .map(parse)
+            .transpose()
     }
 
     /// Removes a comment and its thread entry for good and takes back the counts it added.

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::Client;
 
+use crate::keys;
 use crate::ApiError;
 
 #[derive(Clone)]
@@ -59,6 +60,49 @@ impl Store {
 
     pub fn meter(&self) -> &CapacityMeter {
         &self.meter
+    }
+}
+
+impl Store {
+    /// Soft-deletes (`Some`) or restores (`None`) the item at `key`, returning it as it now
+    /// is; `Ok(None)` when there is no such item.
+    pub(crate) async fn mark_deleted(
+        &self,
+        key: keys::Key,
+        deleted_at: Option<crate::time::Nanos>,
+        now: crate::time::Nanos,
+        context: &str,
+    ) -> crate::ApiResult<
+        Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+    > {
+        use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key.to_item()))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", n(now));
+        request = match deleted_at {
+            Some(at) => request
+                .update_expression("SET deleted_at = :at, updated_at = :now")
+                .expression_attribute_values(":at", n(at)),
+            None => request.update_expression("SET updated_at = :now REMOVE deleted_at"),
+        };
+        let result = request
+            .return_values(ReturnValue::AllNew)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                self.meter
+                    .record(capacity::Kind::Write, out.consumed_capacity());
+                Ok(Some(out.attributes.unwrap_or_default()))
+            }
+            Err(e) if is_conditional_failure(&e) => Ok(None),
+            Err(e) => Err(sdk_error(context, e)),
+        }
     }
 }
 
