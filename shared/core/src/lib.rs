@@ -20,9 +20,12 @@ pub mod ids;
 pub mod keys;
 pub mod model;
 pub mod partial;
+pub mod predicate;
 pub mod queue;
 pub mod render;
+pub mod scan;
 pub mod store;
+pub mod threads;
 pub mod time;
 pub mod validate;
 
