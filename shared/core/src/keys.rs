@@ -18,6 +18,9 @@ pub const GSI1_SK: &str = "gsi1sk";
 pub const GSI2: &str = "gsi2";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
+pub const GSI3: &str = "gsi3";
+pub const GSI3_PK: &str = "gsi3pk";
+pub const GSI3_SK: &str = "gsi3sk";
 /// DynamoDB's TTL attribute (epoch seconds). Storage clean-up only, never correctness.
 pub const TTL: &str = "ttl";
 
@@ -53,12 +56,45 @@ pub fn activity(id: &str) -> Key {
     Key::new(format!("ACT#{id}"), "ACT")
 }
 
+/// The partition of a user's activities on gsi1.
+pub fn activities_of_user(user_id: &str) -> String {
+    format!("UACT#{user_id}")
+}
+
 /// An activity's place in a user's history (gsi1): all activities by a user, newest first.
 pub fn activity_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
     (
-        format!("UACT#{user_id}"),
+        activities_of_user(user_id),
         format!("{}#{id}", time_part(created_at)),
     )
+}
+
+/// How much time one bucket of the all-activities index (gsi3) spans: a year, so a query
+/// walks a handful of partitions, while each partition stays a range of time.
+pub const ACTIVITY_BUCKET_SPAN: Nanos = 365 * 86_400 * 1_000_000_000;
+
+/// The bucket of the all-activities index holding activities created at `created_at`.
+pub fn activity_bucket(created_at: Nanos) -> i64 {
+    created_at.max(0) / ACTIVITY_BUCKET_SPAN
+}
+
+/// An activity's place among all activities (gsi3), by time: `query_activities` reads it
+/// when no filter names users, feeds or ids.
+pub fn activity_by_time(created_at: Nanos, id: &str) -> (String, String) {
+    (
+        activity_bucket_partition(activity_bucket(created_at)),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+pub fn activity_bucket_partition(bucket: i64) -> String {
+    format!("ATIME#{bucket}")
+}
+
+/// The registry of the all-activities index's buckets that hold anything (a number set), so
+/// a query visits only those.
+pub fn activity_buckets() -> Key {
+    Key::new("META".into(), "ACTIVITY_BUCKETS")
 }
 
 /// Activities that expire, bucketed by UTC day of expiry (gsi2), so the expiry job reads
@@ -103,6 +139,36 @@ pub fn reaction_by_time(
 /// A comment itself.
 pub fn comment(id: &str) -> Key {
     Key::new(format!("CMT#{id}"), "CMT")
+}
+
+/// A comment's place among its author's comments (gsi1), newest first.
+pub fn comment_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
+    (
+        comments_of_user(user_id),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+/// A comment's place among every comment on its object, replies included (gsi2), by time.
+pub fn comment_by_object(
+    object_type: &str,
+    object_id: &str,
+    created_at: Nanos,
+    id: &str,
+) -> (String, String) {
+    (
+        comment_by_object_partition(object_type, object_id),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+pub fn comment_by_object_partition(object_type: &str, object_id: &str) -> String {
+    format!("OCMT#{object_type}:{object_id}")
+}
+
+/// The partition of a user's comments on gsi1.
+pub fn comments_of_user(user_id: &str) -> String {
+    format!("UCMT#{user_id}")
 }
 
 /// The partition listing the comments on an object (an activity, or any object type).
@@ -234,6 +300,20 @@ mod tests {
         assert!(feed_counts("user:john")
             .sk
             .starts_with(&feed("user:john").sk));
+    }
+
+    #[test]
+    fn activity_time_buckets() {
+        let (pk_a, sk_a) = activity_by_time(ACTIVITY_BUCKET_SPAN - 1, "a");
+        let (pk_b, sk_b) = activity_by_time(ACTIVITY_BUCKET_SPAN, "b");
+        assert_eq!(pk_a, "ATIME#0");
+        assert_eq!(pk_b, "ATIME#1");
+        assert!(sk_a < sk_b);
+        assert_eq!(activity_bucket(-5), 0);
+        assert_eq!(
+            comment_by_user("amy", 7, "c1"),
+            ("UCMT#amy".into(), "00000000000000000007#c1".into())
+        );
     }
 
     #[test]

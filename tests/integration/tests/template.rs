@@ -67,6 +67,7 @@ fn table_matches_the_key_builders() {
         .collect();
     assert_eq!(gsis[keys::GSI1], pair(keys::GSI1_PK, keys::GSI1_SK));
     assert_eq!(gsis[keys::GSI2], pair(keys::GSI2_PK, keys::GSI2_SK));
+    assert_eq!(gsis[keys::GSI3], pair(keys::GSI3_PK, keys::GSI3_SK));
     assert_eq!(props["TimeToLiveSpecification"]["AttributeName"], keys::TTL);
     assert_eq!(props["TimeToLiveSpecification"]["Enabled"], true);
 }

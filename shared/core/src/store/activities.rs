@@ -26,6 +26,9 @@ fn activity_item(a: &Activity) -> ApiResult<Item> {
     let (gsi1pk, gsi1sk) = keys::activity_by_user(&a.user_id, a.created_at, &a.id);
     item.insert(keys::GSI1_PK.into(), s(gsi1pk));
     item.insert(keys::GSI1_SK.into(), s(gsi1sk));
+    let (gsi3pk, gsi3sk) = keys::activity_by_time(a.created_at, &a.id);
+    item.insert(keys::GSI3_PK.into(), s(gsi3pk));
+    item.insert(keys::GSI3_SK.into(), s(gsi3sk));
     if let Some(expires_at) = a.content.expires_at {
         let (gsi2pk, gsi2sk) = keys::activity_expiry(expires_at, &a.id);
         item.insert(keys::GSI2_PK.into(), s(gsi2pk));
@@ -145,6 +148,8 @@ impl Store {
             }
             Some(parent_id) => self.create_share(a, item, parent_id).await?,
         }
+        self.note_activity_buckets(std::iter::once(a.created_at))
+            .await?;
         self.batch_write(own_entry_puts(a, &a.content.feeds)).await
     }
 
@@ -335,6 +340,8 @@ impl Store {
             ops.push(WriteOp::Put(activity_item(a)?));
             ops.extend(own_entry_puts(a, &a.content.feeds));
         }
+        self.note_activity_buckets(list.iter().map(|a| a.created_at))
+            .await?;
         self.batch_write(ops).await
     }
 }

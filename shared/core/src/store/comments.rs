@@ -97,6 +97,13 @@ impl Store {
         let mut item: Item =
             serde_dynamo::to_item(c).map_err(|e| serde_error("serialize comment", e))?;
         item.extend(keys::comment(&c.id).to_item());
+        let (gsi1pk, gsi1sk) = keys::comment_by_user(&c.user_id, c.created_at, &c.id);
+        item.insert(keys::GSI1_PK.into(), s(gsi1pk));
+        item.insert(keys::GSI1_SK.into(), s(gsi1sk));
+        let (gsi2pk, gsi2sk) =
+            keys::comment_by_object(&c.object_type, &c.object_id, c.created_at, &c.id);
+        item.insert(keys::GSI2_PK.into(), s(gsi2pk));
+        item.insert(keys::GSI2_SK.into(), s(gsi2sk));
         let put = Put::builder()
             .table_name(self.table())
             .set_item(Some(item))
