@@ -149,3 +149,16 @@ pub async fn restore_activity(
     let activity = ops::restore(&s.store, &caller, &id, req.user_id.as_deref()).await?;
     Ok(Json(json!({ "activity": activity })))
 }
+
+pub async fn query_activities(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<crate::query::QueryActivitiesRequest>,
+) -> Reply {
+    let (activities, next) = crate::query::query(&s, &caller, &req).await?;
+    let mut body = json!({ "activities": activities });
+    if let Some(next) = next {
+        body["next"] = json!(next);
+    }
+    Ok(Json(body))
+}

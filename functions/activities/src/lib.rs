@@ -5,6 +5,7 @@
 
 mod handlers;
 mod ops;
+mod query;
 mod requests;
 
 use axum::routing::{patch, post};
@@ -22,6 +23,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v2/feeds/activities/batch/partial",
             patch(handlers::update_activities_partial_batch),
+        )
+        .route(
+            "/api/v2/feeds/activities/query",
+            post(handlers::query_activities),
         )
         .route(
             "/api/v2/feeds/activities/delete",

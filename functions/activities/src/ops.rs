@@ -12,6 +12,7 @@ use tributary_core::model::feed::Feed;
 use tributary_core::model::response::ActivityResponse;
 use tributary_core::model::{Activity, ActivityContent, Visibility};
 use tributary_core::store::Store;
+use tributary_core::threads::{self, Order};
 use tributary_core::time::{now_nanos, Nanos};
 use tributary_core::validate::{self, Fid};
 use tributary_core::{ids, partial, render, ApiError, ApiResult};
@@ -181,18 +182,7 @@ pub async fn get(
     q: &crate::requests::GetActivityQuery,
 ) -> ApiResult<ActivityResponse> {
     let reader = caller.acting_user(q.user_id.as_deref())?;
-    let newest = match q.comment_sort.as_deref().unwrap_or("last") {
-        "last" | "newest" => true,
-        "first" | "oldest" => false,
-        other => {
-            return Err(ApiError::field(
-                "comment_sort",
-                format!(
-                    "comment_sort: '{other}' is not supported (use first/oldest or last/newest)"
-                ),
-            ))
-        }
-    };
+    let order = Order::parse("comment_sort", q.comment_sort.as_deref(), Order::Newest)?;
     let limit = match q.comment_limit {
         None => render::COMMENTS_SHOWN,
         Some(n) if (0..=100).contains(&n) => n as usize,
@@ -211,14 +201,22 @@ pub async fn get(
         render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref())
             .await?
             .remove(0);
-    if limit != render::COMMENTS_SHOWN || !newest {
+    if limit != render::COMMENTS_SHOWN || order != Order::Newest {
         // Other than the default: read that page of the thread.
         rendered.comments = if limit == 0 {
             Vec::new()
         } else {
-            let (ids, _) = store
-                .thread_page("activity", id, None, limit, None, newest)
-                .await?;
+            let ids = if order.is_ranked() {
+                let mut ids = threads::ranked_ids(store, "activity", id, None, order).await?;
+                ids.truncate(limit);
+                ids
+            } else {
+                let newest = order == Order::Newest;
+                store
+                    .thread_page("activity", id, None, limit, None, newest)
+                    .await?
+                    .0
+            };
             render::comments(store, &ids).await?
         };
     }
