@@ -220,3 +220,13 @@ pub async fn get_replies(
     .await?;
     Ok(Json(page_body(comments, next, q.sort.as_deref())))
 }
+
+pub async fn query_comments(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<crate::query::QueryCommentsRequest>,
+) -> Reply {
+    caller.acting_user(req.user_id.as_deref())?;
+    let (comments, next) = crate::query::query(&s, &req).await?;
+    Ok(Json(page_body(comments, next, req.sort.as_deref())))
+}

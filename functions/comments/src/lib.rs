@@ -7,6 +7,7 @@
 
 mod handlers;
 mod ops;
+mod query;
 mod reactions;
 
 use axum::routing::{get, post};
@@ -18,6 +19,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v2/feeds/comments",
             get(handlers::get_comments).post(handlers::add_comment),
+        )
+        .route(
+            "/api/v2/feeds/comments/query",
+            post(handlers::query_comments),
         )
         .route(
             "/api/v2/feeds/comments/batch",

@@ -5,10 +5,12 @@ use serde_json::{Map, Value};
 use tributary_core::auth::Caller;
 use tributary_core::http::AppState;
 use tributary_core::keys;
-use tributary_core::model::comment::{confidence, controversy, Comment, CommentResponse};
+use tributary_core::model::comment::{Comment, CommentResponse};
 use tributary_core::model::response::UserDirectory;
 use tributary_core::model::{Activity, RestrictReplies};
-use tributary_core::store::CommentConflict;
+use tributary_core::scan::{self, Walk};
+use tributary_core::store::{CommentConflict, TimePartition};
+use tributary_core::threads;
 use tributary_core::time::now_nanos;
 use tributary_core::{ids, validate, ApiError, ApiResult};
 
@@ -357,6 +359,7 @@ pub struct ThreadQuery {
     pub user_id: Option<String>,
     pub limit: Option<i64>,
     pub next: Option<String>,
+    pub id_around: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -364,84 +367,15 @@ struct ThreadCursor {
     after: String,
 }
 
-/// How a thread level is ordered: by time, or ranked by votes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Order {
-    Oldest,
-    Newest,
-    /// Highest score (upvotes minus downvotes).
-    Top,
-    /// Highest confidence that the comment is good (Wilson lower bound of its upvotes).
-    Best,
-    /// Most votes, most evenly split.
-    Controversial,
-}
+pub use tributary_core::threads::{Order, RANK_WINDOW};
 
 pub fn order(sort: Option<&str>) -> ApiResult<Order> {
-    match sort.unwrap_or("first") {
-        "first" | "oldest" => Ok(Order::Oldest),
-        "last" | "newest" => Ok(Order::Newest),
-        "top" => Ok(Order::Top),
-        "best" => Ok(Order::Best),
-        "controversial" => Ok(Order::Controversial),
-        other => Err(ApiError::field(
-            "sort",
-            format!("sort: '{other}' is not one of first, last, top, best, controversial"),
-        )),
-    }
+    Order::parse("sort", sort, Order::Oldest)
 }
-
-/// Ranked orders rank at most this many comments of a level (the newest ones).
-pub const RANK_WINDOW: usize = 1000;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct RankCursor {
     offset: usize,
-}
-
-/// The ids of a level ranked by `order`, best first (ties: newest first).
-async fn ranked_ids(
-    state: &AppState,
-    object_type: &str,
-    object_id: &str,
-    parent: Option<&str>,
-    order: Order,
-) -> ApiResult<Vec<String>> {
-    let mut ids = Vec::new();
-    let mut after: Option<String> = None;
-    while ids.len() < RANK_WINDOW {
-        let (page, next) = state
-            .store
-            .thread_page(
-                object_type,
-                object_id,
-                parent,
-                RANK_WINDOW - ids.len(),
-                after.as_deref(),
-                true,
-            )
-            .await?;
-        ids.extend(page);
-        match next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
-    let found = state.store.get_comments(&ids).await?;
-    let mut list: Vec<&Comment> = ids.iter().filter_map(|id| found.get(id)).collect();
-    let key = |c: &Comment| -> f64 {
-        match order {
-            Order::Top => c.score() as f64,
-            Order::Best => confidence(c.upvote_count, c.downvote_count),
-            _ => controversy(c.upvote_count, c.downvote_count),
-        }
-    };
-    list.sort_by(|a, b| {
-        key(b)
-            .total_cmp(&key(a))
-            .then(b.created_at.cmp(&a.created_at))
-    });
-    Ok(list.into_iter().map(|c| c.id.clone()).collect())
 }
 
 fn bounded(field: &str, raw: Option<i64>, default: usize, max: usize) -> ApiResult<usize> {
@@ -469,11 +403,17 @@ pub async fn thread(
     let order = order(q.sort.as_deref())?;
     let newest = order == Order::Newest;
     if !matches!(order, Order::Oldest | Order::Newest) {
-        let offset = match &q.next {
-            Some(c) => state.cursors.decode::<RankCursor>("next", c)?.offset,
-            None => 0,
+        let ranked =
+            threads::ranked_ids(&state.store, object_type, object_id, parent, order).await?;
+        let offset = match (&q.next, &q.id_around) {
+            (Some(c), _) => state.cursors.decode::<RankCursor>("next", c)?.offset,
+            (None, Some(around)) => ranked
+                .iter()
+                .position(|id| id == around)
+                .ok_or_else(|| not_on_level(around))?
+                .saturating_sub(limit / 2),
+            (None, None) => 0,
         };
-        let ranked = ranked_ids(state, object_type, object_id, parent, order).await?;
         let end = (offset + limit).min(ranked.len());
         let page = ranked.get(offset.min(end)..end).unwrap_or_default();
         let comments = level(
@@ -493,17 +433,24 @@ pub async fn thread(
         Some(c) => Some(state.cursors.decode::<ThreadCursor>("next", c)?.after),
         None => None,
     };
-    let (ids, next) = state
-        .store
-        .thread_page(
-            object_type,
-            object_id,
-            parent,
-            limit.max(1),
-            after.as_deref(),
-            newest,
-        )
-        .await?;
+    let (ids, next) = match (&q.id_around, after) {
+        (Some(around), None) => {
+            around_in_time(state, object_type, object_id, parent, around, newest, limit).await?
+        }
+        (_, after) => {
+            state
+                .store
+                .thread_page(
+                    object_type,
+                    object_id,
+                    parent,
+                    limit.max(1),
+                    after.as_deref(),
+                    newest,
+                )
+                .await?
+        }
+    };
     let comments = level(
         state,
         object_type,
@@ -518,6 +465,79 @@ pub async fn thread(
         comments,
         next.map(|after| state.cursors.encode(&ThreadCursor { after })),
     ))
+}
+
+fn not_on_level(id: &str) -> ApiError {
+    ApiError::field(
+        "id_around",
+        format!("id_around: comment '{id}' is not in this list of comments"),
+    )
+}
+
+/// The ids of a page of one thread level with `around` in the middle (up to half the page
+/// before it), and the entry to continue after.
+async fn around_in_time(
+    state: &AppState,
+    object_type: &str,
+    object_id: &str,
+    parent: Option<&str>,
+    around: &str,
+    newest_first: bool,
+    limit: usize,
+) -> ApiResult<(Vec<String>, Option<String>)> {
+    let pivot = state
+        .store
+        .get_comment(around)
+        .await?
+        .filter(|c| {
+            c.object_type == object_type
+                && c.object_id == object_id
+                && c.parent_id.as_deref() == parent
+        })
+        .ok_or_else(|| not_on_level(around))?;
+    let prefix = keys::thread_prefix(parent);
+    let parts = [TimePartition::table(
+        keys::comment_thread(object_type, object_id),
+        &prefix,
+    )];
+    let pivot_at = format!("{}#{}", keys::time_part(pivot.created_at), pivot.id);
+    let to = "~".to_string();
+    let from = keys::time_part(0);
+    let walk = |newest_first: bool, want: usize| Walk {
+        parts: &parts,
+        from: &from,
+        to: &to,
+        newest_first,
+        types: None,
+        want,
+        budget: usize::MAX,
+    };
+    // Positions only: every entry on the level is accepted, so ids are all that is needed.
+    let load = |ids: Vec<String>| async move {
+        Ok::<_, ApiError>(ids.into_iter().map(|id| (id.clone(), id)).collect())
+    };
+    let (mut ids, _) = scan::matches(
+        &state.store,
+        &walk(!newest_first, limit / 2),
+        Some(pivot_at.clone()),
+        load,
+        |_| true,
+    )
+    .await?;
+    ids.reverse();
+    let rest = limit.saturating_sub(ids.len() + 1);
+    let (later, resume) = scan::matches(
+        &state.store,
+        &walk(newest_first, rest),
+        Some(pivot_at.clone()),
+        load,
+        |_| true,
+    )
+    .await?;
+    let resume = if rest == 0 { Some(pivot_at) } else { resume };
+    ids.push(pivot.id);
+    ids.extend(later);
+    Ok((ids, resume.map(|p| format!("{prefix}{p}"))))
 }
 
 /// Loads and renders comments in order, with `depth` further levels of replies.

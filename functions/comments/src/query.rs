@@ -1,0 +1,302 @@
+//! `query_comments`: comments matching a filter, in one of the thread orders, with cursors.
+//!
+//! The filter must name where to look, and that is what is read:
+//! - `id` (`$eq`/`$in`): the comments themselves;
+//! - `parent_id`: the parents' reply lists (their thread entries);
+//! - `object_id` (with `object_type`, default `activity`): every comment on the objects,
+//!   replies included, by time (gsi2);
+//! - `user_id`: the users' comments by time (gsi1).
+//!
+//! Other conditions are checked on the fetched comments. Ranked orders (top, best,
+//! controversial) rank the newest [`ops::RANK_WINDOW`] matches.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tributary_core::http::AppState;
+use tributary_core::keys;
+use tributary_core::model::comment::{confidence, controversy, Comment, CommentResponse};
+use tributary_core::predicate::{self, Cond, Field, Kind, Op};
+use tributary_core::scan::{self, Walk};
+use tributary_core::store::TimePartition;
+use tributary_core::threads;
+use tributary_core::{ApiError, ApiResult};
+
+use crate::ops::{self, Order};
+
+const DEFAULT_LIMIT: usize = 25;
+const MAX_LIMIT: usize = 100;
+const EXAMINE_BUDGET: usize = 2000;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryCommentsRequest {
+    pub filter: Option<Value>,
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    pub id_around: Option<String>,
+    pub user_id: Option<String>,
+}
+
+fn field(name: &str) -> Option<Field> {
+    use predicate::{ANY, EQ_IN, RANGE};
+    const COUNTS: &[Op] = &[Op::Eq, Op::Gt, Op::Gte, Op::Lt, Op::Lte];
+    let (kind, ops) = match name {
+        "id" | "user_id" | "object_type" | "object_id" | "parent_id" | "status" => {
+            (Kind::Plain, EQ_IN)
+        }
+        "comment_text" | "text" => (Kind::Plain, &[Op::Q, Op::Autocomplete, Op::Eq][..]),
+        "upvote_count" | "downvote_count" | "reply_count" | "reaction_count" | "score"
+        | "confidence_score" | "controversy_score" => (Kind::Plain, COUNTS),
+        "created_at" | "updated_at" => (Kind::Time, RANGE),
+        n if n.starts_with("custom.") && n.len() > "custom.".len() => (Kind::Plain, ANY),
+        _ => return None,
+    };
+    Some(Field {
+        name: "",
+        kind,
+        ops,
+    })
+}
+
+fn value_of(c: &Comment, name: &str) -> Option<Value> {
+    Some(match name {
+        "id" => json!(c.id),
+        "user_id" => json!(c.user_id),
+        "object_type" => json!(c.object_type),
+        "object_id" => json!(c.object_id),
+        "parent_id" => json!(c.parent_id.as_ref()?),
+        "status" => json!(if c.deleted_at.is_some() {
+            "deleted"
+        } else {
+            "active"
+        }),
+        "comment_text" | "text" => json!(c.text.as_ref()?),
+        "upvote_count" => json!(c.upvote_count),
+        "downvote_count" => json!(c.downvote_count),
+        "reply_count" => json!(c.reply_count),
+        "reaction_count" => json!(c.reaction_count),
+        "score" => json!(c.score()),
+        "confidence_score" => json!(confidence(c.upvote_count, c.downvote_count)),
+        "controversy_score" => json!(controversy(c.upvote_count, c.downvote_count)),
+        "created_at" => json!(c.created_at),
+        "updated_at" => json!(c.updated_at),
+        custom => {
+            let path = custom.strip_prefix("custom.")?;
+            let mut parts = path.split('.');
+            let mut v = c.custom.get(parts.next()?)?;
+            for part in parts {
+                v = v.get(part)?;
+            }
+            v.clone()
+        }
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum Cursor {
+    After(String),
+    Offset(usize),
+}
+
+fn position(c: &Comment) -> String {
+    format!("{}#{}", keys::time_part(c.created_at), c.id)
+}
+
+/// The partitions the filter names, or the comments themselves for an id filter.
+async fn partitions(
+    state: &AppState,
+    cond: &Cond,
+) -> ApiResult<Result<Vec<TimePartition>, Vec<String>>> {
+    if let Some(ids) = predicate::pinned(cond, "id") {
+        return Ok(Err(ids));
+    }
+    if let Some(parents) = predicate::pinned(cond, "parent_id") {
+        let found = state.store.get_comments(&parents).await?;
+        return Ok(Ok(found
+            .values()
+            .map(|p| {
+                TimePartition::table(
+                    keys::comment_thread(&p.object_type, &p.object_id),
+                    &keys::thread_prefix(Some(&p.id)),
+                )
+            })
+            .collect()));
+    }
+    if let Some(objects) = predicate::pinned(cond, "object_id") {
+        let types =
+            predicate::pinned(cond, "object_type").unwrap_or_else(|| vec!["activity".into()]);
+        return Ok(Ok(types
+            .iter()
+            .flat_map(|t| {
+                objects.iter().map(move |o| {
+                    TimePartition::index(keys::GSI2, keys::comment_by_object_partition(t, o))
+                })
+            })
+            .collect()));
+    }
+    if let Some(users) = predicate::pinned(cond, "user_id") {
+        return Ok(Ok(users
+            .iter()
+            .map(|u| TimePartition::index(keys::GSI1, keys::comments_of_user(u)))
+            .collect()));
+    }
+    Err(ApiError::field(
+        "filter",
+        "filter: name the comments to query with id, object_id, parent_id or user_id ($eq or $in)",
+    ))
+}
+
+/// Up to `want` matching comments in time order after `after`, and where to resume.
+async fn find(
+    state: &AppState,
+    cond: &Cond,
+    newest_first: bool,
+    after: Option<String>,
+    want: usize,
+) -> ApiResult<(Vec<Comment>, Option<String>)> {
+    let accepts = |c: &Comment| cond.matches(&|f| value_of(c, f));
+    let (from, to) = predicate::time_range(cond, "created_at");
+    let from = keys::time_part(from.unwrap_or(0));
+    let to = to.map_or_else(|| "~".to_string(), keys::time_part);
+    match partitions(state, cond).await? {
+        Err(ids) => {
+            let found = state.store.get_comments(&ids).await?;
+            let mut list: Vec<Comment> = found.into_values().filter(accepts).collect();
+            list.retain(|c| {
+                let p = position(c);
+                p >= from
+                    && p < to
+                    && after
+                        .as_ref()
+                        .is_none_or(|x| if newest_first { p < *x } else { p > *x })
+            });
+            list.sort_by_key(position);
+            if newest_first {
+                list.reverse();
+            }
+            let more = list.len() > want;
+            list.truncate(want);
+            let resume = more.then(|| list.last().map(position)).flatten();
+            Ok((list, resume))
+        }
+        Ok(parts) => {
+            let walk = Walk {
+                parts: &parts,
+                from: &from,
+                to: &to,
+                newest_first,
+                types: None,
+                want,
+                budget: EXAMINE_BUDGET,
+            };
+            let load = |ids: Vec<String>| async move { state.store.get_comments(&ids).await };
+            scan::matches(&state.store, &walk, after, load, accepts).await
+        }
+    }
+}
+
+pub async fn query(
+    state: &AppState,
+    req: &QueryCommentsRequest,
+) -> ApiResult<(Vec<CommentResponse>, Option<String>)> {
+    let limit = match req.limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (0..=MAX_LIMIT as i64).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::field(
+                "limit",
+                format!("limit must be between 0 and {MAX_LIMIT}, got {n}"),
+            ))
+        }
+    };
+    if req.filter.is_none() {
+        return Err(ApiError::field("filter", "filter is a required field"));
+    }
+    let cond = predicate::parse(req.filter.as_ref(), &field)?;
+    let order = ops::order(req.sort.as_deref())?;
+    let cursor = match &req.next {
+        Some(c) if !c.is_empty() => Some(state.cursors.decode::<Cursor>("next", c)?),
+        _ => None,
+    };
+    let wrong_cursor = || ApiError::field("next", "next: this cursor belongs to another sort");
+    let (page, next) = match order {
+        Order::Oldest | Order::Newest => {
+            let newest_first = order == Order::Newest;
+            let after = match cursor {
+                Some(Cursor::After(p)) => Some(p),
+                None => None,
+                Some(Cursor::Offset(_)) => return Err(wrong_cursor()),
+            };
+            let (page, resume) = match (&req.id_around, after) {
+                (Some(around), None) => {
+                    around_in_time(state, &cond, around, newest_first, limit).await?
+                }
+                (_, after) => find(state, &cond, newest_first, after, limit).await?,
+            };
+            (page, resume.map(Cursor::After))
+        }
+        ranked => {
+            let (mut all, _) = find(state, &cond, true, None, ops::RANK_WINDOW).await?;
+            threads::rank(&mut all, ranked);
+            let offset = match cursor {
+                Some(Cursor::Offset(o)) => o,
+                None => match &req.id_around {
+                    Some(around) => all
+                        .iter()
+                        .position(|c| c.id == *around)
+                        .ok_or_else(|| not_in_result(around))?
+                        .saturating_sub(limit / 2),
+                    None => 0,
+                },
+                Some(Cursor::After(_)) => return Err(wrong_cursor()),
+            };
+            let end = (offset + limit).min(all.len());
+            let more = end < all.len();
+            let page = all.drain(offset.min(end)..end).collect();
+            (page, more.then_some(Cursor::Offset(end)))
+        }
+    };
+    let rendered = ops::render(state, &page).await?;
+    Ok((rendered, next.map(|c| state.cursors.encode(&c))))
+}
+
+fn not_in_result(id: &str) -> ApiError {
+    ApiError::field(
+        "id_around",
+        format!("id_around: comment '{id}' is not among the comments queried"),
+    )
+}
+
+/// A page with `around` in the middle: up to half the page before it, then it and what
+/// follows. The cursor continues after the page.
+async fn around_in_time(
+    state: &AppState,
+    cond: &Cond,
+    around: &str,
+    newest_first: bool,
+    limit: usize,
+) -> ApiResult<(Vec<Comment>, Option<String>)> {
+    let pivot = state
+        .store
+        .get_comment(around)
+        .await?
+        .filter(|c| cond.matches(&|f| value_of(c, f)))
+        .ok_or_else(|| not_in_result(around))?;
+    let pivot_at = position(&pivot);
+    // Before the pivot in page order is after it in the opposite order.
+    let (mut before, _) = find(
+        state,
+        cond,
+        !newest_first,
+        Some(pivot_at.clone()),
+        limit / 2,
+    )
+    .await?;
+    before.reverse();
+    let rest = limit.saturating_sub(before.len() + 1);
+    let (after, resume) = find(state, cond, newest_first, Some(pivot_at.clone()), rest).await?;
+    let resume = if rest == 0 { Some(pivot_at) } else { resume };
+    before.push(pivot);
+    before.extend(after);
+    Ok((before, resume))
+}
