@@ -4,13 +4,16 @@ use std::collections::{HashMap, HashSet};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Map, Value};
+use tributary_core::aggregation::{self, Format};
 use tributary_core::auth::Caller;
+use tributary_core::fanout;
 use tributary_core::fanout::FanoutTask;
 use tributary_core::http::AppState;
 use tributary_core::model::activity_request::{ActivityFields, NewActivityRequest};
 use tributary_core::model::feed::Feed;
 use tributary_core::model::response::ActivityResponse;
 use tributary_core::model::{Activity, ActivityContent, Visibility};
+use tributary_core::notifications;
 use tributary_core::store::Store;
 use tributary_core::threads::{self, Order};
 use tributary_core::time::{now_nanos, Nanos};
@@ -71,15 +74,17 @@ fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiR
         version: 0,
         latest_reactions: Vec::new(),
         latest_comment_ids: Vec::new(),
+        notification_context: None,
         reaction_groups: Default::default(),
     })
 }
 
-/// Refuses feeds whose group does not exist.
+/// Refuses feeds whose group does not exist; returns the aggregation formats of those
+/// groups that aggregate (one batched read of the groups).
 async fn ensure_groups<'a>(
     store: &Store,
     feeds: impl IntoIterator<Item = &'a String>,
-) -> ApiResult<()> {
+) -> ApiResult<HashMap<String, Format>> {
     let mut groups: Vec<String> = Vec::new();
     for f in feeds {
         let fid = Fid::parse("feeds", f)?;
@@ -88,14 +93,17 @@ async fn ensure_groups<'a>(
         }
     }
     let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
-    let missing = store.missing_feed_groups(&group_refs).await?;
-    match missing.first() {
-        Some(group) => Err(ApiError::field(
+    let found = store.feed_groups(&group_refs).await?;
+    if let Some(missing) = groups
+        .iter()
+        .find(|g| found.get(*g).is_none_or(|g| g.deleted_at.is_some()))
+    {
+        return Err(ApiError::field(
             "feeds",
-            format!("feeds: feed group '{group}' does not exist"),
-        )),
-        None => Ok(()),
+            format!("feeds: feed group '{missing}' does not exist"),
+        ));
     }
+    Ok(aggregation::formats_of(found.into_values()))
 }
 
 /// A short, jittered pause so that writers racing on one activity spread out.
@@ -125,8 +133,15 @@ fn visible_to(caller: &Caller, a: &Activity) -> bool {
 
 /// After an activity entered `feeds`: count it in each feed (creating feeds met for the
 /// first time) and queue its delivery to the followers of those that have any.
-async fn arrived_in(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult<()> {
+async fn arrived_in(
+    state: &AppState,
+    a: &Activity,
+    feeds: &[String],
+    formats: &HashMap<String, Format>,
+) -> ApiResult<()> {
     let store = &state.store;
+    let groups = fanout::group_adds(formats, feeds.iter().map(|f| (f.as_str(), a)));
+    fanout::add_to_groups(store, groups).await?;
     let tasks: Vec<Option<FanoutTask>> = stream::iter(feeds.to_vec())
         .map(|fid: String| async move {
             let (existed, followers) = store.count_activity_added(&fid).await?;
@@ -168,11 +183,40 @@ pub async fn add(
     req: NewActivityRequest,
 ) -> ApiResult<ActivityResponse> {
     let store = &state.store;
+    let notify = req.create_notification_activity == Some(true);
+    let copy_custom = req.copy_custom_to_notification == Some(true);
     let activity = prepare_new(caller, req, now_nanos())?;
-    ensure_groups(store, &activity.content.feeds).await?;
+    let formats = ensure_groups(store, &activity.content.feeds).await?;
     store.create_activity(&activity).await?;
-    arrived_in(state, &activity, &activity.content.feeds).await?;
+    arrived_in(state, &activity, &activity.content.feeds, &formats).await?;
+    if notify {
+        notify_mentions(store, &activity, copy_custom).await?;
+    }
     render::activity(store, &activity).await
+}
+
+/// A "mention" notification for each user the activity mentions.
+async fn notify_mentions(store: &Store, a: &Activity, copy_custom: bool) -> ApiResult<()> {
+    for mentioned in &a.content.mentioned_user_ids {
+        let notice = notifications::Notice {
+            kind: "mention",
+            actor: a.user_id.clone(),
+            recipient: mentioned.clone(),
+            cause: a.id.clone(),
+            target: serde_json::json!({
+                "id": a.id, "type": a.activity_type, "text": a.content.text, "user_id": a.user_id,
+            }),
+            text: format!("{} mentioned you", a.user_id),
+            custom: if copy_custom {
+                a.content.custom.clone()
+            } else {
+                Default::default()
+            },
+            deduplicate: true,
+        };
+        notifications::notify(store, notice).await?;
+    }
+    Ok(())
 }
 
 pub async fn get(
@@ -316,7 +360,8 @@ pub async fn upsert(
         }
         prepared.push(a);
     }
-    ensure_groups(store, prepared.iter().flat_map(|a| a.content.feeds.iter())).await?;
+    let formats =
+        ensure_groups(store, prepared.iter().flat_map(|a| a.content.feeds.iter())).await?;
     let ids: Vec<String> = prepared.iter().map(|a| a.id.clone()).collect();
     let existing: HashMap<String, Activity> = store.get_activities(&ids).await?;
     for a in &prepared {
@@ -325,6 +370,7 @@ pub async fn upsert(
         }
     }
 
+    let formats = &formats;
     let written: Vec<Activity> = stream::iter(prepared)
         .map(|a| {
             let exists = existing.contains_key(&a.id);
@@ -334,7 +380,7 @@ pub async fn upsert(
                     update_with(state, caller, &a.id, None, move |_| Ok(content.clone())).await
                 } else {
                     store.create_activity(&a).await?;
-                    arrived_in(state, &a, &a.content.feeds).await?;
+                    arrived_in(state, &a, &a.content.feeds, formats).await?;
                     Ok(a)
                 }
             }

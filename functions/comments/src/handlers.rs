@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
 use tributary_core::model::comment::Comment;
+use tributary_core::notifications;
 use tributary_core::time::now_nanos;
 use tributary_core::validate::batch_len;
 use tributary_core::{render, ApiError, ApiResult};
@@ -37,7 +38,12 @@ pub async fn add_comment(
     Auth(caller): Auth,
     Body(req): Body<AddCommentRequest>,
 ) -> Reply {
+    let notify = req.create_notification_activity == Some(true);
+    let copy_custom = req.copy_custom_to_notification == Some(true);
     let c = ops::add(&s, &caller, req).await?;
+    if notify {
+        ops::notify_comment(&s, &c, copy_custom).await?;
+    }
     Ok(Json(json!({ "comment": one(&s, &c).await? })))
 }
 
@@ -71,6 +77,7 @@ pub async fn add_comments_batch(
 pub struct UserQuery {
     user_id: Option<String>,
     hard_delete: Option<bool>,
+    delete_notification_activity: Option<bool>,
 }
 
 pub async fn get_comment(
@@ -140,6 +147,14 @@ pub async fn delete_comment(
     caller.acting_user(q.user_id.as_deref())?;
     let c = ops::load(&s, &id).await?;
     caller.may_modify(&c.user_id)?;
+    if q.delete_notification_activity == Some(true) {
+        if let Some(recipient) = ops::comment_recipient(&s, &c).await? {
+            notifications::retract(&s.store, "comment", &c.id, &recipient).await?;
+        }
+        for mentioned in &c.mentioned_user_ids {
+            notifications::retract(&s.store, "comment_mention", &c.id, mentioned).await?;
+        }
+    }
     let shown = if q.hard_delete.unwrap_or(false) {
         s.store.delete_comment_hard(&c).await?;
         c

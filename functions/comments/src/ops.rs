@@ -8,6 +8,7 @@ use tributary_core::keys;
 use tributary_core::model::comment::{Comment, CommentResponse};
 use tributary_core::model::response::UserDirectory;
 use tributary_core::model::{Activity, RestrictReplies};
+use tributary_core::notifications::{self, Notice};
 use tributary_core::scan::{self, Walk};
 use tributary_core::store::{CommentConflict, TimePartition};
 use tributary_core::threads;
@@ -31,6 +32,72 @@ pub struct AddCommentRequest {
     pub attachments: Option<Vec<Map<String, Value>>>,
     pub mentioned_user_ids: Option<Vec<String>>,
     pub custom: Option<Map<String, Value>>,
+    /// Notify the author of what was commented on, and the mentioned users.
+    pub create_notification_activity: Option<bool>,
+    pub copy_custom_to_notification: Option<bool>,
+}
+
+/// Who a comment notifies as its "comment" notification: the parent comment's author for
+/// a reply, otherwise the activity's author (`None` for other objects).
+pub async fn comment_recipient(state: &AppState, c: &Comment) -> ApiResult<Option<String>> {
+    if let Some(parent) = &c.parent_id {
+        return Ok(state.store.get_comment(parent).await?.map(|p| p.user_id));
+    }
+    if c.object_type != "activity" {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .get_activity(&c.object_id)
+        .await?
+        .map(|a| a.user_id))
+}
+
+/// The notifications a new comment makes: its author's "comment" notification for the
+/// author of what it answers, and a "comment_mention" for each mentioned user.
+pub async fn notify_comment(state: &AppState, c: &Comment, copy_custom: bool) -> ApiResult<()> {
+    let custom = if copy_custom {
+        c.custom.clone()
+    } else {
+        Map::new()
+    };
+    let target = serde_json::json!({
+        "id": c.object_id, "type": c.object_type,
+        "comment": {"id": c.id, "text": c.text, "parent_id": c.parent_id},
+    });
+    let mut notices = Vec::new();
+    if let Some(recipient) = comment_recipient(state, c).await? {
+        notices.push(Notice {
+            kind: "comment",
+            actor: c.user_id.clone(),
+            recipient,
+            cause: c.id.clone(),
+            target: target.clone(),
+            text: format!(
+                "{} commented: {}",
+                c.user_id,
+                c.text.as_deref().unwrap_or("")
+            ),
+            custom: custom.clone(),
+            deduplicate: false,
+        });
+    }
+    for mentioned in &c.mentioned_user_ids {
+        notices.push(Notice {
+            kind: "comment_mention",
+            actor: c.user_id.clone(),
+            recipient: mentioned.clone(),
+            cause: c.id.clone(),
+            target: target.clone(),
+            text: format!("{} mentioned you in a comment", c.user_id),
+            custom: custom.clone(),
+            deduplicate: true,
+        });
+    }
+    for n in notices {
+        notifications::notify(&state.store, n).await?;
+    }
+    Ok(())
 }
 
 fn not_found(what: &str, id: &str) -> ApiError {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
 use tributary_core::model::reaction::{Reaction, Subject};
+use tributary_core::notifications::{self, Notice};
 use tributary_core::{ApiError, ApiResult};
 
 use ::reactions::handlers::{page, reactions_json};
@@ -28,13 +29,35 @@ pub async fn add(
     Path(id): Path<String>,
     Body(req): Body<AddReactionRequest>,
 ) -> Reply {
+    let notify = req.create_notification_activity == Some(true);
+    let copy_custom = req.copy_custom_to_notification == Some(true);
     let r = rules::add(&s, &caller, Subject::Comment(&id), req).await?;
+    if notify {
+        let c = crate::ops::load(&s, &id).await?;
+        let notice = Notice {
+            kind: "comment_reaction",
+            actor: r.user_id.clone(),
+            recipient: c.user_id.clone(),
+            cause: rules::notification_cause(&r),
+            target: json!({"id": c.object_id, "type": c.object_type, "user_id": c.user_id,
+                           "comment": {"id": c.id, "text": c.text}}),
+            text: format!("{} reacted with {} to your comment", r.user_id, r.kind),
+            custom: if copy_custom {
+                r.custom.clone()
+            } else {
+                Default::default()
+            },
+            deduplicate: true,
+        };
+        notifications::notify(&s.store, notice).await?;
+    }
     comment_and_reaction(&s, &id, &r).await
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DeleteQuery {
     user_id: Option<String>,
+    delete_notification_activity: Option<bool>,
 }
 
 pub async fn delete(
@@ -51,6 +74,11 @@ pub async fn delete(
         q.user_id.as_deref(),
     )
     .await?;
+    if q.delete_notification_activity == Some(true) {
+        let c = crate::ops::load(&s, &id).await?;
+        let cause = rules::notification_cause(&r);
+        notifications::retract(&s.store, "comment_reaction", &cause, &c.user_id).await?;
+    }
     comment_and_reaction(&s, &id, &r).await
 }
 

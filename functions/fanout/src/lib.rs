@@ -52,5 +52,5 @@ async fn process(store: &Store, queue: &FanoutQueue, message: &SqsMessage) -> Ap
         // crash in between repeats work (harmlessly) instead of losing it.
         queue.send(std::slice::from_ref(next)).await?;
     }
-    store.batch_write(step.writes).await
+    fanout::apply(store, step).await
 }

@@ -12,6 +12,7 @@ use tributary_core::time::now_nanos;
 use tributary_core::validate::{batch_len, Fid};
 use tributary_core::{feeds as feed_rules, ids, render, ApiError, ApiResult};
 
+use crate::aggregated;
 use crate::read::{self, Access, ActivityFilter, Pager};
 
 type Reply = ApiResult<Json<Value>>;
@@ -55,13 +56,23 @@ impl FeedInput {
 }
 
 async fn parse_fid(s: &AppState, group: &str, id: &str) -> ApiResult<Fid> {
+    Ok(parse_fid_with_group(s, group, id).await?.0)
+}
+
+/// The feed id and its group (which must exist).
+async fn parse_fid_with_group(
+    s: &AppState,
+    group: &str,
+    id: &str,
+) -> ApiResult<(Fid, tributary_core::model::feed_group::FeedGroup)> {
     let fid = Fid::parse("feed", &format!("{group}:{id}"))?;
-    if let Some(g) = s.store.missing_feed_groups(&[&fid.group]).await?.first() {
-        return Err(ApiError::not_found(format!(
-            "feed group '{g}' does not exist"
-        )));
+    match s.store.feed_groups(&[&fid.group]).await?.remove(&fid.group) {
+        Some(g) if g.deleted_at.is_none() => Ok((fid, g)),
+        _ => Err(ApiError::not_found(format!(
+            "feed group '{}' does not exist",
+            fid.group
+        ))),
     }
-    Ok(fid)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +87,10 @@ pub struct GetOrCreateFeedRequest {
     followers_pagination: Option<Pager>,
     following_pagination: Option<Pager>,
     enrichment_options: Option<Value>,
+    /// Aggregated and notification feeds: groups (or everything, `true`) to mark read or
+    /// seen after this read, which shows the state from before.
+    mark_read: Option<Value>,
+    mark_seen: Option<Value>,
 }
 
 /// Creates the feed on first call (`created` says so) and reads it.
@@ -85,7 +100,10 @@ pub async fn get_or_create(
     Path((group, id)): Path<(String, String)>,
     Body(req): Body<GetOrCreateFeedRequest>,
 ) -> Reply {
-    let fid = parse_fid(&s, &group, &id).await?;
+    let (fid, feed_group) = parse_fid_with_group(&s, &group, &id).await?;
+    let kind = aggregated::Kind::of(&feed_group);
+    let mark_read = aggregated::Marks::parse("mark_read", req.mark_read.as_ref())?;
+    let mark_seen = aggregated::Marks::parse("mark_seen", req.mark_seen.as_ref())?;
     let acting = caller.acting_user(req.user_id.as_deref())?;
     let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
     let filter = ActivityFilter::parse(req.filter.as_ref())?;
@@ -96,9 +114,9 @@ pub async fn get_or_create(
         None => {
             let creator = acting.clone().unwrap_or_else(|| fid.id.clone());
             let mut feed = Feed::new(&fid.group, &fid.id, &creator, now_nanos());
-            let group = s.store.get_feed_group(&fid.group).await?;
-            if let Some(v) = group
-                .and_then(|g| g.default_visibility)
+            if let Some(v) = feed_group
+                .default_visibility
+                .clone()
                 .and_then(|v| FeedVisibility::parse(&v))
             {
                 feed.visibility = v;
@@ -115,7 +133,27 @@ pub async fn get_or_create(
         _ => caller.clone(),
     };
     let access = read::access(&s, &reader, &feed).await?;
-    let page = if access == Access::Full {
+    let viewer = match &reader {
+        Caller::User(me) => Some(me.clone()),
+        _ => None,
+    };
+    let groups = if kind.aggregated && access == Access::Full {
+        Some(
+            aggregated::read(
+                &s,
+                &feed.fid,
+                kind,
+                viewer.as_deref(),
+                limit,
+                req.next.as_deref(),
+                enrich,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let page = if access == Access::Full && groups.is_none() {
         read::activities(
             &s,
             &reader,
@@ -163,18 +201,33 @@ pub async fn get_or_create(
         a.current_feed = Some(Box::new(rendered_feed.clone()));
     }
 
+    let mut aggregated_activities = Vec::new();
+    let mut notification_status = None;
+    let mut groups_next = None;
+    if let Some(g) = groups {
+        activities = g.activities;
+        aggregated_activities = g.aggregated;
+        notification_status = g.status;
+        groups_next = g.next;
+        if mark_read.is_some() || mark_seen.is_some() {
+            aggregated::apply_marks(&s, &feed.fid, mark_read, mark_seen, now_nanos()).await?;
+        }
+    }
     let mut body = json!({
         "created": created,
         "feed": rendered_feed,
         "activities": activities,
-        "aggregated_activities": [],
+        "aggregated_activities": aggregated_activities,
         "pinned_activities": [],
         "followers": followers,
         "following": following,
         "members": [],
     });
-    if let Some(n) = page.next {
+    if let Some(n) = page.next.or(groups_next) {
         body["next"] = json!(n);
+    }
+    if let Some(status) = notification_status {
+        body["notification_status"] = status;
     }
     if let Some(p) = page.prev {
         body["prev"] = json!(p);

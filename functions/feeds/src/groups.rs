@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use tributary_core::aggregation::Format;
 use tributary_core::auth::Caller;
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
 use tributary_core::model::feed::FeedVisibility;
@@ -56,6 +57,25 @@ fn apply(group: &mut FeedGroup, body: &Map<String, Value>) -> ApiResult<()> {
             .cloned()
             .ok_or_else(|| ApiError::field("custom", "custom must be an object"))?;
     }
+    if let Some(aggregation) = body.get("aggregation").filter(|v| !v.is_null()) {
+        // A group is never saved with a format that cannot produce group keys.
+        match aggregation.get("format") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(format)) if format.trim().is_empty() => {}
+            Some(Value::String(format)) => {
+                Format::parse(format)?;
+            }
+            Some(_) => {
+                return Err(ApiError::field(
+                    "aggregation",
+                    "aggregation.format must be a string",
+                ))
+            }
+        }
+    }
+    if let Some(notification) = body.get("notification").filter(|v| !v.is_null()) {
+        check_notification(notification)?;
+    }
     for key in SETTINGS {
         match body.get(key) {
             Some(Value::Null) => {
@@ -69,6 +89,33 @@ fn apply(group: &mut FeedGroup, body: &Map<String, Value>) -> ApiResult<()> {
     }
     group.updated_at = now_nanos();
     Ok(())
+}
+
+/// `notification`: `track_read` and `track_seen` are booleans, `deduplication_window` a
+/// duration such as `30s`, `10m`, `1h` or `1d`.
+fn check_notification(v: &Value) -> ApiResult<()> {
+    let map = v
+        .as_object()
+        .ok_or_else(|| ApiError::field("notification", "notification must be an object"))?;
+    for flag in ["track_read", "track_seen"] {
+        if map
+            .get(flag)
+            .is_some_and(|f| !f.is_boolean() && !f.is_null())
+        {
+            return Err(ApiError::field(
+                "notification",
+                format!("notification.{flag} must be true or false"),
+            ));
+        }
+    }
+    match map.get("deduplication_window") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(w)) if tributary_core::notifications::parse_window(w).is_some() => Ok(()),
+        Some(w) => Err(ApiError::field(
+            "notification",
+            format!("notification.deduplication_window: {w} is not a duration such as 30s, 10m, 1h or 1d"),
+        )),
+    }
 }
 
 fn body_object(body: Value) -> ApiResult<Map<String, Value>> {

@@ -6,6 +6,7 @@
 //! - `read.rs`: a feed's activities, followers and following, with cursors.
 //! - `query.rs`: `query_feeds`.
 
+mod aggregated;
 mod feeds;
 mod groups;
 mod query;
@@ -37,6 +38,10 @@ pub fn app(state: AppState) -> Router {
             post(feeds::get_or_create)
                 .put(feeds::update)
                 .delete(feeds::delete),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/mark/batch",
+            post(aggregated::mark),
         )
         .route("/api/v2/feeds/feeds/batch", post(feeds::create_batch))
         .route("/api/v2/feeds/feeds/delete", post(feeds::delete_batch))

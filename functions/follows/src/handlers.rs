@@ -5,6 +5,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
+use tributary_core::notifications;
 use tributary_core::validate::batch_len;
 use tributary_core::{render, ApiError, ApiResult};
 
@@ -160,6 +161,7 @@ pub async fn query_follows(
 #[derive(Debug, Default, Deserialize)]
 pub struct UnfollowQuery {
     keep_history: Option<bool>,
+    delete_notification_activity: Option<bool>,
 }
 
 pub async fn unfollow(
@@ -171,6 +173,12 @@ pub async fn unfollow(
     let keep = q.keep_history.unwrap_or(false);
     let f = ops::unfollow(&s, &caller, Some(&source), Some(&target), keep, false).await?;
     let f = f.ok_or_else(|| ApiError::not_found("the follow does not exist"))?;
+    if q.delete_notification_activity == Some(true) {
+        if let Some(target) = s.store.get_feed(&f.target).await? {
+            let cause = ops::notification_cause(&f.source, &f.target);
+            notifications::retract(&s.store, "follow", &cause, &target.created_by_id).await?;
+        }
+    }
     Ok(Json(json!({ "follow": one(&s, &f).await? })))
 }
 

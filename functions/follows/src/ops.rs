@@ -7,6 +7,7 @@ use tributary_core::fanout::FanoutTask;
 use tributary_core::http::AppState;
 use tributary_core::model::feed::{Feed, FeedVisibility};
 use tributary_core::model::follow::{Follow, FollowStatus};
+use tributary_core::notifications::{self, Notice};
 use tributary_core::store::mark_status;
 use tributary_core::time::now_nanos;
 use tributary_core::validate::Fid;
@@ -27,6 +28,14 @@ pub struct FollowRequest {
     pub follower_role: Option<String>,
     /// Creates the users that own the two feeds when they do not exist yet.
     pub create_users: Option<bool>,
+    /// Notify the followed feed's owner in their `notification` feed.
+    pub create_notification_activity: Option<bool>,
+    pub copy_custom_to_notification: Option<bool>,
+}
+
+/// What identifies a follow as the cause of a notification.
+pub fn notification_cause(source: &str, target: &str) -> String {
+    format!("{source}>{target}")
 }
 
 /// Both ends of a follow, checked.
@@ -165,6 +174,23 @@ pub async fn follow(
         } else {
             Err(ApiError::field("target", "already following"))
         };
+    }
+    if req.create_notification_activity == Some(true) {
+        let custom = match req.copy_custom_to_notification {
+            Some(true) => f.custom.clone(),
+            _ => Map::new(),
+        };
+        let notice = Notice {
+            kind: "follow",
+            actor: owner.clone(),
+            recipient: target.created_by_id.clone(),
+            cause: notification_cause(&source_fid, &target_fid),
+            target: serde_json::json!({"id": target_fid, "user_id": target.created_by_id, "name": target.name}),
+            text: format!("{owner} started following you"),
+            custom,
+            deduplicate: true,
+        };
+        notifications::notify(store, notice).await?;
     }
     if f.is_active() && limit != Some(0) {
         state

@@ -8,6 +8,7 @@ use tributary_core::http::{AppState, Auth, Body, QueryParams};
 use tributary_core::model::reaction::{Reaction, Subject};
 use tributary_core::model::response::{ReactionResponse, UserDirectory};
 use tributary_core::model::Activity;
+use tributary_core::notifications;
 use tributary_core::{render, ApiError, ApiResult};
 
 use crate::ops::{self, AddReactionRequest, QueryReactionsRequest};
@@ -40,14 +41,24 @@ pub async fn add(
     Path(activity_id): Path<String>,
     Body(req): Body<AddReactionRequest>,
 ) -> Reply {
+    let notify = req.create_notification_activity == Some(true);
+    let copy_custom = req.copy_custom_to_notification == Some(true);
     let reaction = ops::add(&s, &caller, Subject::Activity(&activity_id), req).await?;
     let activity = load_activity(&s, &activity_id).await?;
+    if notify {
+        notifications::notify(
+            &s.store,
+            ops::activity_notice(&reaction, &activity, copy_custom),
+        )
+        .await?;
+    }
     activity_and_reaction(&s, &activity, &reaction).await
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DeleteQuery {
     user_id: Option<String>,
+    delete_notification_activity: Option<bool>,
 }
 
 pub async fn delete(
@@ -65,6 +76,10 @@ pub async fn delete(
     )
     .await?;
     let activity = load_activity(&s, &activity_id).await?;
+    if q.delete_notification_activity == Some(true) {
+        let cause = ops::notification_cause(&reaction);
+        notifications::retract(&s.store, "reaction", &cause, &activity.user_id).await?;
+    }
     activity_and_reaction(&s, &activity, &reaction).await
 }
 

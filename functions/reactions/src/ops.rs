@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use tributary_core::auth::Caller;
 use tributary_core::http::AppState;
 use tributary_core::model::reaction::{Reaction, Subject, LATEST_KEPT};
+use tributary_core::notifications::Notice;
 use tributary_core::store::{latest_index, Added};
 use tributary_core::time::now_nanos;
 use tributary_core::validate;
@@ -21,6 +22,41 @@ pub struct AddReactionRequest {
     pub custom: Option<Map<String, Value>>,
     pub enforce_unique: Option<bool>,
     pub create_users: Option<bool>,
+    /// Notify the author of what was reacted to, in their `notification` feed.
+    pub create_notification_activity: Option<bool>,
+    pub copy_custom_to_notification: Option<bool>,
+}
+
+/// What identifies a reaction as the cause of a notification.
+pub fn notification_cause(r: &Reaction) -> String {
+    match &r.comment_id {
+        Some(c) => format!("comment:{c}|{}|{}", r.user_id, r.kind),
+        None => format!("activity:{}|{}|{}", r.activity_id, r.user_id, r.kind),
+    }
+}
+
+/// The notification a reaction to an activity makes for the activity's author.
+pub fn activity_notice(
+    r: &Reaction,
+    a: &tributary_core::model::Activity,
+    copy_custom: bool,
+) -> Notice {
+    Notice {
+        kind: "reaction",
+        actor: r.user_id.clone(),
+        recipient: a.user_id.clone(),
+        cause: notification_cause(r),
+        target: serde_json::json!({
+            "id": a.id, "type": a.activity_type, "text": a.content.text, "user_id": a.user_id,
+        }),
+        text: format!("{} reacted with {} to your activity", r.user_id, r.kind),
+        custom: if copy_custom {
+            r.custom.clone()
+        } else {
+            Map::new()
+        },
+        deduplicate: true,
+    }
 }
 
 /// A reaction type: 1-64 letters, digits, `_` or `-`.

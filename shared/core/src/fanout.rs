@@ -8,6 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashMap;
+
+use crate::aggregation::{self, Format};
 use crate::keys;
 use crate::model::Activity;
 use crate::store::{Direction, Store, WriteOp};
@@ -103,11 +106,91 @@ pub fn delivered_entry(
     WriteOp::Put(item)
 }
 
-/// One step of a task: the writes for this page, and the task that continues after it.
+/// One step of a task: the writes for this page, the activity groups of aggregated feeds
+/// to add to, and the task that continues after it.
 #[derive(Debug)]
 pub struct Step {
     pub writes: Vec<WriteOp>,
+    pub groups: Vec<GroupAdd>,
     pub next: Option<FanoutTask>,
+}
+
+/// An activity joining a group of an aggregated feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupAdd {
+    pub fid: String,
+    pub group: String,
+    /// The activity's position (`<time>#<id>`).
+    pub position: String,
+    pub user_id: String,
+}
+
+/// Group adds run this many at once.
+const GROUP_CONCURRENCY: usize = 8;
+
+/// Makes a step's writes: the entries in batches, then the group adds.
+pub async fn apply(store: &Store, step: Step) -> ApiResult<()> {
+    store.batch_write(step.writes).await?;
+    add_to_groups(store, step.groups).await
+}
+
+pub async fn add_to_groups(store: &Store, adds: Vec<GroupAdd>) -> ApiResult<()> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let now = crate::time::now_nanos();
+    stream::iter(adds)
+        .map(|g| async move {
+            store
+                .add_to_group(&g.fid, &g.group, &g.position, &g.user_id, now)
+                .await
+                .map(|_| ())
+        })
+        .buffer_unordered(GROUP_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+/// The group adds for activities arriving in feeds: for each (feed, activity) whose feed's
+/// group aggregates, the group its format renders. `formats` are the app's aggregation
+/// formats by feed group. A format that fails for one activity leaves that activity out
+/// of the groups (it is still in the feed), and is logged.
+pub fn group_adds<'a>(
+    formats: &HashMap<String, Format>,
+    arrivals: impl IntoIterator<Item = (&'a str, &'a Activity)>,
+) -> Vec<GroupAdd> {
+    arrivals
+        .into_iter()
+        .filter_map(|(fid, a)| {
+            let format = formats.get(fid.split_once(':')?.0)?;
+            match format.render(a, fid) {
+                Ok(group) => Some(GroupAdd {
+                    fid: fid.to_string(),
+                    group,
+                    position: format!("{}#{}", keys::time_part(a.created_at), a.id),
+                    user_id: a.user_id.clone(),
+                }),
+                Err(e) => {
+                    tracing::warn!(fid, activity = %a.id, error = %e, "aggregation format did not render");
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// Every aggregated group's format, by group id.
+pub async fn formats(store: &Store) -> ApiResult<HashMap<String, Format>> {
+    Ok(aggregation::formats_of(store.list_feed_groups().await?))
+}
+
+fn aggregated<'a>(
+    formats: &HashMap<String, Format>,
+    fids: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    fids.into_iter().any(|f| {
+        f.split_once(':')
+            .is_some_and(|(g, _)| formats.contains_key(g))
+    })
 }
 
 /// Runs one task. Returns the follow-up task when the work continues past this page.
@@ -121,9 +204,10 @@ pub async fn run_paged(
     task: &FanoutTask,
     page_size: usize,
 ) -> ApiResult<Option<FanoutTask>> {
-    let step = plan_paged(store, task, page_size).await?;
-    store.batch_write(step.writes).await?;
-    Ok(step.next)
+    let mut step = plan_paged(store, task, page_size).await?;
+    let next = step.next.take();
+    apply(store, step).await?;
+    Ok(next)
 }
 
 /// Reads what one step of a task needs and returns its writes without making them, so a
@@ -156,7 +240,19 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 expires_at: *expires_at,
                 after: Some(after),
             });
-            Ok(Step { writes, next })
+            let formats = formats(store).await?;
+            let mut groups = Vec::new();
+            if aggregated(&formats, followers.iter().map(|f| f.source.as_str())) {
+                if let Some(a) = store.get_activity(activity_id).await? {
+                    groups =
+                        group_adds(&formats, followers.iter().map(|f| (f.source.as_str(), &a)));
+                }
+            }
+            Ok(Step {
+                writes,
+                groups,
+                next,
+            })
         }
         FanoutTask::Retract {
             activity_id,
@@ -178,7 +274,11 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 origin: origin.clone(),
                 after: Some(after),
             });
-            Ok(Step { writes, next })
+            Ok(Step {
+                writes,
+                groups: Vec::new(),
+                next,
+            })
         }
         FanoutTask::CopyHistory {
             source,
@@ -190,6 +290,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             if want == 0 {
                 return Ok(Step {
                     writes: Vec::new(),
+                    groups: Vec::new(),
                     next: None,
                 });
             }
@@ -212,7 +313,27 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 }),
                 _ => None,
             };
-            Ok(Step { writes, next })
+            let formats = formats(store).await?;
+            let mut groups = Vec::new();
+            if aggregated(&formats, [source.as_str()]) {
+                let ids: Vec<String> = entries
+                    .iter()
+                    .filter(|e| e.origin == *target)
+                    .map(|e| e.activity_id.clone())
+                    .collect();
+                let found = store.get_activities(&ids).await?;
+                groups = group_adds(
+                    &formats,
+                    ids.iter()
+                        .filter_map(|id| found.get(id))
+                        .map(|a| (source.as_str(), a)),
+                );
+            }
+            Ok(Step {
+                writes,
+                groups,
+                next,
+            })
         }
         FanoutTask::PurgeHistory {
             source,
@@ -236,7 +357,11 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 }),
                 _ => None,
             };
-            Ok(Step { writes, next })
+            Ok(Step {
+                writes,
+                groups: Vec::new(),
+                next,
+            })
         }
     }
 }

@@ -196,6 +196,34 @@ pub fn thread_entry(
     )
 }
 
+// ---- aggregated and notification feeds -------------------------------------------------
+
+/// Prefix of the activity groups in an aggregated feed's partition.
+pub const GROUP_PREFIX: &str = "AGG#";
+
+/// An activity group of an aggregated (or notification) feed, keyed by its rendered
+/// aggregation format.
+pub fn activity_group(fid: &str, group: &str) -> Key {
+    Key::new(feed_partition(fid), format!("{GROUP_PREFIX}{group}"))
+}
+
+/// An activity group's place among its feed's groups by last update (gsi1), newest first.
+pub fn activity_group_by_update(fid: &str, updated_at: Nanos, group: &str) -> (String, String) {
+    (
+        activity_groups_of(fid),
+        format!("{}#{group}", time_part(updated_at)),
+    )
+}
+
+pub fn activity_groups_of(fid: &str) -> String {
+    format!("AGGF#{fid}")
+}
+
+/// A notification feed's read and seen marks for everything (`last_read_at`, `last_seen_at`).
+pub fn notification_state(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "NSTATE")
+}
+
 // ---- feeds ----------------------------------------------------------------------------
 
 /// Partition of one feed: its metadata item and its entries live together.
@@ -314,6 +342,19 @@ mod tests {
             comment_by_user("amy", 7, "c1"),
             ("UCMT#amy".into(), "00000000000000000007#c1".into())
         );
+    }
+
+    #[test]
+    fn activity_group_keys() {
+        let g = activity_group("notification:amy", "like_2026-11-23");
+        assert_eq!(g.pk, feed_partition("notification:amy"));
+        assert_eq!(g.sk, "AGG#like_2026-11-23");
+        // Groups sort apart from entries and the feed's own items.
+        assert!(!g.sk.starts_with(FEED_ENTRY_PREFIX));
+        assert!(!g.sk.starts_with(&feed("notification:amy").sk));
+        let (pk, sk) = activity_group_by_update("notification:amy", 5, "a#b");
+        assert_eq!(pk, "AGGF#notification:amy");
+        assert_eq!(sk, "00000000000000000005#a#b");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`keys`]: the single-table key builders (see `keys.md` beside it for the access patterns).
 //! - [`store`]: the DynamoDB access layer.
 
+pub mod aggregation;
 pub mod auth;
 pub mod config;
 pub mod cursor;
@@ -19,6 +20,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod model;
+pub mod notifications;
 pub mod partial;
 pub mod predicate;
 pub mod queue;

@@ -47,6 +47,7 @@ fn activity(id: &str, user: &str, feed: &str, created_at: i64) -> Activity {
         version: 0,
         latest_reactions: Vec::new(),
         latest_comment_ids: Vec::new(),
+        notification_context: None,
         reaction_groups: Default::default(),
     }
 }

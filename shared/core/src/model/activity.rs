@@ -49,6 +49,9 @@ pub struct Activity {
     /// The newest reactions (at most `reaction::LATEST_KEPT`), newest first.
     #[serde(default)]
     pub latest_reactions: Vec<Reaction>,
+    /// On notification activities: `{trigger: {type, text, custom}, target: {id, type, ...}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_context: Option<Value>,
     /// Reaction counts and times per type, kept in flat attributes of the item (see
     /// `reaction::group_attributes`) so each can be bumped atomically.
     #[serde(skip)]

@@ -33,6 +33,9 @@ pub struct ActivityFields {
     pub visibility: Option<String>,
     pub visibility_tag: Option<String>,
     pub collection_refs: Option<Vec<String>>,
+    /// Notify the mentioned users in their `notification` feeds.
+    pub create_notification_activity: Option<bool>,
+    pub copy_custom_to_notification: Option<bool>,
 }
 
 /// `AddActivityRequest` / `ActivityRequest`.

@@ -91,7 +91,7 @@ impl FeedGroup {
             ),
             "notification" => (
                 "private",
-                json!({"aggregation": {"format": "{{ type }}-{{ time.strftime('%Y-%m-%d') }}"},
+                json!({"aggregation": {"format": "{{ target_id }}_{{ type }}_{{ time.strftime('%Y-%m-%d') }}"},
                        "notification": {"track_seen": true, "track_read": true}}),
             ),
             "story" => ("public", json!({"stories": {"track_watched": true}})),

@@ -105,6 +105,9 @@ pub struct ActivityResponse {
     /// The feed being read, when the activity comes from a feed read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_feed: Option<Box<super::feed::FeedResponse>>,
+    /// On notification activities: what triggered them and what they are about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_context: Option<Value>,
 }
 
 /// Users needed to render activities, keyed by id. Missing users render as placeholders.
@@ -175,6 +178,7 @@ impl ActivityResponse {
                 .map(|(kind, g)| (kind.clone(), serde_json::to_value(g).unwrap_or(Value::Null)))
                 .collect(),
             current_feed: None,
+            notification_context: a.notification_context.clone(),
         }
     }
 

@@ -88,6 +88,28 @@ impl Store {
             .await
     }
 
+    /// The given groups as they stand (stored, or built-in defaults), in one batched read;
+    /// absent ones are left out.
+    pub async fn feed_groups(&self, ids: &[&str]) -> ApiResult<HashMap<String, FeedGroup>> {
+        let mut wanted: Vec<&str> = ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut found: HashMap<String, FeedGroup> = self
+            .batch_get(wanted.iter().map(|id| keys::feed_group(id)).collect())
+            .await?
+            .into_iter()
+            .map(|item| parse(item).map(|g| (g.id.clone(), g)))
+            .collect::<ApiResult<_>>()?;
+        for id in wanted {
+            if !found.contains_key(id) {
+                if let Some(g) = FeedGroup::built_in(id) {
+                    found.insert(id.to_string(), g);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Of the given group ids, those that do not exist (or are deleted). Built-in groups
     /// always exist (they cannot be deleted) and need no read; the rest are read in one batch.
     pub async fn missing_feed_groups(&self, ids: &[&str]) -> ApiResult<Vec<String>> {

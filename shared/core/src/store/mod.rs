@@ -9,6 +9,7 @@ mod comments;
 mod feed_groups;
 mod feeds;
 mod follows;
+mod groups;
 mod ranges;
 mod reactions;
 mod users;
@@ -18,6 +19,7 @@ pub use capacity::{CapacityMeter, CapacitySnapshot};
 pub use comments::CommentConflict;
 pub use feeds::{Direction, FeedEntry};
 pub use follows::mark_status;
+pub use groups::{ActivityGroup, NotificationState};
 pub use ranges::{Slice, TimePartition};
 pub use reactions::{by_activity, latest_index, Added};
 
