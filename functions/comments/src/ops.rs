@@ -63,7 +63,7 @@ pub async fn notify_comment(state: &AppState, c: &Comment, copy_custom: bool) ->
     };
     let target = serde_json::json!({
         "id": c.object_id, "type": c.object_type,
-        "comment": {"id": c.id, "text": c.text, "parent_id": c.parent_id},
+        "comment": {"id": c.id, "comment": c.text.as_deref().unwrap_or(""), "user_id": c.user_id},
     });
     let mut notices = Vec::new();
     if let Some(recipient) = comment_recipient(state, c).await? {

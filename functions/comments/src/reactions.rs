@@ -40,7 +40,8 @@ pub async fn add(
             recipient: c.user_id.clone(),
             cause: rules::notification_cause(&r),
             target: json!({"id": c.object_id, "type": c.object_type, "user_id": c.user_id,
-                           "comment": {"id": c.id, "text": c.text}}),
+                           "comment": {"id": c.id, "comment": c.text.as_deref().unwrap_or(""),
+                                       "user_id": c.user_id}}),
             text: format!("{} reacted with {} to your comment", r.user_id, r.kind),
             custom: if copy_custom {
                 r.custom.clone()
