@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedC
 use serde_json::json;
 use tributary_core::fanout::{self, FanoutTask};
 use tributary_core::keys;
+use tributary_core::model::feed_group::FeedGroup;
 use tributary_core::model::follow::{Follow, FollowStatus};
 use tributary_core::model::{Activity, ActivityContent};
 use tributary_core::store::WriteOp;
@@ -258,6 +259,119 @@ async fn timeline_reads(app: &TestApp) {
     );
 }
 
+/// A feed group aggregating by verb and day (and tracking read/seen when `notification`).
+async fn aggregating_group(app: &TestApp, notification: bool) -> String {
+    let id = unique("aggbench").replace('-', "_");
+    let mut group = FeedGroup::new(&id, now_nanos());
+    group.settings.insert(
+        "aggregation".into(),
+        json!({"format": "{{ verb }}_{{ time.strftime('%Y-%m-%d') }}"}),
+    );
+    if notification {
+        group.settings.insert(
+            "notification".into(),
+            json!({"track_read": true, "track_seen": true}),
+        );
+    }
+    app.store.put_feed_group(&group).await.expect("group");
+    id
+}
+
+/// Fan-out into followers whose feeds aggregate: each delivery also joins a group.
+async fn aggregated_fan_out(app: &TestApp, followers: usize) {
+    let group = aggregating_group(app, false).await;
+    let star = unique("star");
+    let origin = format!("user:{star}");
+    let now = now_nanos();
+    let follows: Vec<Follow> = (0..followers)
+        .map(|i| {
+            Follow::new(
+                &format!("{group}:{star}-f{i}"),
+                &origin,
+                FollowStatus::Accepted,
+                now,
+            )
+        })
+        .collect();
+    app.store
+        .import_follows(&follows)
+        .await
+        .expect("load followers");
+    let a = activity(&unique("post"), &star, &origin, now);
+    app.store
+        .import_activities(std::slice::from_ref(&a))
+        .await
+        .expect("load activity");
+    let before = app.store.meter().snapshot();
+    let started = Instant::now();
+    let mut task = Some(FanoutTask::deliver(&a, &origin));
+    while let Some(t) = task {
+        task = fanout::run(&app.store, &t).await.expect("fan-out");
+    }
+    let elapsed = started.elapsed();
+    let spent = app.store.meter().snapshot() - before;
+    let n = followers as f64;
+    println!(
+        "{:>6} aggregated followers  {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4} round trips",
+        followers,
+        n / elapsed.as_secs_f64(),
+        spent.write_units / n,
+        spent.read_units / n,
+        spent.round_trips
+    );
+}
+
+/// Reads of a notification feed holding 40 groups of 5 activities: a page of 25 groups
+/// with their activities and the unread/unseen status.
+async fn notification_reads(app: &TestApp) {
+    const GROUPS: usize = 40;
+    const PER_GROUP: usize = 5;
+    let group = aggregating_group(app, true).await;
+    let owner = unique("bell");
+    let fid = format!("{group}:{owner}");
+    let formats = fanout::formats(&app.store).await.expect("formats");
+    let start = now_nanos() - 86_400_000_000_000;
+    let mut list = Vec::new();
+    for g in 0..GROUPS {
+        for k in 0..PER_GROUP {
+            let mut a = activity(
+                &unique("n"),
+                &format!("{owner}-a{k}"),
+                &fid,
+                start + (g * PER_GROUP + k) as i64,
+            );
+            a.activity_type = format!("verb{g}");
+            list.push(a);
+        }
+    }
+    app.store.import_activities(&list).await.expect("load");
+    let adds = fanout::group_adds(&formats, list.iter().map(|a| (fid.as_str(), a)));
+    fanout::add_to_groups(&app.store, adds)
+        .await
+        .expect("groups");
+    let body = json!({"limit": 25, "user_id": owner,
+                      "followers_pagination": {"limit": 0}, "following_pagination": {"limit": 0}});
+    let before = app.store.meter().snapshot();
+    let mut times = Vec::with_capacity(READ_SAMPLES / 4);
+    for _ in 0..READ_SAMPLES / 4 {
+        let t = Instant::now();
+        let page = app.read_feed(&fid, body.clone()).await;
+        times.push(t.elapsed());
+        assert_eq!(page["aggregated_activities"].as_array().unwrap().len(), 25);
+        assert_eq!(page["notification_status"]["unseen"], GROUPS as i64);
+    }
+    let spent = app.store.meter().snapshot() - before;
+    times.sort();
+    let n = times.len() as f64;
+    println!(
+        "notification feed, 25 of {GROUPS} groups ({PER_GROUP} activities each) with status  {:.2} RU  {:.2} round trips  p50 {:.2} ms  p99 {:.2} ms",
+        spent.read_units / n,
+        spent.round_trips as f64 / n,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let app = TestApp::spawn().await;
@@ -265,6 +379,10 @@ async fn main() {
     for n in [1_000, 10_000] {
         fan_out(&app, n).await;
     }
+    aggregated_fan_out(&app, 1_000).await;
+    println!();
+    println!("Aggregated and notification feeds");
+    notification_reads(&app).await;
     println!();
     println!("Reading a timeline of {TIMELINE_LEN} entries ({READ_SAMPLES} reads each)");
     timeline_reads(&app).await;
