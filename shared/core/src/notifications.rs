@@ -46,6 +46,12 @@ pub fn parse_window(raw: &str) -> Option<Nanos> {
     n.checked_mul(seconds)?.checked_mul(1_000_000_000)
 }
 
+/// Whether a repeat of a standing notification (made at `made_at`) merges into it: always
+/// with no window (0), within the window otherwise, never for causes that do not deduplicate.
+fn merges(deduplicate: bool, window: Nanos, made_at: Nanos, now: Nanos) -> bool {
+    deduplicate && (window == 0 || made_at > now - window)
+}
+
 /// What a notification is about.
 #[derive(Clone, Debug)]
 pub struct Notice {
@@ -105,8 +111,7 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
     let now = now_nanos();
     let id = n.id();
     if let Some(existing) = store.get_activity(&id).await? {
-        let within = window == 0 || existing.created_at > now - window;
-        if n.deduplicate && within {
+        if merges(n.deduplicate, window, existing.created_at, now) {
             return Ok(());
         }
         // Outside the window the repeat notifies again, as a fresh notification.
@@ -199,6 +204,19 @@ mod tests {
         assert_eq!(parse_window("7"), None);
         assert_eq!(parse_window("d"), None);
         assert_eq!(parse_window("5q"), None);
+    }
+
+    #[test]
+    fn deduplication_window() {
+        let hour = parse_window("1h").unwrap();
+        let now = 10 * hour;
+        assert!(merges(true, 0, 0, now), "no window: always merged");
+        assert!(merges(true, hour, now - hour / 2, now));
+        assert!(
+            !merges(true, hour, now - 2 * hour, now),
+            "past the window: notify anew"
+        );
+        assert!(!merges(false, 0, now, now), "comments are never merged");
     }
 
     #[test]

@@ -361,3 +361,44 @@ async fn repeated_reactions_are_deduplicated() {
     let read = notifications_of(app, &john).await;
     assert_eq!(notification_types(&read), vec!["reaction"]);
 }
+
+#[tokio::test]
+async fn custom_data_is_copied_only_when_asked() {
+    let app = &TestApp::spawn().await;
+    let (john, amy, cy) = (unique("john"), unique("amy"), unique("cy"));
+    let post = app
+        .add_activity(
+            &john,
+            json!({"type": "post", "feeds": [format!("user:{john}")]}),
+        )
+        .await;
+    let id = post["id"].as_str().unwrap();
+    for (user, copy) in [(&amy, true), (&cy, false)] {
+        app.server(
+            "POST",
+            &format!("/api/v2/feeds/activities/{id}/reactions"),
+            Some(
+                json!({"type": "like", "user_id": user, "custom": {"emoji": "fire"},
+                        "create_notification_activity": true, "copy_custom_to_notification": copy}),
+            ),
+        )
+        .await
+        .expect_ok();
+    }
+    let read = notifications_of(app, &john).await;
+    let custom_of = |user: &str| {
+        read["activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["user"]["id"] == user)
+            .map(|a| a["custom"].clone())
+            .unwrap()
+    };
+    assert_eq!(custom_of(&amy), json!({"emoji": "fire"}));
+    assert_eq!(custom_of(&cy), json!({}));
+    // Both likes are on one post on one day: one group of two.
+    let list = groups(&read);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["activity_count"], 2);
+}
