@@ -162,3 +162,41 @@ pub async fn query_activities(
     }
     Ok(Json(body))
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FeedbackRequest {
+    hide: Option<bool>,
+    show_less: Option<bool>,
+    show_more: Option<bool>,
+    user_id: Option<String>,
+}
+
+/// `activity_feedback`: hide (for this user only), show_less, show_more. The feedback is
+/// stored beside the activity; `hide` also marks it hidden in the user's reads.
+pub async fn activity_feedback(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(req): Body<FeedbackRequest>,
+) -> Reply {
+    let user = caller.require_user(req.user_id.as_deref())?;
+    if s.store.get_activity(&id).await?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "activity '{id}' does not exist"
+        )));
+    }
+    let feedback = tributary_core::store::Feedback {
+        hide: req.hide,
+        show_less: req.show_less,
+        show_more: req.show_more,
+    };
+    s.store
+        .put_feedback(&id, &user, feedback, tributary_core::time::now_nanos())
+        .await?;
+    if let Some(hide) = req.hide {
+        s.store
+            .mark_activities(&user, "hidden", std::slice::from_ref(&id), hide)
+            .await?;
+    }
+    Ok(Json(json!({ "activity_id": id })))
+}

@@ -42,6 +42,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v2/feeds/activities/{id}/restore",
             post(handlers::restore_activity),
+        )
+        .route(
+            "/api/v2/feeds/activities/{id}/feedback",
+            post(handlers::activity_feedback),
         );
     http::app(routes, state)
 }

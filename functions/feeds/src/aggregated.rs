@@ -299,7 +299,6 @@ pub struct MarkRequest {
     mark_all_seen: Option<bool>,
     mark_read: Option<Value>,
     mark_seen: Option<Value>,
-    #[allow(dead_code)]
     mark_watched: Option<Value>,
     user_id: Option<String>,
 }
@@ -331,6 +330,13 @@ pub async fn mark(
         Marks::parse("mark_seen", req.mark_seen.as_ref())?
     };
     apply_marks(&s, &fid, read, seen, now_nanos()).await?;
+    // Watching is the reader's own: stories they saw, wherever they saw them.
+    if let Some(Marks::Ids(ids)) = Marks::parse("mark_watched", req.mark_watched.as_ref())? {
+        let watcher = acting.clone().unwrap_or_else(|| id.clone());
+        s.store
+            .mark_activities(&watcher, "watched", &ids, true)
+            .await?;
+    }
     Ok(Json(json!({})))
 }
 

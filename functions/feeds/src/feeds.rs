@@ -106,7 +106,7 @@ pub async fn get_or_create(
     let mark_seen = aggregated::Marks::parse("mark_seen", req.mark_seen.as_ref())?;
     let acting = caller.acting_user(req.user_id.as_deref())?;
     let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
-    let filter = ActivityFilter::parse(req.filter.as_ref())?;
+    let mut filter = ActivityFilter::parse(req.filter.as_ref())?;
     let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());
     let (feed, created) = match s.store.get_feed(&fid.to_string()).await? {
         Some(feed) if feed.deleted_at.is_none() => (feed, false),
@@ -133,6 +133,16 @@ pub async fn get_or_create(
         _ => caller.clone(),
     };
     let access = read::access(&s, &reader, &feed).await?;
+    // Story groups with `skip_watched` leave out what the reader has watched.
+    let skip_watched = feed_group
+        .settings
+        .get("stories")
+        .and_then(|st| st.get("skip_watched"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let (true, Caller::User(me)) = (skip_watched, &reader) {
+        filter.exclude = s.store.user_marks(me).await?.watched;
+    }
     let viewer = match &reader {
         Caller::User(me) => Some(me.clone()),
         _ => None,

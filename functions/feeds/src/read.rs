@@ -117,6 +117,8 @@ async fn reader_follows(state: &AppState, me: &str, fid: &str) -> ApiResult<bool
 /// The `filter` of a feed read: on activity type, filter tags and author.
 #[derive(Debug, Default)]
 pub struct ActivityFilter {
+    /// Activities to leave out (watched stories, with `skip_watched`).
+    pub exclude: HashSet<String>,
     types: Option<Vec<String>>,
     tags_any: Option<Vec<String>>,
     tags_all: Option<Vec<String>>,
@@ -162,9 +164,11 @@ impl ActivityFilter {
     }
 
     fn accepts(&self, a: &Activity) -> bool {
-        self.types
-            .as_ref()
-            .is_none_or(|t| t.contains(&a.activity_type))
+        !self.exclude.contains(&a.id)
+            && self
+                .types
+                .as_ref()
+                .is_none_or(|t| t.contains(&a.activity_type))
             && self
                 .tags_any
                 .as_ref()

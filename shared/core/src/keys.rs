@@ -293,6 +293,17 @@ pub fn feed_group(id: &str) -> Key {
     Key::new(FEED_GROUPS_PARTITION.to_string(), format!("GROUP#{id}"))
 }
 
+/// A user's marks on activities: `hidden` (by feedback) and `watched` (stories), as string
+/// sets, read with the user's other per-read data.
+pub fn user_marks(id: &str) -> Key {
+    Key::new(format!("USER#{id}"), "MARKS")
+}
+
+/// A user's feedback on an activity (hide, show_less, show_more), beside the activity.
+pub fn activity_feedback(activity_id: &str, user_id: &str) -> Key {
+    Key::new(format!("ACT#{activity_id}"), format!("FB#{user_id}"))
+}
+
 pub fn user(id: &str) -> Key {
     Key::new(format!("USER#{id}"), "USER")
 }

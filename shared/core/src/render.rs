@@ -132,7 +132,7 @@ pub async fn activities_with_users(
         .iter()
         .flat_map(|a| a.latest_comment_ids.iter().take(enrich.comments).cloned())
         .collect();
-    let (own, parents, comments) = tokio::try_join!(
+    let (own, parents, comments, marks) = tokio::try_join!(
         async { Ok::<_, crate::ApiError>(by_activity(store.get_reactions(own_keys).await?)) },
         async {
             if parent_ids.is_empty() {
@@ -142,6 +142,12 @@ pub async fn activities_with_users(
             }
         },
         store.get_comments(&comment_ids),
+        async {
+            match reader {
+                Some(r) => store.user_marks(r).await,
+                None => Ok(Default::default()),
+            }
+        },
     )?;
 
     let user_ids: HashSet<&str> = list
@@ -176,6 +182,10 @@ pub async fn activities_with_users(
                 .take(COMMENTS_SHOWN)
                 .map(|c| CommentResponse::render(c, &users))
                 .collect();
+            if reader.is_some() {
+                rendered.hidden = marks.hidden.contains(&a.id);
+                rendered.is_watched = Some(marks.watched.contains(&a.id));
+            }
             if let Some(mine) = own.get(&a.id) {
                 let mut mine = mine.clone();
                 mine.sort_by_key(|r| std::cmp::Reverse(r.created_at));

@@ -105,6 +105,9 @@ pub struct ActivityResponse {
     /// The feed being read, when the activity comes from a feed read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_feed: Option<Box<super::feed::FeedResponse>>,
+    /// For a reading user: whether they watched it (stories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_watched: Option<bool>,
     /// On notification activities: what triggered them and what they are about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_context: Option<Value>,
@@ -179,6 +182,7 @@ impl ActivityResponse {
                 .collect(),
             current_feed: None,
             notification_context: a.notification_context.clone(),
+            is_watched: None,
         }
     }
 

@@ -10,6 +10,7 @@ mod feed_groups;
 mod feeds;
 mod follows;
 mod groups;
+mod marks;
 mod ranges;
 mod reactions;
 mod users;
@@ -20,6 +21,7 @@ pub use comments::CommentConflict;
 pub use feeds::{Direction, FeedEntry};
 pub use follows::mark_status;
 pub use groups::{ActivityGroup, NotificationState};
+pub use marks::{Feedback, UserMarks};
 pub use ranges::{Slice, TimePartition};
 pub use reactions::{by_activity, latest_index, Added};
 
