@@ -123,6 +123,12 @@ class Settings:
             raise StackError(f"TRIBUTARY_FANOUT_RETRY_SECONDS={raw_retry!r} is not a whole number of seconds") from None
         if not 0 <= self.fanout_retry_seconds <= 43200:
             raise StackError(f"TRIBUTARY_FANOUT_RETRY_SECONDS={self.fanout_retry_seconds} is outside 0-43200")
+        raw_interval = setting("TRIBUTARY_JOBS_INTERVAL", "60")
+        try:
+            self.jobs_interval = float(raw_interval)
+        except ValueError:
+            raise StackError(f"TRIBUTARY_JOBS_INTERVAL={raw_interval!r} is not a number of seconds") from None
+        self.jobs_log = LOG_DIR / f"{self.instance}-jobs.log"
         self.fanout_log = setting("TRIBUTARY_FANOUT_LOG", "info").lower()
         if self.fanout_log not in ("debug", "info", "warning"):
             raise StackError(f"TRIBUTARY_FANOUT_LOG={self.fanout_log!r}: use debug, info or warning")
@@ -341,6 +347,7 @@ def run(args: argparse.Namespace) -> int:
             "API_SECRET": settings.api_secret,
             **queues,
             "RUST_LOG": os.environ.get("RUST_LOG") or "info",
+            "HIDE_ACTIVITIES_AFTER": os.environ.get("HIDE_ACTIVITIES_AFTER", ""),
         }
         env = child_env(function_env)
         # RUST_LOG goes to the functions through --env-file only: in cargo lambda's own environment it
@@ -351,7 +358,7 @@ def run(args: argparse.Namespace) -> int:
             say(P, "--no-build: each function compiles on its first request")
         else:
             build_started = time.monotonic()
-            build(sup, list(routes) + [mapping.binary], env)
+            build(sup, list(routes) + [mapping.binary, "jobs"], env)
             say(P, f"build done in {fmt_duration(time.monotonic() - build_started)}")
 
         # Functions inherit the environment of `cargo lambda watch`; the same variables also go in through
@@ -373,6 +380,18 @@ def run(args: argparse.Namespace) -> int:
         sup.poll_descendants()
 
         bridge = start_bridge(sup, settings, mapping, queues[queue_env], aws["AWS_ENDPOINT_URL_SQS"], [watch, ddb, sqs])
+        if settings.jobs_interval > 0:
+            # EventBridge's schedules, locally: every job on a short interval.
+            sup.spawn(
+                "job scheduler",
+                [sys.executable, str(Path(__file__).resolve().parent / "jobs.py"), "schedule",
+                 "--invoke-url", settings.base_url, "--interval", str(settings.jobs_interval)],
+                env=child_env({"PYTHONUNBUFFERED": "1"}),
+                cwd=ROOT,
+                log=settings.jobs_log,
+            )
+            say(P, f"jobs (expiry, hiding) run every {settings.jobs_interval:g}s (log: {settings.jobs_log.relative_to(ROOT)}); "
+                   "scripts/job <name> runs one now")
 
         write_env_file(
             settings.state_file,

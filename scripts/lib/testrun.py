@@ -201,6 +201,9 @@ def main() -> int:
                     "TRIBUTARY_API_SECRET": api_secret,
                     "TRIBUTARY_INSTANCE": STACK_INSTANCE,
                     "TRIBUTARY_ROOT": str(ROOT),
+                    # Tests run the jobs themselves, when they mean to: a scheduled run could remove
+                    # what another test is still looking at.
+                    "TRIBUTARY_JOBS_INTERVAL": "0",
                 }
             )
             argv = [str(ROOT / "scripts" / "dev"), "--no-reload"]

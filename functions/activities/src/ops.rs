@@ -238,7 +238,13 @@ pub async fn get(
         }
     };
     let activity = load(store, id).await?;
-    if !visible_to(caller, &activity) {
+    // Expired activities leave every read the moment they expire (the expiry job removes
+    // them from storage later).
+    let expired = activity
+        .content
+        .expires_at
+        .is_some_and(|e| e <= now_nanos());
+    if !visible_to(caller, &activity) || expired {
         return Err(not_found(id));
     }
     let mut rendered =

@@ -338,6 +338,8 @@ async fn collect(
     filter: &ActivityFilter,
 ) -> ApiResult<(Vec<(String, Activity)>, bool)> {
     let now = now_nanos();
+    // With HIDE_ACTIVITIES_AFTER, activities older than that are left out of every read.
+    let cutoff = state.config.hide_activities_after.map(|age| now - age);
     let mut found: Vec<(String, Activity)> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut start = start;
@@ -358,7 +360,12 @@ async fn collect(
         let activities = state.store.get_activities(&ids).await?;
         for e in entries {
             if let Some(a) = activities.get(&e.activity_id) {
-                if visible(caller, feed, a, now) && filter.accepts(a) && seen.insert(a.id.clone()) {
+                let recent = cutoff.is_none_or(|c| a.created_at >= c);
+                if recent
+                    && visible(caller, feed, a, now)
+                    && filter.accepts(a)
+                    && seen.insert(a.id.clone())
+                {
                     found.push((e.sk, a.clone()));
                 }
             }

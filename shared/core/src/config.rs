@@ -9,6 +9,9 @@ pub struct AppConfig {
     pub api_secret: String,
     /// The fan-out queue; functions that do not enqueue work may run without it.
     pub fanout_queue_url: Option<String>,
+    /// `HIDE_ACTIVITIES_AFTER` (`90d`, `6mo`, `1y`): feed reads leave out activities older
+    /// than this, and the hiding job sweeps them out of followers' feeds.
+    pub hide_activities_after: Option<crate::time::Nanos>,
 }
 
 impl AppConfig {
@@ -28,6 +31,16 @@ impl AppConfig {
             fanout_queue_url: std::env::var("FANOUT_QUEUE_URL")
                 .ok()
                 .filter(|v| !v.is_empty()),
+            hide_activities_after: match std::env::var("HIDE_ACTIVITIES_AFTER") {
+                Ok(v) if !v.trim().is_empty() => {
+                    Some(crate::time::parse_age(&v).ok_or_else(|| {
+                        ApiError::internal_msg(format!(
+                            "HIDE_ACTIVITIES_AFTER: '{v}' is not an age such as 90d, 6mo or 1y"
+                        ))
+                    })?)
+                }
+                _ => None,
+            },
         })
     }
 }

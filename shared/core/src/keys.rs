@@ -100,11 +100,29 @@ pub fn activity_buckets() -> Key {
 /// Activities that expire, bucketed by UTC day of expiry (gsi2), so the expiry job reads
 /// each day's bucket in order instead of scanning.
 pub fn activity_expiry(expires_at: Nanos, id: &str) -> (String, String) {
-    let day = expires_at.max(0) / (86_400 * 1_000_000_000);
     (
-        format!("EXP#{day}"),
+        expiry_partition(expiry_day(expires_at)),
         format!("{}#{id}", time_part(expires_at)),
     )
+}
+
+/// The UTC day (days since the epoch) of a time.
+pub fn expiry_day(t: Nanos) -> i64 {
+    t.max(0) / (86_400 * 1_000_000_000)
+}
+
+pub fn expiry_partition(day: i64) -> String {
+    format!("EXP#{day}")
+}
+
+/// The registry of expiry days that may still hold activities to remove.
+pub fn expiry_days() -> Key {
+    Key::new("META".into(), "EXPIRY_DAYS")
+}
+
+/// Where a scheduled job keeps its progress (`position`).
+pub fn job_progress(job: &str) -> Key {
+    Key::new("META".into(), format!("JOB#{job}"))
 }
 
 // ---- reactions ------------------------------------------------------------------------

@@ -43,6 +43,23 @@ fn scale_integer(i: i64) -> Nanos {
     }
 }
 
+/// An age such as `30d`, `2w`, `6mo` or `1y` (months are 30 days, years 365), in
+/// nanoseconds.
+pub fn parse_age(raw: &str) -> Option<Nanos> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = raw.split_at(split);
+    let n: i64 = digits.parse().ok().filter(|n| *n > 0)?;
+    let days = match unit {
+        "d" => 1,
+        "w" => 7,
+        "mo" => 30,
+        "y" => 365,
+        _ => return None,
+    };
+    n.checked_mul(days)?.checked_mul(86_400_000_000_000)
+}
+
 pub fn parse_rfc3339(s: &str) -> Option<Nanos> {
     let parsed = OffsetDateTime::parse(s, &Rfc3339).ok().or_else(|| {
         // Accept a zone-less form as UTC, as Stream's v2 API does.
@@ -56,6 +73,18 @@ pub fn parse_rfc3339(s: &str) -> Option<Nanos> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn ages() {
+        let day = 86_400_000_000_000;
+        assert_eq!(parse_age("30d"), Some(30 * day));
+        assert_eq!(parse_age("2w"), Some(14 * day));
+        assert_eq!(parse_age("6mo"), Some(180 * day));
+        assert_eq!(parse_age("1y"), Some(365 * day));
+        assert_eq!(parse_age("0d"), None);
+        assert_eq!(parse_age("3m"), None);
+        assert_eq!(parse_age(""), None);
+    }
 
     #[test]
     fn parses_rfc3339_and_numbers() {

@@ -86,6 +86,11 @@ pub fn env_or_panic(name: &str) -> String {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(None).await
+    }
+
+    /// With `HIDE_ACTIVITIES_AFTER` set to `hide_after`.
+    pub async fn spawn_with(hide_after: Option<tributary_core::time::Nanos>) -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
         let queue_url = env_or_panic("FANOUT_QUEUE_URL");
@@ -97,6 +102,7 @@ impl TestApp {
             api_key: API_KEY.into(),
             api_secret: API_SECRET.into(),
             fanout_queue_url: Some(queue_url),
+            hide_activities_after: hide_after,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let activities = serve(activities::app(state.clone())).await;

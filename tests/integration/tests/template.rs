@@ -72,6 +72,25 @@ fn table_matches_the_key_builders() {
     assert_eq!(props["TimeToLiveSpecification"]["Enabled"], true);
 }
 
+#[test]
+fn both_jobs_are_scheduled() {
+    let t = template();
+    let events = &t["Resources"]["JobsFunction"]["Properties"]["Events"];
+    let mut jobs: Vec<String> = events
+        .as_mapping()
+        .expect("the jobs function has events")
+        .values()
+        .filter(|e| e["Type"] == "Schedule")
+        .map(|e| {
+            let input: serde_json::Value =
+                serde_json::from_str(e["Properties"]["Input"].as_str().unwrap()).unwrap();
+            input["job"].as_str().unwrap().to_string()
+        })
+        .collect();
+    jobs.sort();
+    assert_eq!(jobs, ["expiry", "hiding"]);
+}
+
 /// Normalises a path so `{proxy+}` (API Gateway) and `{*rest}` (the local router) compare.
 fn normalise(path: &str) -> String {
     path.replace("{proxy+}", "*").replace("{*rest}", "*")

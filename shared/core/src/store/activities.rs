@@ -150,6 +150,8 @@ impl Store {
         }
         self.note_activity_buckets(std::iter::once(a.created_at))
             .await?;
+        self.note_expiry_days(a.content.expires_at.into_iter())
+            .await?;
         self.batch_write(own_entry_puts(a, &a.content.feeds)).await
     }
 
@@ -252,6 +254,8 @@ impl Store {
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":next", n(old.version + 1))
             .expression_attribute_values(":seen", n(old.version));
+        self.note_expiry_days(content.expires_at.into_iter())
+            .await?;
         match content.expires_at {
             Some(expires_at) => {
                 let (gsi2pk, gsi2sk) = keys::activity_expiry(expires_at, &old.id);
@@ -341,6 +345,8 @@ impl Store {
             ops.extend(own_entry_puts(a, &a.content.feeds));
         }
         self.note_activity_buckets(list.iter().map(|a| a.created_at))
+            .await?;
+        self.note_expiry_days(list.iter().filter_map(|a| a.content.expires_at))
             .await?;
         self.batch_write(ops).await
     }

@@ -177,19 +177,36 @@ impl Store {
         Ok((all, horizon))
     }
 
-    /// Records that the all-activities index has entries in the buckets of these times. A
-    /// process remembers what it recorded, so this writes once per bucket per process.
+    /// Records that the all-activities index has entries in the buckets of these times.
     pub(crate) async fn note_activity_buckets(
         &self,
         times: impl Iterator<Item = Nanos>,
     ) -> ApiResult<()> {
-        static NOTED: OnceLock<Mutex<HashSet<(String, i64)>>> = OnceLock::new();
+        let buckets = times.map(keys::activity_bucket).collect();
+        self.note_in_registry(keys::activity_buckets(), buckets)
+            .await
+    }
+
+    /// Records that activities expire on the days of these times (the expiry job's work).
+    pub(crate) async fn note_expiry_days(
+        &self,
+        times: impl Iterator<Item = Nanos>,
+    ) -> ApiResult<()> {
+        let days = times.map(keys::expiry_day).collect();
+        self.note_in_registry(keys::expiry_days(), days).await
+    }
+
+    /// Adds numbers to a registry item's number set. A process remembers what it added, so
+    /// each number costs one write per process, not one per call.
+    async fn note_in_registry(&self, registry: keys::Key, values: Vec<i64>) -> ApiResult<()> {
+        static NOTED: OnceLock<Mutex<HashSet<(String, String, i64)>>> = OnceLock::new();
         let noted = NOTED.get_or_init(Default::default);
+        let tag = |v: i64| (self.table().to_string(), registry.sk.clone(), v);
         let fresh: Vec<i64> = {
-            let seen = noted.lock().expect("bucket registry lock");
-            let mut fresh: Vec<i64> = times
-                .map(keys::activity_bucket)
-                .filter(|b| !seen.contains(&(self.table().to_string(), *b)))
+            let seen = noted.lock().expect("registry lock");
+            let mut fresh: Vec<i64> = values
+                .into_iter()
+                .filter(|v| !seen.contains(&tag(*v)))
                 .collect();
             fresh.sort_unstable();
             fresh.dedup();
@@ -202,39 +219,99 @@ impl Store {
             .client
             .update_item()
             .table_name(self.table())
-            .set_key(Some(keys::activity_buckets().to_item()))
-            .update_expression("ADD buckets :b")
+            .set_key(Some(registry.to_item()))
+            .update_expression("ADD #set :v")
+            .expression_attribute_names("#set", "set")
             .expression_attribute_values(
-                ":b",
+                ":v",
                 AttributeValue::Ns(fresh.iter().map(i64::to_string).collect()),
             )
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
-            .map_err(|e| sdk_error("note activity buckets", e))?;
+            .map_err(|e| sdk_error("note in registry", e))?;
         self.meter.record(Kind::Write, out.consumed_capacity());
-        let mut seen = noted.lock().expect("bucket registry lock");
-        seen.extend(fresh.into_iter().map(|b| (self.table().to_string(), b)));
+        let mut seen = noted.lock().expect("registry lock");
+        seen.extend(fresh.into_iter().map(tag));
+        Ok(())
+    }
+
+    /// A registry's numbers, smallest first.
+    pub async fn registry(&self, registry: keys::Key) -> ApiResult<Vec<i64>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(registry.to_item()))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("read registry", e))?;
+        self.meter.record(Kind::Read, out.consumed_capacity());
+        let mut values: Vec<i64> = match out.item.as_ref().and_then(|i| i.get("set")) {
+            Some(AttributeValue::Ns(list)) => list.iter().filter_map(|b| b.parse().ok()).collect(),
+            _ => vec![],
+        };
+        values.sort_unstable();
+        Ok(values)
+    }
+
+    /// Takes a number out of a registry (work that is done).
+    pub async fn forget_in_registry(&self, registry: keys::Key, value: i64) -> ApiResult<()> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(registry.to_item()))
+            .update_expression("DELETE #set :v")
+            .expression_attribute_names("#set", "set")
+            .expression_attribute_values(":v", AttributeValue::Ns(vec![value.to_string()]))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("update registry", e))?;
+        self.meter.record(Kind::Write, out.consumed_capacity());
+        Ok(())
+    }
+
+    /// Where a scheduled job stopped (a position), if it ran before.
+    pub async fn job_position(&self, job: &str) -> ApiResult<Option<String>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(keys::job_progress(job).to_item()))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("read job progress", e))?;
+        self.meter.record(Kind::Read, out.consumed_capacity());
+        Ok(out
+            .item
+            .and_then(|i| i.get("position")?.as_s().ok().cloned()))
+    }
+
+    pub async fn set_job_position(&self, job: &str, position: &str) -> ApiResult<()> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::job_progress(job).to_item()))
+            .update_expression("SET #p = :p")
+            .expression_attribute_names("#p", "position")
+            .expression_attribute_values(":p", s(position))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("save job progress", e))?;
+        self.meter.record(Kind::Write, out.consumed_capacity());
         Ok(())
     }
 
     /// The all-activities index's buckets that hold anything, oldest first.
     pub async fn activity_buckets(&self) -> ApiResult<Vec<i64>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity_buckets().to_item()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("read activity buckets", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let mut buckets: Vec<i64> = match out.item.as_ref().and_then(|i| i.get("buckets")) {
-            Some(AttributeValue::Ns(list)) => list.iter().filter_map(|b| b.parse().ok()).collect(),
-            _ => vec![],
-        };
-        buckets.sort_unstable();
-        Ok(buckets)
+        self.registry(keys::activity_buckets()).await
     }
 }

@@ -1,0 +1,74 @@
+//! Removing expired activities for good, a day of the expiry index at a time.
+
+use std::collections::HashSet;
+
+use tributary_core::keys;
+use tributary_core::scan::id_of;
+use tributary_core::store::{Slice, TimePartition};
+use tributary_core::time::Nanos;
+use tributary_core::ApiResult;
+
+use crate::{retract_everywhere, Context, Report, ROUND};
+
+pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
+    let store = ctx.store;
+    let today = keys::expiry_day(now);
+    let mut report = Report::default();
+    let days = store.registry(keys::expiry_days()).await?;
+    let from = keys::time_part(0);
+    let to = keys::time_part(now);
+    for day in days.into_iter().filter(|d| *d <= today) {
+        let part = TimePartition::index(keys::GSI2, keys::expiry_partition(day));
+        let mut handled: HashSet<String> = HashSet::new();
+        loop {
+            if report.done >= ctx.budget {
+                report.more = true;
+                return Ok(report);
+            }
+            let slice = Slice {
+                from: &from,
+                to: &to,
+                newest_first: false,
+                limit: ROUND,
+                types: None,
+            };
+            let (positions, more) = store.positions(&part, &slice).await?;
+            let ids: Vec<String> = positions
+                .iter()
+                .map(|p| id_of(p).to_string())
+                .filter(|id| !handled.contains(id))
+                .collect();
+            // The index may still list what was just removed (it is eventually
+            // consistent): a round with nothing new ends the day.
+            if ids.is_empty() {
+                break;
+            }
+            let found = store.get_activities(&ids).await?;
+            for id in ids {
+                if report.done >= ctx.budget {
+                    report.more = true;
+                    return Ok(report);
+                }
+                handled.insert(id.clone());
+                let Some(a) = found.get(&id) else { continue };
+                if a.content.expires_at.is_none_or(|e| e > now) {
+                    continue;
+                }
+                store.delete_activity_hard(a).await?;
+                for fid in &a.content.feeds {
+                    store.bump_feed_counter(fid, "activity_count", -1).await?;
+                }
+                retract_everywhere(ctx.queue, a).await?;
+                report.done += 1;
+            }
+            if more.is_none() && positions.len() < ROUND {
+                break;
+            }
+        }
+        // A past day, swept to its end, holds nothing more to do.
+        if day < today {
+            store.forget_in_registry(keys::expiry_days(), day).await?;
+        }
+    }
+    Ok(report)
+}
