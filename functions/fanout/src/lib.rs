@@ -8,6 +8,7 @@ use futures::stream::{self, StreamExt};
 use tributary_core::fanout::{self, FanoutTask};
 use tributary_core::queue::FanoutQueue;
 use tributary_core::store::Store;
+use tributary_core::user_data;
 use tributary_core::{ApiError, ApiResult};
 
 /// Messages of one batch worked on at once.
@@ -45,6 +46,19 @@ async fn process(store: &Store, queue: &FanoutQueue, message: &SqsMessage) -> Ap
     let body = message.body.as_deref().unwrap_or_default();
     let task: FanoutTask = serde_json::from_str(body)
         .map_err(|e| ApiError::input(format!("not a fan-out task: {e}")))?;
+    if let FanoutTask::UserData(step) = &task {
+        return match user_data::step(store, queue, step).await {
+            Ok(Some(next)) => queue.send(&[FanoutTask::UserData(next)]).await,
+            Ok(None) => Ok(()),
+            Err(e) => {
+                // The message is retried; the record says what went wrong meanwhile.
+                let _ = store
+                    .set_task_status(&step.task_id, "running", None, Some(&e.to_string()))
+                    .await;
+                Err(e)
+            }
+        };
+    }
     let step = fanout::plan(store, &task).await?;
     if let Some(next) = &step.next {
         // The rest of the audience is queued before this page is written, so another

@@ -1,7 +1,9 @@
-//! The users family: `POST /api/v2/users` (upsert), `GET /api/v2/app`, and the readiness
-//! check `GET /health`.
+//! The users family: `POST /api/v2/users` (upsert), `GET /api/v2/app`, the readiness check
+//! `GET /health`, and a user's feed data: delete and export (background tasks) and
+//! `GET /api/v2/tasks/{id}`.
 
 mod handlers;
+mod user_data;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -11,6 +13,15 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/health", get(handlers::health))
         .route("/api/v2/users", post(handlers::upsert_users))
-        .route("/api/v2/app", get(handlers::get_app));
+        .route("/api/v2/app", get(handlers::get_app))
+        .route(
+            "/api/v2/feeds/users/{user_id}/delete",
+            post(user_data::delete_feed_user_data),
+        )
+        .route(
+            "/api/v2/feeds/users/{user_id}/export",
+            post(user_data::export_feed_user_data),
+        )
+        .route("/api/v2/tasks/{id}", get(user_data::get_task));
     http::app(routes, state)
 }

@@ -53,6 +53,8 @@ pub enum FanoutTask {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
     },
+    /// A step of deleting or exporting a user's data (see [`crate::user_data`]).
+    UserData(crate::user_data::UserDataTask),
     /// On unfollow: remove from `source` the entries that came from `target`.
     PurgeHistory {
         source: String,
@@ -219,6 +221,12 @@ pub async fn plan(store: &Store, task: &FanoutTask) -> ApiResult<Step> {
 
 pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> ApiResult<Step> {
     match task {
+        // Runs through `user_data::step` (it needs the queue), not as a write plan.
+        FanoutTask::UserData(_) => Ok(Step {
+            writes: Vec::new(),
+            groups: Vec::new(),
+            next: None,
+        }),
         FanoutTask::Deliver {
             activity_id,
             created_at,

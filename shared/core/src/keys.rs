@@ -139,6 +139,33 @@ pub fn reaction(activity_id: &str, user_id: &str, kind: &str) -> Key {
     )
 }
 
+/// A user's reactions by time (gsi2): `<created>#<type>#<a|c>:<subject id>`, from which the
+/// reaction's own key is rebuilt. Deleting or exporting a user's data reads it.
+pub fn reaction_by_user(
+    user_id: &str,
+    created_at: Nanos,
+    kind: &str,
+    subject: &str,
+) -> (String, String) {
+    (
+        reactions_of_user(user_id),
+        format!("{}#{kind}#{subject}", time_part(created_at)),
+    )
+}
+
+pub fn reactions_of_user(user_id: &str) -> String {
+    format!("UREACT#{user_id}")
+}
+
+/// A background task's record (`status`, `result`); export parts sort under it.
+pub fn task(id: &str) -> Key {
+    Key::new(format!("TASK#{id}"), "TASK")
+}
+
+pub fn task_part(id: &str, seq: u64) -> Key {
+    Key::new(format!("TASK#{id}"), format!("PART#{seq:010}"))
+}
+
 /// An activity's reactions by time (gsi1), for listing them newest first.
 pub fn reaction_by_time(
     activity_id: &str,

@@ -29,6 +29,7 @@ pub mod scan;
 pub mod store;
 pub mod threads;
 pub mod time;
+pub mod user_data;
 pub mod validate;
 
 pub use error::{ApiError, ApiResult};

@@ -214,6 +214,8 @@ impl TestApp {
             && (route.contains("/reactions/") || route.ends_with("/reactions"))
         {
             self.reactions
+        } else if family("/api/v2/feeds/users/") || family("/api/v2/tasks/") {
+            self.users
         } else if family("/api/v2/feeds/comments") {
             self.comments
         } else if family("/api/v2/feeds/activities") {

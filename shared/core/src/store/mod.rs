@@ -13,6 +13,7 @@ mod groups;
 mod marks;
 mod ranges;
 mod reactions;
+mod tasks;
 mod users;
 
 pub use batch::{WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};

@@ -29,6 +29,13 @@ fn reaction_item(r: &Reaction) -> ApiResult<Item> {
     let (g1pk, g1sk) = r.subject().by_time(r.created_at, &r.user_id, &r.kind);
     item.insert(keys::GSI1_PK.into(), s(g1pk));
     item.insert(keys::GSI1_SK.into(), s(g1sk));
+    let subject = match &r.comment_id {
+        Some(c) => format!("c:{c}"),
+        None => format!("a:{}", r.activity_id),
+    };
+    let (g2pk, g2sk) = keys::reaction_by_user(&r.user_id, r.created_at, &r.kind, &subject);
+    item.insert(keys::GSI2_PK.into(), s(g2pk));
+    item.insert(keys::GSI2_SK.into(), s(g2sk));
     Ok(item)
 }
 

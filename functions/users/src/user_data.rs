@@ -1,0 +1,95 @@
+//! `delete_feed_user_data`, `export_feed_user_data` and `get_task`: the first two start a
+//! background task (see `tributary_core::user_data`) and answer with its id at once.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tributary_core::auth::Caller;
+use tributary_core::fanout::FanoutTask;
+use tributary_core::http::{AppState, Auth, Body};
+use tributary_core::ids;
+use tributary_core::user_data::{self, Action, UserDataTask};
+use tributary_core::{validate, ApiError, ApiResult};
+
+type Reply = ApiResult<Json<Value>>;
+
+fn server_only(caller: &Caller) -> ApiResult<()> {
+    match caller {
+        Caller::Server => Ok(()),
+        _ => Err(ApiError::not_allowed(
+            "deleting or exporting a user's data is for server-side calls",
+        )),
+    }
+}
+
+async fn start(s: &AppState, user_id: &str, action: Action, kind: &str) -> Reply {
+    validate::id("user_id", user_id)?;
+    let task_id = ids::new_id();
+    s.store.create_task(&task_id, kind, user_id).await?;
+    s.enqueue(&[FanoutTask::UserData(UserDataTask::start(
+        &task_id, user_id, action,
+    ))])
+    .await?;
+    Ok(Json(json!({ "task_id": task_id })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteRequest {
+    hard_delete: Option<bool>,
+}
+
+pub async fn delete_feed_user_data(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(user_id): Path<String>,
+    Body(req): Body<DeleteRequest>,
+) -> Reply {
+    server_only(&caller)?;
+    let hard = req.hard_delete.unwrap_or(false);
+    start(
+        &s,
+        &user_id,
+        Action::Delete { hard },
+        "delete_feed_user_data",
+    )
+    .await
+}
+
+pub async fn export_feed_user_data(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(user_id): Path<String>,
+) -> Reply {
+    server_only(&caller)?;
+    start(&s, &user_id, Action::Export, "export_feed_user_data").await
+}
+
+pub async fn get_task(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Reply {
+    server_only(&caller)?;
+    let task = s
+        .store
+        .get_task(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("task '{id}' does not exist")))?;
+    let mut body = json!({
+        "task_id": task.id,
+        "status": task.status,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+    });
+    if let Some(mut result) = task.result {
+        if task.status == "completed" && result.get("exported").is_some() {
+            result["data"] = user_data::assemble(s.store.task_parts(&id).await?);
+        }
+        body["result"] = result;
+    }
+    if let Some(error) = task.error {
+        body["error"] = json!({"type": "task_failed", "description": error});
+    }
+    Ok(Json(body))
+}
