@@ -133,13 +133,17 @@ pub async fn get_or_create(
         _ => caller.clone(),
     };
     let access = read::access(&s, &reader, &feed).await?;
-    // Story groups with `skip_watched` leave out what the reader has watched.
-    let skip_watched = feed_group
-        .settings
-        .get("stories")
-        .and_then(|st| st.get("skip_watched"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    // Story groups with `skip_watched` leave out what the reader has watched; only groups
+    // with `track_watched` report `is_watched`.
+    let story_flag = |name: &str| {
+        feed_group
+            .settings
+            .get("stories")
+            .and_then(|st| st.get(name))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    let (skip_watched, track_watched) = (story_flag("skip_watched"), story_flag("track_watched"));
     if let (true, Caller::User(me)) = (skip_watched, &reader) {
         filter.exclude = s.store.user_marks(me).await?.watched;
     }
@@ -209,6 +213,11 @@ pub async fn get_or_create(
     // Read from a feed, an activity's current feed is that feed.
     for a in activities.iter_mut().filter(|_| enrich.current_feed) {
         a.current_feed = Some(Box::new(rendered_feed.clone()));
+    }
+    if !track_watched {
+        for a in activities.iter_mut() {
+            a.is_watched = None;
+        }
     }
 
     let mut aggregated_activities = Vec::new();

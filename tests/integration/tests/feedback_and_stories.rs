@@ -34,6 +34,8 @@ async fn a_hidden_activity_is_hidden_for_its_user_only() {
     let fid = format!("user:{john}");
     let for_amy = app.read_feed(&fid, json!({"user_id": amy})).await;
     assert_eq!(find(&for_amy, id).unwrap()["hidden"], true);
+    // `user` feeds do not track watching, so they do not report it.
+    assert!(find(&for_amy, id).unwrap().get("is_watched").is_none());
     let for_bob = app.read_feed(&fid, json!({"user_id": bob})).await;
     assert_eq!(find(&for_bob, id).unwrap()["hidden"], false);
     let got = app
