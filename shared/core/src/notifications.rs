@@ -151,7 +151,15 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
     store.create_activity(&activity).await?;
     let (existed, _) = store.count_activity_added(&fid).await?;
     if !existed {
-        let feed = crate::model::feed::Feed::new(GROUP, &n.recipient, &n.recipient, now);
+        // The recipient's notification feed, with the group's visibility (private by default).
+        let mut feed = crate::model::feed::Feed::new(GROUP, &n.recipient, &n.recipient, now);
+        if let Some(v) = group
+            .default_visibility
+            .as_deref()
+            .and_then(crate::model::feed::FeedVisibility::parse)
+        {
+            feed.visibility = v;
+        }
         store.create_feed_if_missing(&feed).await?;
     }
     if let Some(format) =

@@ -296,6 +296,15 @@ async fn reactions_comments_follows_and_mentions_notify() {
     assert_eq!(reaction["user"]["id"], amy.as_str());
     assert_eq!(reaction["notification_context"]["target"]["id"], post_id);
     assert_eq!(status(&read).0, 4);
+    // A notification feed is private to its owner.
+    app.as_user(
+        &amy,
+        "POST",
+        &format!("/api/v2/feeds/feed_groups/notification/feeds/{john}"),
+        Some(json!({})),
+    )
+    .await
+    .expect_error(17, 403);
     // Nobody is told about their own actions.
     let own = notifications_of(app, &amy).await;
     assert!(own["activities"].as_array().unwrap().is_empty());
