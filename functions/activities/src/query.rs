@@ -12,7 +12,7 @@
 //! else in the filter is checked on the fetched activities; a request examines at most
 //! [`EXAMINE_BUDGET`] candidates and returns a cursor when it stops early.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_core::auth::Caller;
 use tributary_core::http::AppState;
@@ -21,10 +21,10 @@ use tributary_core::model::response::ActivityResponse;
 use tributary_core::model::{Activity, Visibility};
 use tributary_core::predicate::{self, Cond, Field, Kind};
 use tributary_core::render::{self, Enrichment};
-use tributary_core::scan::{self, Walk};
+use tributary_core::scan::{self, PageCursor as Cursor, Walk};
 use tributary_core::store::TimePartition;
 use tributary_core::time::{now_nanos, Nanos};
-use tributary_core::{ApiError, ApiResult};
+use tributary_core::{validate, ApiError, ApiResult};
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -86,8 +86,7 @@ fn field(name: &str) -> Option<Field> {
         ),
         "near" => (Kind::Near, EQ_IN),
         "within_bounds" => (Kind::Bounds, EQ_IN),
-        n if n.starts_with("custom.") && n.len() > "custom.".len() => (Kind::Plain, ANY),
-        _ => return None,
+        n => return predicate::custom_field(n),
     };
     Some(Field {
         name: "",
@@ -119,14 +118,7 @@ fn value_of(a: &Activity, name: &str) -> Option<Value> {
         "text" => json!(c.text.as_ref()?),
         "search_data" => Value::Object(c.search_data.clone()),
         "near" | "within_bounds" => serde_json::to_value(c.location.as_ref()?).ok()?,
-        custom => {
-            let path = custom.strip_prefix("custom.")?;
-            let mut v = c.custom.get(path.split('.').next()?)?;
-            for part in path.split('.').skip(1) {
-                v = v.get(part)?;
-            }
-            v.clone()
-        }
+        custom => return predicate::custom_value(&c.custom, custom),
     })
 }
 
@@ -182,14 +174,6 @@ fn order(sort: Option<&[SortParam]>) -> ApiResult<Order> {
     Ok(Order::Counter { field, desc })
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-enum Cursor {
-    /// Continue after this position (`<time>#<id>`) in time order.
-    After(String),
-    /// Continue at this offset of a ranked list.
-    Offset(usize),
-}
-
 /// Where candidates come from.
 enum Source {
     Ids(Vec<String>),
@@ -241,7 +225,7 @@ async fn source(
 }
 
 fn position(a: &Activity) -> String {
-    format!("{}#{}", keys::time_part(a.created_at), a.id)
+    scan::position(a.created_at, &a.id)
 }
 
 /// Who is asking, what they may see and what they asked for.
@@ -287,41 +271,30 @@ async fn scan(
     want: usize,
 ) -> ApiResult<(Vec<Activity>, Option<String>)> {
     let accepts = |a: &Activity| scope.shows(a) && scope.cond.matches(&|f| value_of(a, f));
-    let range = scope.range;
-    let from = range.0.map_or_else(|| keys::time_part(0), keys::time_part);
-    let to = range.1.map_or_else(|| "~".to_string(), keys::time_part);
-    if let Source::Ids(ids) = source {
-        let found = state.store.get_activities(ids).await?;
-        let mut list: Vec<Activity> = found.into_values().filter(accepts).collect();
-        list.retain(|a| {
-            let p = position(a);
-            p >= from
-                && p < to
-                && after
-                    .as_ref()
-                    .is_none_or(|x| if newest_first { p < *x } else { p > *x })
-        });
-        list.sort_by_key(position);
-        if newest_first {
-            list.reverse();
-        }
-        let more = list.len() > want;
-        list.truncate(want);
-        let resume = more.then(|| list.last().map(position)).flatten();
-        return Ok((list, resume));
-    }
-    let Source::Partitions { parts, types } = source else {
-        unreachable!("ids handled above")
+    let (from, to) = scan::bounds(scope.range);
+    let (parts, types): (&[TimePartition], _) = match source {
+        Source::Ids(_) => (&[], None),
+        Source::Partitions { parts, types } => (parts, types.as_deref()),
     };
     let walk = Walk {
         parts,
         from: &from,
         to: &to,
         newest_first,
-        types: types.as_deref(),
+        types,
         want,
         budget: EXAMINE_BUDGET,
     };
+    if let Source::Ids(ids) = source {
+        let found = state.store.get_activities(ids).await?;
+        let list = found.into_values().filter(accepts).collect();
+        return Ok(scan::page_in_memory(
+            list,
+            position,
+            &walk,
+            after.as_deref(),
+        ));
+    }
     let load = |ids: Vec<String>| async move { state.store.get_activities(&ids).await };
     scan::matches(&state.store, &walk, after, load, accepts).await
 }
@@ -332,16 +305,7 @@ pub async fn query(
     req: &QueryActivitiesRequest,
 ) -> ApiResult<(Vec<ActivityResponse>, Option<String>)> {
     let reader = caller.acting_user(req.user_id.as_deref())?;
-    let limit = match req.limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (0..=MAX_LIMIT as i64).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(ApiError::field(
-                "limit",
-                format!("limit must be between 0 and {MAX_LIMIT}, got {n}"),
-            ))
-        }
-    };
+    let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let cond = predicate::parse(req.filter.as_ref(), &field)?;
     let order = order(req.sort.as_deref())?;
     let cursor = match &req.next {

@@ -445,17 +445,6 @@ struct RankCursor {
     offset: usize,
 }
 
-fn bounded(field: &str, raw: Option<i64>, default: usize, max: usize) -> ApiResult<usize> {
-    match raw {
-        None => Ok(default),
-        Some(n) if n >= 0 && (n as usize) <= max => Ok(n as usize),
-        Some(n) => Err(ApiError::field(
-            field,
-            format!("{field} must be between 0 and {max}, got {n}"),
-        )),
-    }
-}
-
 /// A page of a thread level, each comment with up to `depth - 1` levels of replies.
 pub async fn thread(
     state: &AppState,
@@ -464,9 +453,9 @@ pub async fn thread(
     parent: Option<&str>,
     q: &ThreadQuery,
 ) -> ApiResult<(Vec<CommentResponse>, Option<String>)> {
-    let limit = bounded("limit", q.limit, 25, 100)?;
-    let depth = bounded("depth", q.depth, 1, 5)?.max(1);
-    let replies_limit = bounded("replies_limit", q.replies_limit, 3, 25)?;
+    let limit = validate::limit("limit", q.limit, 25, 100)?;
+    let depth = validate::limit("depth", q.depth, 1, 5)?.max(1);
+    let replies_limit = validate::limit("replies_limit", q.replies_limit, 3, 25)?;
     let order = order(q.sort.as_deref())?;
     let newest = order == Order::Newest;
     if !matches!(order, Order::Oldest | Order::Newest) {
@@ -567,7 +556,7 @@ async fn around_in_time(
         keys::comment_thread(object_type, object_id),
         &prefix,
     )];
-    let pivot_at = format!("{}#{}", keys::time_part(pivot.created_at), pivot.id);
+    let pivot_at = scan::position(pivot.created_at, &pivot.id);
     let to = "~".to_string();
     let from = keys::time_part(0);
     let walk = |newest_first: bool, want: usize| Walk {

@@ -10,16 +10,16 @@
 //! Other conditions are checked on the fetched comments. Ranked orders (top, best,
 //! controversial) rank the newest [`ops::RANK_WINDOW`] matches.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_core::http::AppState;
 use tributary_core::keys;
 use tributary_core::model::comment::{confidence, controversy, Comment, CommentResponse};
 use tributary_core::predicate::{self, Cond, Field, Kind, Op};
-use tributary_core::scan::{self, Walk};
+use tributary_core::scan::{self, PageCursor as Cursor, Walk};
 use tributary_core::store::TimePartition;
 use tributary_core::threads;
-use tributary_core::{ApiError, ApiResult};
+use tributary_core::{validate, ApiError, ApiResult};
 
 use crate::ops::{self, Order};
 
@@ -38,7 +38,7 @@ pub struct QueryCommentsRequest {
 }
 
 fn field(name: &str) -> Option<Field> {
-    use predicate::{ANY, EQ_IN, RANGE};
+    use predicate::{EQ_IN, RANGE};
     const COUNTS: &[Op] = &[Op::Eq, Op::Gt, Op::Gte, Op::Lt, Op::Lte];
     let (kind, ops) = match name {
         "id" | "user_id" | "object_type" | "object_id" | "parent_id" | "status" => {
@@ -48,8 +48,7 @@ fn field(name: &str) -> Option<Field> {
         "upvote_count" | "downvote_count" | "reply_count" | "reaction_count" | "score"
         | "confidence_score" | "controversy_score" => (Kind::Plain, COUNTS),
         "created_at" | "updated_at" => (Kind::Time, RANGE),
-        n if n.starts_with("custom.") && n.len() > "custom.".len() => (Kind::Plain, ANY),
-        _ => return None,
+        n => return predicate::custom_field(n),
     };
     Some(Field {
         name: "",
@@ -80,26 +79,12 @@ fn value_of(c: &Comment, name: &str) -> Option<Value> {
         "controversy_score" => json!(controversy(c.upvote_count, c.downvote_count)),
         "created_at" => json!(c.created_at),
         "updated_at" => json!(c.updated_at),
-        custom => {
-            let path = custom.strip_prefix("custom.")?;
-            let mut parts = path.split('.');
-            let mut v = c.custom.get(parts.next()?)?;
-            for part in parts {
-                v = v.get(part)?;
-            }
-            v.clone()
-        }
+        custom => return predicate::custom_value(&c.custom, custom),
     })
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-enum Cursor {
-    After(String),
-    Offset(usize),
-}
-
 fn position(c: &Comment) -> String {
-    format!("{}#{}", keys::time_part(c.created_at), c.id)
+    scan::position(c.created_at, &c.id)
 }
 
 /// The partitions the filter names, or the comments themselves for an id filter.
@@ -155,40 +140,29 @@ async fn find(
     want: usize,
 ) -> ApiResult<(Vec<Comment>, Option<String>)> {
     let accepts = |c: &Comment| cond.matches(&|f| value_of(c, f));
-    let (from, to) = predicate::time_range(cond, "created_at");
-    let from = keys::time_part(from.unwrap_or(0));
-    let to = to.map_or_else(|| "~".to_string(), keys::time_part);
-    match partitions(state, cond).await? {
+    let (from, to) = scan::bounds(predicate::time_range(cond, "created_at"));
+    let source = partitions(state, cond).await?;
+    let walk = Walk {
+        parts: source.as_deref().unwrap_or(&[]),
+        from: &from,
+        to: &to,
+        newest_first,
+        types: None,
+        want,
+        budget: EXAMINE_BUDGET,
+    };
+    match &source {
         Err(ids) => {
-            let found = state.store.get_comments(&ids).await?;
-            let mut list: Vec<Comment> = found.into_values().filter(accepts).collect();
-            list.retain(|c| {
-                let p = position(c);
-                p >= from
-                    && p < to
-                    && after
-                        .as_ref()
-                        .is_none_or(|x| if newest_first { p < *x } else { p > *x })
-            });
-            list.sort_by_key(position);
-            if newest_first {
-                list.reverse();
-            }
-            let more = list.len() > want;
-            list.truncate(want);
-            let resume = more.then(|| list.last().map(position)).flatten();
-            Ok((list, resume))
+            let found = state.store.get_comments(ids).await?;
+            let list = found.into_values().filter(accepts).collect();
+            Ok(scan::page_in_memory(
+                list,
+                position,
+                &walk,
+                after.as_deref(),
+            ))
         }
-        Ok(parts) => {
-            let walk = Walk {
-                parts: &parts,
-                from: &from,
-                to: &to,
-                newest_first,
-                types: None,
-                want,
-                budget: EXAMINE_BUDGET,
-            };
+        Ok(_) => {
             let load = |ids: Vec<String>| async move { state.store.get_comments(&ids).await };
             scan::matches(&state.store, &walk, after, load, accepts).await
         }
@@ -199,16 +173,7 @@ pub async fn query(
     state: &AppState,
     req: &QueryCommentsRequest,
 ) -> ApiResult<(Vec<CommentResponse>, Option<String>)> {
-    let limit = match req.limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (0..=MAX_LIMIT as i64).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(ApiError::field(
-                "limit",
-                format!("limit must be between 0 and {MAX_LIMIT}, got {n}"),
-            ))
-        }
-    };
+    let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     if req.filter.is_none() {
         return Err(ApiError::field("filter", "filter is a required field"));
     }

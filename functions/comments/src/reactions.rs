@@ -2,21 +2,20 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_core::http::{AppState, Auth, Body, QueryParams};
+use tributary_core::model::comment::Comment;
 use tributary_core::model::reaction::{Reaction, Subject};
 use tributary_core::notifications::{self, Notice};
 use tributary_core::{ApiError, ApiResult};
 
-use ::reactions::handlers::{page, reactions_json};
+use ::reactions::handlers::{page, reactions_json, DeleteQuery};
 use ::reactions::ops::{self as rules, AddReactionRequest, On, QueryReactionsRequest};
 
 type Reply = ApiResult<Json<Value>>;
 
-async fn comment_and_reaction(s: &AppState, id: &str, r: &Reaction) -> Reply {
-    let c = crate::ops::load(s, id).await?;
-    let comment = crate::ops::render(s, std::slice::from_ref(&c))
+async fn comment_and_reaction(s: &AppState, c: &Comment, r: &Reaction) -> Reply {
+    let comment = crate::ops::render(s, std::slice::from_ref(c))
         .await?
         .remove(0);
     let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
@@ -32,8 +31,8 @@ pub async fn add(
     let notify = req.create_notification_activity == Some(true);
     let copy_custom = req.copy_custom_to_notification == Some(true);
     let r = rules::add(&s, &caller, Subject::Comment(&id), req).await?;
+    let c = crate::ops::load(&s, &id).await?;
     if notify {
-        let c = crate::ops::load(&s, &id).await?;
         let notice = Notice {
             kind: "comment_reaction",
             actor: r.user_id.clone(),
@@ -52,13 +51,7 @@ pub async fn add(
         };
         notifications::notify(&s.store, notice).await?;
     }
-    comment_and_reaction(&s, &id, &r).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DeleteQuery {
-    user_id: Option<String>,
-    delete_notification_activity: Option<bool>,
+    comment_and_reaction(&s, &c, &r).await
 }
 
 pub async fn delete(
@@ -75,12 +68,12 @@ pub async fn delete(
         q.user_id.as_deref(),
     )
     .await?;
+    let c = crate::ops::load(&s, &id).await?;
     if q.delete_notification_activity == Some(true) {
-        let c = crate::ops::load(&s, &id).await?;
         let cause = rules::notification_cause(&r);
         notifications::retract(&s.store, "comment_reaction", &cause, &c.user_id).await?;
     }
-    comment_and_reaction(&s, &id, &r).await
+    comment_and_reaction(&s, &c, &r).await
 }
 
 pub async fn query(

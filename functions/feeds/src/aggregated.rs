@@ -17,6 +17,7 @@ use tributary_core::http::{AppState, Auth, Body};
 use tributary_core::model::feed_group::FeedGroup;
 use tributary_core::model::response::ActivityResponse;
 use tributary_core::render::{self, Enrichment};
+use tributary_core::scan::id_of;
 use tributary_core::store::{ActivityGroup, NotificationState};
 use tributary_core::time::{now_nanos, Nanos};
 use tributary_core::validate::Fid;
@@ -198,10 +199,6 @@ pub async fn read(
         next: more.map(|after| s.cursors.encode(&GroupCursor { after })),
         status,
     })
-}
-
-fn id_of(position: &str) -> &str {
-    tributary_core::scan::id_of(position)
 }
 
 /// `unread`, `unseen` and the marks, from the groups updated since the older mark (at most

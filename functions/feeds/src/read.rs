@@ -47,14 +47,7 @@ pub struct Pager {
 }
 
 pub fn limit(field: &str, raw: Option<i64>, default: usize) -> ApiResult<usize> {
-    match raw {
-        None => Ok(default),
-        Some(n) if (0..=MAX_LIMIT as i64).contains(&n) => Ok(n as usize),
-        Some(n) => Err(ApiError::field(
-            field,
-            format!("{field} must be between 0 and {MAX_LIMIT}, got {n}"),
-        )),
-    }
+    tributary_core::validate::limit(field, raw, default, MAX_LIMIT)
 }
 
 /// What a reader may see of a feed.

@@ -2,13 +2,14 @@
 
 use std::collections::HashSet;
 
+use tributary_core::fanout;
 use tributary_core::keys;
 use tributary_core::scan::id_of;
 use tributary_core::store::{Slice, TimePartition};
 use tributary_core::time::Nanos;
 use tributary_core::ApiResult;
 
-use crate::{retract_everywhere, Context, Report, ROUND};
+use crate::{Context, Report, ROUND};
 
 pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
     let store = ctx.store;
@@ -54,11 +55,7 @@ pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
                 if a.content.expires_at.is_none_or(|e| e > now) {
                     continue;
                 }
-                store.delete_activity_hard(a).await?;
-                for fid in &a.content.feeds {
-                    store.bump_feed_counter(fid, "activity_count", -1).await?;
-                }
-                retract_everywhere(ctx.queue, a).await?;
+                fanout::remove_for_good(store, ctx.queue, a).await?;
                 report.done += 1;
             }
             if more.is_none() && positions.len() < ROUND {

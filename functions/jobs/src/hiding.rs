@@ -5,13 +5,14 @@
 //! their own feeds' entries stay. Turning the setting off therefore shows old activities
 //! again in the feeds they were posted to, but not in timelines that were swept.
 
+use tributary_core::fanout;
 use tributary_core::keys;
 use tributary_core::scan::id_of;
 use tributary_core::store::{Slice, TimePartition};
 use tributary_core::time::Nanos;
 use tributary_core::ApiResult;
 
-use crate::{retract_everywhere, Context, Report, ROUND};
+use crate::{Context, Report, ROUND};
 
 const JOB: &str = "hiding";
 
@@ -51,7 +52,7 @@ pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
         let ids: Vec<String> = positions.iter().map(|p| id_of(p).to_string()).collect();
         let found = store.get_activities(&ids).await?;
         for a in found.values() {
-            retract_everywhere(ctx.queue, a).await?;
+            fanout::retract_from_followers(ctx.queue, a).await?;
         }
         report.done += found.len();
         // Continue from where every partition has been read (or after the last one seen).

@@ -16,8 +16,6 @@ mod expiry;
 mod hiding;
 
 use serde::{Deserialize, Serialize};
-use tributary_core::fanout::FanoutTask;
-use tributary_core::model::Activity;
 use tributary_core::queue::FanoutQueue;
 use tributary_core::store::Store;
 use tributary_core::time::Nanos;
@@ -74,20 +72,6 @@ pub fn job_of(event: &serde_json::Value) -> ApiResult<Job> {
         .ok_or_else(|| ApiError::field("job", "the event names no job"))?;
     serde_json::from_value(job.clone())
         .map_err(|_| ApiError::field("job", format!("job: {job} is not one of expiry, hiding")))
-}
-
-/// Queues the removal of an activity from the feeds that follow each of its feeds.
-async fn retract_everywhere(queue: &FanoutQueue, a: &Activity) -> ApiResult<()> {
-    let tasks: Vec<FanoutTask> = a
-        .content
-        .feeds
-        .iter()
-        .map(|fid| FanoutTask::retract(a, fid))
-        .collect();
-    if tasks.is_empty() {
-        return Ok(());
-    }
-    queue.send(&tasks).await
 }
 
 #[cfg(test)]

@@ -57,8 +57,8 @@ pub async fn add(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DeleteQuery {
-    user_id: Option<String>,
-    delete_notification_activity: Option<bool>,
+    pub user_id: Option<String>,
+    pub delete_notification_activity: Option<bool>,
 }
 
 pub async fn delete(

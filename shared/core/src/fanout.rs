@@ -86,6 +86,37 @@ impl FanoutTask {
     }
 }
 
+/// Removes an activity for good: the activity and its own feeds' entries, those feeds'
+/// counts, and (through the queue) its entries in their followers' feeds.
+pub async fn remove_for_good(
+    store: &Store,
+    queue: &crate::queue::FanoutQueue,
+    a: &Activity,
+) -> ApiResult<()> {
+    store.delete_activity_hard(a).await?;
+    for fid in &a.content.feeds {
+        store.bump_feed_counter(fid, "activity_count", -1).await?;
+    }
+    retract_from_followers(queue, a).await
+}
+
+/// Queues the removal of an activity from the feeds that follow each of its feeds.
+pub async fn retract_from_followers(
+    queue: &crate::queue::FanoutQueue,
+    a: &Activity,
+) -> ApiResult<()> {
+    let tasks: Vec<FanoutTask> = a
+        .content
+        .feeds
+        .iter()
+        .map(|fid| FanoutTask::retract(a, fid))
+        .collect();
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    queue.send(&tasks).await
+}
+
 /// An entry item for a delivered activity.
 pub fn delivered_entry(
     fid: &str,
@@ -168,7 +199,7 @@ pub fn group_adds<'a>(
                 Ok(group) => Some(GroupAdd {
                     fid: fid.to_string(),
                     group,
-                    position: format!("{}#{}", keys::time_part(a.created_at), a.id),
+                    position: crate::scan::position(a.created_at, &a.id),
                     user_id: a.user_id.clone(),
                 }),
                 Err(e) => {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::aggregation::{self, Format};
 use crate::fanout;
-use crate::keys;
+use crate::model::feed_group::FeedGroup;
 use crate::model::{Activity, ActivityContent};
 use crate::store::Store;
 use crate::time::{now_nanos, Nanos};
@@ -108,6 +108,7 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
         .and_then(Value::as_str)
         .and_then(parse_window)
         .unwrap_or(0);
+    let format = format_of(&group);
     let now = now_nanos();
     let id = n.id();
     if let Some(existing) = store.get_activity(&id).await? {
@@ -115,7 +116,7 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
             return Ok(());
         }
         // Outside the window the repeat notifies again, as a fresh notification.
-        remove(store, &existing).await?;
+        remove(store, &existing, format.as_ref()).await?;
     }
     let fid = feed_of(&n.recipient);
     let activity = Activity {
@@ -162,9 +163,7 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
         }
         store.create_feed_if_missing(&feed).await?;
     }
-    if let Some(format) =
-        aggregation::format_of(&group.settings).and_then(|f| Format::parse(f).ok())
-    {
+    if let Some(format) = format {
         let formats = std::collections::HashMap::from([(GROUP.to_string(), format)]);
         let adds = fanout::group_adds(&formats, [(fid.as_str(), &activity)]);
         fanout::add_to_groups(store, adds).await?;
@@ -175,24 +174,30 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
 /// Takes back the notification a cause made, if it stands.
 pub async fn retract(store: &Store, kind: &str, cause: &str, recipient: &str) -> ApiResult<()> {
     let id = notification_id(kind, cause, recipient);
-    match store.get_activity(&id).await? {
-        Some(existing) => remove(store, &existing).await,
-        None => Ok(()),
-    }
+    let Some(existing) = store.get_activity(&id).await? else {
+        return Ok(());
+    };
+    let group = store.get_feed_group(GROUP).await?;
+    remove(
+        store,
+        &existing,
+        group.as_ref().and_then(format_of).as_ref(),
+    )
+    .await
+}
+
+/// The notification group's aggregation format, if it aggregates.
+fn format_of(group: &FeedGroup) -> Option<Format> {
+    aggregation::format_of(&group.settings).and_then(|f| Format::parse(f).ok())
 }
 
 /// Removes a notification activity, its entry and its place in its group.
-async fn remove(store: &Store, a: &Activity) -> ApiResult<()> {
+async fn remove(store: &Store, a: &Activity, format: Option<&Format>) -> ApiResult<()> {
     store.delete_activity_hard(a).await?;
     for fid in &a.content.feeds {
         store.bump_feed_counter(fid, "activity_count", -1).await?;
-        let group = store.get_feed_group(GROUP).await?;
-        let format = group
-            .as_ref()
-            .and_then(|g| aggregation::format_of(&g.settings))
-            .and_then(|f| Format::parse(f).ok());
         if let Some(key) = format.and_then(|f| f.render(a, fid).ok()) {
-            let position = format!("{}#{}", keys::time_part(a.created_at), a.id);
+            let position = crate::scan::position(a.created_at, &a.id);
             store.remove_from_group(fid, &key, &position).await?;
         }
     }

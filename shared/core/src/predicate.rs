@@ -113,6 +113,27 @@ pub const ANY: &[Op] = &[
     Op::Autocomplete,
 ];
 
+/// Fields named `custom.<path>` filter on a record's custom data, with any operator.
+pub fn custom_field(name: &str) -> Option<Field> {
+    name.strip_prefix("custom.")
+        .filter(|path| !path.is_empty())
+        .map(|_| Field {
+            name: "",
+            kind: Kind::Plain,
+            ops: ANY,
+        })
+}
+
+/// The value a `custom.<dotted.path>` field names in a record's custom data.
+pub fn custom_value(custom: &serde_json::Map<String, Value>, name: &str) -> Option<Value> {
+    let mut parts = name.strip_prefix("custom.")?.split('.');
+    let mut v = custom.get(parts.next()?)?;
+    for part in parts {
+        v = v.get(part)?;
+    }
+    Some(v.clone())
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cond {
     And(Vec<Cond>),
@@ -447,8 +468,7 @@ mod tests {
             "text" => (Kind::Plain, TEXT),
             "near" => (Kind::Near, EQ_IN),
             "within_bounds" => (Kind::Bounds, EQ_IN),
-            n if n.starts_with("custom.") => (Kind::Plain, ANY),
-            _ => return None,
+            n => return custom_field(n),
         };
         Some(Field {
             name: "",
@@ -458,12 +478,15 @@ mod tests {
     }
 
     fn record(field: &str) -> Option<Value> {
+        let custom = json!({"score": 7, "deep": {"er": true}});
+        if let Some(v) = custom_value(custom.as_object().unwrap(), field) {
+            return Some(v);
+        }
         match field {
             "user_id" => Some(json!("amy")),
             "tags" => Some(json!(["news", "tech"])),
             "created_at" => Some(json!(2_000_000_000_000_000_000_i64)),
             "text" => Some(json!("Hello, Brave new World")),
-            "custom.score" => Some(json!(7)),
             // Amsterdam.
             "near" | "within_bounds" => Some(json!({"lat": 52.37, "lng": 4.90})),
             _ => None,
@@ -495,6 +518,7 @@ mod tests {
         assert!(!check(json!({"custom.score": {"$lte": 5}})));
         assert!(check(json!({"custom.missing": {"$exists": false}})));
         assert!(check(json!({"custom.score": {"$nin": [1, 2]}})));
+        assert!(check(json!({"custom.deep.er": true})));
     }
 
     #[test]

@@ -18,7 +18,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::fanout::FanoutTask;
 use crate::keys;
 use crate::model::reaction::{Reaction, Subject};
 use crate::model::Activity;
@@ -163,8 +162,7 @@ async fn page(
     part: TimePartition,
     after: Option<&str>,
 ) -> ApiResult<(Vec<String>, Option<String>)> {
-    let from = keys::time_part(0);
-    let to = "~".to_string();
+    let (from, to) = crate::scan::bounds((None, None));
     let slice = Slice {
         from: &from,
         to: &to,
@@ -205,17 +203,7 @@ async fn activities(
         }
         Action::Delete { hard: true } => {
             for a in &list {
-                store.delete_activity_hard(a).await?;
-                for fid in &a.content.feeds {
-                    store.bump_feed_counter(fid, "activity_count", -1).await?;
-                }
-                let retract: Vec<FanoutTask> = a
-                    .content
-                    .feeds
-                    .iter()
-                    .map(|fid| FanoutTask::retract(a, fid))
-                    .collect();
-                queue.send(&retract).await?;
+                crate::fanout::remove_for_good(store, queue, a).await?;
             }
         }
         Action::Delete { hard: false } => {

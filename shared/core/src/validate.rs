@@ -113,6 +113,18 @@ pub fn id(field: &str, raw: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// A page size: `default` when absent, otherwise 0 to `max`.
+pub fn limit(field: &str, raw: Option<i64>, default: usize, max: usize) -> ApiResult<usize> {
+    match raw {
+        None => Ok(default),
+        Some(n) if n >= 0 && (n as usize) <= max => Ok(n as usize),
+        Some(n) => Err(ApiError::field(
+            field,
+            format!("{field} must be between 0 and {max}, got {n}"),
+        )),
+    }
+}
+
 /// Rules on an activity's content as a whole, checked after every create and update.
 pub fn content(activity_type: &str, c: &ActivityContent) -> ApiResult<()> {
     feeds(&c.feeds)?;

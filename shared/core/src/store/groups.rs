@@ -204,9 +204,15 @@ impl Store {
             .last_evaluated_key
             .as_ref()
             .and_then(|k| k.get(keys::GSI1_SK)?.as_s().ok().cloned());
-        let names: Vec<String> = out
-            .items
-            .unwrap_or_default()
+        let groups = self
+            .groups_listed(fid, out.items.unwrap_or_default())
+            .await?;
+        Ok((groups, next))
+    }
+
+    /// The groups a page of the update index lists, in its order.
+    async fn groups_listed(&self, fid: &str, listed: Vec<Item>) -> ApiResult<Vec<ActivityGroup>> {
+        let names: Vec<String> = listed
             .iter()
             .filter_map(|i| {
                 let sk = i.get(keys::SK)?.as_s().ok()?;
@@ -214,8 +220,7 @@ impl Store {
             })
             .collect();
         let found = self.get_groups(fid, &names).await?;
-        let groups = names.iter().filter_map(|g| found.get(g).cloned()).collect();
-        Ok((groups, next))
+        Ok(names.iter().filter_map(|g| found.get(g).cloned()).collect())
     }
 
     /// Groups by name.
@@ -265,17 +270,7 @@ impl Store {
             .await
             .map_err(|e| sdk_error("read updated activity groups", e))?;
         self.meter.record(Kind::Read, out.consumed_capacity());
-        let names: Vec<String> = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|i| {
-                let sk = i.get(keys::SK)?.as_s().ok()?;
-                sk.strip_prefix(keys::GROUP_PREFIX).map(str::to_string)
-            })
-            .collect();
-        let found = self.get_groups(fid, &names).await?;
-        Ok(names.iter().filter_map(|g| found.get(g).cloned()).collect())
+        self.groups_listed(fid, out.items.unwrap_or_default()).await
     }
 
     /// Marks groups read and/or seen now. Groups that do not exist are skipped.
