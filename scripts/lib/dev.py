@@ -1,4 +1,4 @@
-"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch` + the fan-out bridge.
+"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch` + the queue bridge.
 
 Started by scripts/dev after scripts/setup; see README.md for the settings. Steps:
   1. check that the ports are free and infra/template.yaml is readable,
@@ -7,7 +7,7 @@ Started by scripts/dev after scripts/setup; see README.md for the settings. Step
   4. serve every function behind one base URL with `cargo lambda watch`,
   5. wait until /health answers and each function answers a request (the SQS-triggered one: an empty
      batch through the Lambda invoke API),
-  6. start the fan-out bridge (scripts/lib/fanout_bridge.py), which feeds the fan-out queue to the
+  6. start the queue bridge (scripts/lib/queue_bridge.py), which feeds the task queue to the
      SQS-triggered function the way Lambda's event source mapping does,
   7. print how to connect and write the connection settings to .local/<instance>.env,
   8. run until Ctrl-C / SIGTERM, then stop everything it started.
@@ -48,7 +48,7 @@ from common import (  # noqa: E402
 from procs import Child, Interrupted, Supervisor, ignore_signals, install_signal_handlers  # noqa: E402
 import services  # noqa: E402
 import resources  # noqa: E402
-import fanout_bridge  # noqa: E402
+import queue_bridge  # noqa: E402
 
 P = "dev"
 
@@ -116,22 +116,22 @@ class Settings:
         self.instance = setting("TRIBUTARY_INSTANCE", "dev")
         # Local-only: how long a failed fan-out message stays invisible before it is retried (the queue's
         # VisibilityTimeout, 180 s, is what AWS waits).
-        raw_retry = setting("TRIBUTARY_FANOUT_RETRY_SECONDS", "2")
+        raw_retry = setting("TRIBUTARY_TASK_RETRY_SECONDS", "2")
         try:
-            self.fanout_retry_seconds = int(raw_retry)
+            self.task_retry_seconds = int(raw_retry)
         except ValueError:
-            raise StackError(f"TRIBUTARY_FANOUT_RETRY_SECONDS={raw_retry!r} is not a whole number of seconds") from None
-        if not 0 <= self.fanout_retry_seconds <= 43200:
-            raise StackError(f"TRIBUTARY_FANOUT_RETRY_SECONDS={self.fanout_retry_seconds} is outside 0-43200")
+            raise StackError(f"TRIBUTARY_TASK_RETRY_SECONDS={raw_retry!r} is not a whole number of seconds") from None
+        if not 0 <= self.task_retry_seconds <= 43200:
+            raise StackError(f"TRIBUTARY_TASK_RETRY_SECONDS={self.task_retry_seconds} is outside 0-43200")
         raw_interval = setting("TRIBUTARY_JOBS_INTERVAL", "60")
         try:
             self.jobs_interval = float(raw_interval)
         except ValueError:
             raise StackError(f"TRIBUTARY_JOBS_INTERVAL={raw_interval!r} is not a number of seconds") from None
         self.jobs_log = LOG_DIR / f"{self.instance}-jobs.log"
-        self.fanout_log = setting("TRIBUTARY_FANOUT_LOG", "info").lower()
-        if self.fanout_log not in ("debug", "info", "warning"):
-            raise StackError(f"TRIBUTARY_FANOUT_LOG={self.fanout_log!r}: use debug, info or warning")
+        self.task_log = setting("TRIBUTARY_TASK_LOG", "info").lower()
+        if self.task_log not in ("debug", "info", "warning"):
+            raise StackError(f"TRIBUTARY_TASK_LOG={self.task_log!r}: use debug, info or warning")
         if not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", self.table):
             raise StackError(f"TRIBUTARY_TABLE={self.table!r} is not a valid DynamoDB table name")
         if not re.fullmatch(r"[A-Za-z0-9_-]+", self.instance):
@@ -139,8 +139,8 @@ class Settings:
         self.base_url = f"http://{HOST}:{self.port}"
         self.state_file = STATE_DIR / f"{self.instance}.env"
         self.functions_env_file = STATE_DIR / f"{self.instance}-functions.env"
-        self.bridge_ready_file = STATE_DIR / f"{self.instance}-fanout-bridge.ready"
-        self.bridge_log = LOG_DIR / f"{self.instance}-fanout-bridge.log"
+        self.bridge_ready_file = STATE_DIR / f"{self.instance}-queue-bridge.ready"
+        self.bridge_log = LOG_DIR / f"{self.instance}-queue-bridge.log"
 
     def ready_timeout(self, built: bool) -> float:
         # Without the up-front build the first requests wait for compilation.
@@ -213,13 +213,13 @@ def wait_for_functions(
             wait_until(f"function {name} (GET {path})", check(path), remaining, alive=alive, interval=0.5)
             say(P, f"function {name} is up (GET {path} -> {last.get(path, '')[:80]})")
         for name in sqs_functions:
-            url = fanout_bridge.invoke_url(settings.base_url, name)
+            url = queue_bridge.invoke_url(settings.base_url, name)
             what = f"function {name} (invoke with {{\"Records\": []}})"
 
             def warm(name=name, url=url, what=what) -> bool:
-                result = fanout_bridge.invoke(url, {"Records": []}, timeout=request_timeout())
+                result = queue_bridge.invoke(url, {"Records": []}, timeout=request_timeout())
                 last[what] = result.short()
-                problem = fanout_bridge.empty_batch_answer(result)
+                problem = queue_bridge.empty_batch_answer(result)
                 body = result.json()
                 if problem and result.status == 500 and isinstance(body, dict) and "errorType" in body:
                     # The function runs but fails an empty batch: waiting will not help.
@@ -237,25 +237,25 @@ def wait_for_functions(
 def start_bridge(
     sup: Supervisor,
     settings: Settings,
-    mapping: "fanout_bridge.Mapping",
+    mapping: "queue_bridge.Mapping",
     queue_url: str,
     sqs_endpoint: str,
     others: list[Child],
 ) -> Child:
-    """Starts the fan-out bridge and waits until it polls the queue."""
+    """Starts the queue bridge and waits until it polls the queue."""
     settings.bridge_ready_file.unlink(missing_ok=True)
     argv = [
-        sys.executable, str(Path(fanout_bridge.__file__).resolve()),
+        sys.executable, str(Path(queue_bridge.__file__).resolve()),
         "--queue-url", queue_url,
         "--sqs-endpoint", sqs_endpoint,
         "--invoke-url", settings.base_url,
         "--function", mapping.function_id,
-        "--retry-seconds", str(settings.fanout_retry_seconds),
+        "--retry-seconds", str(settings.task_retry_seconds),
         "--ready-file", str(settings.bridge_ready_file),
-        "--log-level", settings.fanout_log,
+        "--log-level", settings.task_log,
     ]
     env = child_env({**local_aws_env(settings.dynamodb_port, settings.sqs_port), "PYTHONUNBUFFERED": "1"})
-    bridge = sup.spawn("fan-out bridge", argv, env=env, cwd=ROOT, log=settings.bridge_log)
+    bridge = sup.spawn("queue bridge", argv, env=env, cwd=ROOT, log=settings.bridge_log)
 
     def alive() -> Optional[str]:
         for child in [bridge] + others:
@@ -264,12 +264,12 @@ def start_bridge(
                 return note
         return None
 
-    wait_until("fan-out bridge", settings.bridge_ready_file.is_file, 30, alive=alive, interval=0.1)
-    say(P, f"fan-out bridge polls {queue_url} -> {mapping.binary} ({mapping.describe()}; log: {settings.bridge_log.relative_to(ROOT)})")
+    wait_until("queue bridge", settings.bridge_ready_file.is_file, 30, alive=alive, interval=0.1)
+    say(P, f"queue bridge polls {queue_url} -> {mapping.binary} ({mapping.describe()}; log: {settings.bridge_log.relative_to(ROOT)})")
     return bridge
 
 
-def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "fanout_bridge.Mapping") -> str:
+def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bridge.Mapping") -> str:
     snippet = (
         "from getstream import Stream\n"
         f'client = Stream(api_key="{settings.api_key}", api_secret="{settings.api_secret}", '
@@ -289,7 +289,7 @@ def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "fanout_br
         f"  SQS          http://{HOST}:{settings.sqs_port}   {queue_url}",
         f"               dead letters: {dlq_url}",
         f"  Fan-out      {mapping.binary} fed by the bridge (batch {mapping.batch_size}, window {mapping.batching_window}s, "
-        f"retry after {min(settings.fanout_retry_seconds, mapping.visibility_timeout)}s)",
+        f"retry after {min(settings.task_retry_seconds, mapping.visibility_timeout)}s)",
         f"               log: {settings.bridge_log.relative_to(ROOT)}",
         f"  Settings     {settings.state_file.relative_to(ROOT)}",
         "",
@@ -315,7 +315,7 @@ def run(args: argparse.Namespace) -> int:
     )
     template = resources.load_template(TEMPLATE)  # fail early on a missing or broken template
     # The SQS-triggered function and its event source mapping settings, from the template.
-    mapping = fanout_bridge.find_mapping(template)
+    mapping = queue_bridge.find_mapping(template)
     queue_env = resources.QUEUE_ENV.get(mapping.queue_id)
     if queue_env is None:
         raise StackError(f"template: {mapping.function_id} is triggered by {mapping.queue_id}, which the local stack does not create")
@@ -400,8 +400,8 @@ def run(args: argparse.Namespace) -> int:
                 "API_KEY": settings.api_key,
                 "API_SECRET": settings.api_secret,
                 "TABLE_NAME": settings.table,
-                "FANOUT_QUEUE_URL": queues["FANOUT_QUEUE_URL"],
-                "FANOUT_DLQ_URL": queues["FANOUT_DLQ_URL"],
+                "TASK_QUEUE_URL": queues["TASK_QUEUE_URL"],
+                "TASK_DLQ_URL": queues["TASK_DLQ_URL"],
                 "AWS_ENDPOINT_URL_DYNAMODB": aws["AWS_ENDPOINT_URL_DYNAMODB"],
                 "AWS_ENDPOINT_URL_SQS": aws["AWS_ENDPOINT_URL_SQS"],
                 "DEV_PID": str(os.getpid()),
@@ -410,12 +410,12 @@ def run(args: argparse.Namespace) -> int:
                 "TRIBUTARY_API_KEY": settings.api_key,
                 "TRIBUTARY_API_SECRET": settings.api_secret,
                 "TRIBUTARY_SQS_ENDPOINT": aws["AWS_ENDPOINT_URL_SQS"],
-                "TRIBUTARY_FANOUT_QUEUE_URL": queues["FANOUT_QUEUE_URL"],
-                "TRIBUTARY_FANOUT_DLQ_URL": queues["FANOUT_DLQ_URL"],
+                "TRIBUTARY_TASK_QUEUE_URL": queues["TASK_QUEUE_URL"],
+                "TRIBUTARY_TASK_DLQ_URL": queues["TASK_DLQ_URL"],
             },
         )
         wrote_state = True
-        print(banner(settings, queues["FANOUT_QUEUE_URL"], queues["FANOUT_DLQ_URL"], mapping), flush=True)
+        print(banner(settings, queues["TASK_QUEUE_URL"], queues["TASK_DLQ_URL"], mapping), flush=True)
         say(P, f"ready in {fmt_duration(time.monotonic() - started)}")
 
         tick = 0
@@ -437,7 +437,7 @@ def run(args: argparse.Namespace) -> int:
             settings.state_file.unlink(missing_ok=True)
         settings.functions_env_file.unlink(missing_ok=True)
         settings.bridge_ready_file.unlink(missing_ok=True)
-        say(P, "stopping (fan-out bridge, cargo lambda watch, functions, moto, DynamoDB Local)")
+        say(P, "stopping (queue bridge, cargo lambda watch, functions, moto, DynamoDB Local)")
         sup.stop_all()
         say(P, "stopped")
 

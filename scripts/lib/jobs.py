@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, STATE_DIR  # noqa: E402
-import fanout_bridge  # noqa: E402
+import queue_bridge  # noqa: E402
 
 JOBS = ("expiry", "hiding")
 FUNCTION = "jobs"
@@ -27,8 +27,8 @@ FUNCTION = "jobs"
 
 def run_job(invoke_url: str, job: str, timeout: float = 300.0) -> dict:
     """Invokes one run of a job; returns its report ({"done": n, "more": bool})."""
-    url = fanout_bridge.invoke_url(invoke_url, FUNCTION)
-    result = fanout_bridge.invoke(url, {"job": job}, timeout=timeout)
+    url = queue_bridge.invoke_url(invoke_url, FUNCTION)
+    result = queue_bridge.invoke(url, {"job": job}, timeout=timeout)
     body = result.json() if result.status is not None else None
     if result.status != 200 or not isinstance(body, dict) or "done" not in body:
         raise RuntimeError(f"job {job} failed: {result.short()}")

@@ -1,15 +1,15 @@
 """Create the DynamoDB table and the SQS queues of infra/template.yaml on local stand-ins.
 
 The SAM template is the single source of truth: the table is created from the `Table` resource's
-Properties and the queues from `FanoutQueue` / `FanoutDeadLetterQueue`, so the local stack cannot drift
+Properties and the queues from `TaskQueue` / `TaskDeadLetterQueue`, so the local stack cannot drift
 from what is deployed. Only names differ: the table name comes from the command line, the queues are
-named `<prefix>-fanout` and `<prefix>-fanout-dlq`. Existing tables and queues are kept (and their
+named `<prefix>-tasks` and `<prefix>-tasks-dlq`. Existing tables and queues are kept (and their
 TTL / queue attributes brought in line with the template).
 
     .venv/bin/python scripts/lib/resources.py --table tributary \\
         --dynamodb-endpoint http://127.0.0.1:8100 --sqs-endpoint http://127.0.0.1:8200
 
-Prints `FANOUT_QUEUE_URL=...` and `FANOUT_DLQ_URL=...` lines on stdout.
+Prints `TASK_QUEUE_URL=...` and `TASK_DLQ_URL=...` lines on stdout.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from common import (  # noqa: E402
 
 TABLE_RESOURCE = "Table"
 # logical id -> queue name suffix
-QUEUES = {"FanoutDeadLetterQueue": "fanout-dlq", "FanoutQueue": "fanout"}
+QUEUES = {"TaskDeadLetterQueue": "tasks-dlq", "TaskQueue": "tasks"}
 # what each queue URL is called in the printed output / environment
-QUEUE_ENV = {"FanoutQueue": "FANOUT_QUEUE_URL", "FanoutDeadLetterQueue": "FANOUT_DLQ_URL"}
+QUEUE_ENV = {"TaskQueue": "TASK_QUEUE_URL", "TaskDeadLetterQueue": "TASK_DLQ_URL"}
 
 # ---------------------------------------------------------------------------------------------------
 # Template loading: YAML with CloudFormation short-form tags (!Ref, !Sub, !GetAtt, ...)
@@ -376,7 +376,7 @@ def provision(
     region: str = REGION,
     log=print,
 ) -> dict[str, str]:
-    """Create table and queues; returns {"FANOUT_QUEUE_URL": ..., "FANOUT_DLQ_URL": ...}."""
+    """Create table and queues; returns {"TASK_QUEUE_URL": ..., "TASK_DLQ_URL": ...}."""
     import boto3
     from botocore.config import Config
 
@@ -401,7 +401,7 @@ def provision(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", required=True, help="DynamoDB table name")
-    parser.add_argument("--queue-prefix", help="queue names are <prefix>-fanout and <prefix>-fanout-dlq (default: table name)")
+    parser.add_argument("--queue-prefix", help="queue names are <prefix>-tasks and <prefix>-tasks-dlq (default: table name)")
     parser.add_argument("--dynamodb-endpoint", required=True)
     parser.add_argument("--sqs-endpoint", required=True)
     parser.add_argument("--template", type=Path, default=TEMPLATE)

@@ -2,8 +2,8 @@
 
   1. formatting       cargo fmt --all -- --check
   2. Rust tests       cargo test --workspace, against DynamoDB Local + moto (table tributary-it)
-  3. conformance      scripts/dev on port 18000 (fan-out bridge included), then pytest tests/conformance
-                      (official Python SDK; boto3 for the fan-out queues)
+  3. conformance      scripts/dev on port 18000 (queue bridge included), then pytest tests/conformance
+                      (official Python SDK; boto3 for the task queues)
   4. SAM template     scripts/validate-template, when present
 
 All steps run even when an earlier one fails; the exit status is non-zero if any failed.
@@ -171,7 +171,7 @@ def main() -> int:
                     log=lambda line: say(P, line),
                 )
                 env = child_env({**aws, "TABLE_NAME": IT_TABLE, **queues})
-                for key in ("TABLE_NAME", "FANOUT_QUEUE_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_REGION"):
+                for key in ("TABLE_NAME", "TASK_QUEUE_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_REGION"):
                     say(P, f"  {key}={env[key]}")
                 code = run_command(sup, "cargo test", ["cargo", "test", "--workspace", "--no-fail-fast"], env)
                 return "passed" if code == 0 else f"FAILED (cargo test exit {code})"
@@ -227,10 +227,10 @@ def main() -> int:
                         "TRIBUTARY_BASE_URL": state["BASE_URL"],
                         "TRIBUTARY_API_KEY": state["API_KEY"],
                         "TRIBUTARY_API_SECRET": state["API_SECRET"],
-                        # The fan-out queues, for the tests that check the queue plumbing with boto3.
+                        # The task queues, for the tests that check the queue plumbing with boto3.
                         "TRIBUTARY_SQS_ENDPOINT": state["AWS_ENDPOINT_URL_SQS"],
-                        "TRIBUTARY_FANOUT_QUEUE_URL": state["FANOUT_QUEUE_URL"],
-                        "TRIBUTARY_FANOUT_DLQ_URL": state["FANOUT_DLQ_URL"],
+                        "TRIBUTARY_TASK_QUEUE_URL": state["TASK_QUEUE_URL"],
+                        "TRIBUTARY_TASK_DLQ_URL": state["TASK_DLQ_URL"],
                         "PYTHONDONTWRITEBYTECODE": "1",
                     }
                 )

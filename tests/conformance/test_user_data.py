@@ -1,5 +1,5 @@
 """delete_feed_user_data and export_feed_user_data through the SDK: both return a task id at
-once; the task (run through the fan-out queue) is followed with get_task until it completes."""
+once; the task (run through the task queue) is followed with get_task until it completes."""
 
 from __future__ import annotations
 

@@ -3,14 +3,15 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::activity_request::NewActivityRequest;
-use tributary_core::{render, ApiError, ApiResult};
+use tributary_domain::ApiError;
+use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_v3::render;
+use tributary_v3::requests::NewActivityRequest;
 
 use crate::ops;
 use crate::requests::*;
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = tributary_http::HttpResult<Json<Value>>;
 
 pub async fn add_activity(
     State(s): State<AppState>,
@@ -76,7 +77,7 @@ pub async fn update_activities_partial_batch(
     let changes = req
         .changes
         .ok_or_else(|| ApiError::field("changes", "changes is a required field"))?;
-    tributary_core::validate::batch_len("changes", changes.len())?;
+    tributary_domain::validate::batch_len("changes", changes.len())?;
     let mut ids = Vec::with_capacity(changes.len());
     for (i, change) in changes.iter().enumerate() {
         let id = change
@@ -93,7 +94,8 @@ pub async fn update_activities_partial_batch(
             return Err(ApiError::field(
                 format!("changes[{i}].activity_id"),
                 format!("activity '{id}' appears more than once in the batch"),
-            ));
+            )
+            .into());
         }
         ids.push(id);
     }
@@ -181,17 +183,15 @@ pub async fn activity_feedback(
 ) -> Reply {
     let user = caller.require_user(req.user_id.as_deref())?;
     if s.store.get_activity(&id).await?.is_none() {
-        return Err(ApiError::not_found(format!(
-            "activity '{id}' does not exist"
-        )));
+        return Err(ApiError::not_found(format!("activity '{id}' does not exist")).into());
     }
-    let feedback = tributary_core::store::Feedback {
+    let feedback = tributary_store::Feedback {
         hide: req.hide,
         show_less: req.show_less,
         show_more: req.show_more,
     };
     s.store
-        .put_feedback(&id, &user, feedback, tributary_core::time::now_nanos())
+        .put_feedback(&id, &user, feedback, tributary_domain::time::now_nanos())
         .await?;
     if let Some(hide) = req.hide {
         s.store

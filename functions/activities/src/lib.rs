@@ -1,7 +1,7 @@
 //! The activities family: `/api/v2/feeds/activities...`.
 //!
 //! Handlers (in `handlers.rs`) parse and authenticate; the operations (in `ops.rs`) hold the
-//! rules; storage is `tributary_core::store`.
+//! rules; storage is `tributary_store`.
 
 mod handlers;
 mod ops;
@@ -10,7 +10,7 @@ mod requests;
 
 use axum::routing::{patch, post};
 use axum::Router;
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 /// The family's routes with the shared layers, ready to serve.
 pub fn app(state: AppState) -> Router {
@@ -47,5 +47,5 @@ pub fn app(state: AppState) -> Router {
             "/api/v2/feeds/activities/{id}/feedback",
             post(handlers::activity_feedback),
         );
-    http::app(routes, state)
+    tributary_http::app(routes, state)
 }

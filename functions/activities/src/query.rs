@@ -14,17 +14,19 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_core::auth::Caller;
-use tributary_core::http::AppState;
-use tributary_core::keys;
-use tributary_core::model::response::ActivityResponse;
-use tributary_core::model::{Activity, Visibility};
-use tributary_core::predicate::{self, Cond, Field, Kind};
-use tributary_core::render::{self, Enrichment};
-use tributary_core::scan::{self, PageCursor as Cursor, Walk};
-use tributary_core::store::TimePartition;
-use tributary_core::time::{now_nanos, Nanos};
-use tributary_core::{validate, ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::filter::predicate::{self, Cond, Field, Kind};
+use tributary_domain::model::{Activity, Visibility};
+use tributary_domain::time::{now_nanos, Nanos};
+use tributary_domain::validate;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::keys;
+use tributary_store::walk::{self, PageCursor as Cursor, Walk};
+use tributary_store::TimePartition;
+use tributary_v3::render::{self, Enrichment};
+use tributary_v3::responses::ActivityResponse;
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -225,7 +227,7 @@ async fn source(
 }
 
 fn position(a: &Activity) -> String {
-    scan::position(a.created_at, &a.id)
+    walk::position(a.created_at, &a.id)
 }
 
 /// Who is asking, what they may see and what they asked for.
@@ -271,7 +273,7 @@ async fn scan(
     want: usize,
 ) -> ApiResult<(Vec<Activity>, Option<String>)> {
     let accepts = |a: &Activity| scope.shows(a) && scope.cond.matches(&|f| value_of(a, f));
-    let (from, to) = scan::bounds(scope.range);
+    let (from, to) = walk::bounds(scope.range);
     let (parts, types): (&[TimePartition], _) = match source {
         Source::Ids(_) => (&[], None),
         Source::Partitions { parts, types } => (parts, types.as_deref()),
@@ -288,7 +290,7 @@ async fn scan(
     if let Source::Ids(ids) = source {
         let found = state.store.get_activities(ids).await?;
         let list = found.into_values().filter(accepts).collect();
-        return Ok(scan::page_in_memory(
+        return Ok(walk::page_in_memory(
             list,
             position,
             &walk,
@@ -296,7 +298,7 @@ async fn scan(
         ));
     }
     let load = |ids: Vec<String>| async move { state.store.get_activities(&ids).await };
-    scan::matches(&state.store, &walk, after, load, accepts).await
+    walk::matches(&state.store, &walk, after, load, accepts).await
 }
 
 pub async fn query(

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tributary_core::model::activity_request::{ActivityFields, NewActivityRequest};
+use tributary_v3::requests::{ActivityFields, NewActivityRequest};
 
 #[derive(Debug, Deserialize)]
 pub struct UpsertActivitiesRequest {

@@ -4,16 +4,18 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::comment::Comment;
-use tributary_core::notifications;
-use tributary_core::time::now_nanos;
-use tributary_core::validate::batch_len;
-use tributary_core::{render, ApiError, ApiResult};
+use tributary_domain::model::comment::Comment;
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::batch_len;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_tasks::notifications;
+use tributary_v3::render;
 
 use crate::ops::{self, AddCommentRequest, CommentChanges, ThreadQuery};
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = tributary_http::HttpResult<Json<Value>>;
 
 async fn one(s: &AppState, c: &Comment) -> ApiResult<Value> {
     let rendered = ops::render(s, std::slice::from_ref(c)).await?;
@@ -190,7 +192,7 @@ pub async fn restore_comment(
 }
 
 fn page_body(
-    comments: Vec<tributary_core::model::comment::CommentResponse>,
+    comments: Vec<tributary_v3::responses::CommentResponse>,
     next: Option<String>,
     sort: Option<&str>,
 ) -> Value {

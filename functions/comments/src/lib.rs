@@ -12,7 +12,7 @@ mod reactions;
 
 use axum::routing::{get, post};
 use axum::Router;
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
@@ -62,5 +62,5 @@ pub fn app(state: AppState) -> Router {
             "/api/v2/feeds/comments/reactions/query",
             post(reactions::batch_query),
         );
-    http::app(routes, state)
+    tributary_http::app(routes, state)
 }

@@ -2,18 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use tributary_core::auth::Caller;
-use tributary_core::http::AppState;
-use tributary_core::keys;
-use tributary_core::model::comment::{Comment, CommentResponse};
-use tributary_core::model::response::UserDirectory;
-use tributary_core::model::{Activity, RestrictReplies};
-use tributary_core::notifications::{self, Notice};
-use tributary_core::scan::{self, Walk};
-use tributary_core::store::{CommentConflict, TimePartition};
-use tributary_core::threads;
-use tributary_core::time::now_nanos;
-use tributary_core::{ids, validate, ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::ids;
+use tributary_domain::model::comment::Comment;
+use tributary_domain::model::{Activity, RestrictReplies};
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::keys;
+use tributary_store::threads;
+use tributary_store::walk::{self, Walk};
+use tributary_store::{CommentConflict, TimePartition};
+use tributary_tasks::notifications::{self, Notice};
+use tributary_v3::responses::CommentResponse;
+use tributary_v3::responses::UserDirectory;
 
 /// Longest comment text, in bytes.
 pub const MAX_TEXT: usize = 10 * 1024;
@@ -434,7 +438,7 @@ struct ThreadCursor {
     after: String,
 }
 
-pub use tributary_core::threads::{Order, RANK_WINDOW};
+pub use tributary_store::threads::{Order, RANK_WINDOW};
 
 pub fn order(sort: Option<&str>) -> ApiResult<Order> {
     Order::parse("sort", sort, Order::Oldest)
@@ -556,7 +560,7 @@ async fn around_in_time(
         keys::comment_thread(object_type, object_id),
         &prefix,
     )];
-    let pivot_at = scan::position(pivot.created_at, &pivot.id);
+    let pivot_at = walk::position(pivot.created_at, &pivot.id);
     let to = "~".to_string();
     let from = keys::time_part(0);
     let walk = |newest_first: bool, want: usize| Walk {
@@ -572,7 +576,7 @@ async fn around_in_time(
     let load = |ids: Vec<String>| async move {
         Ok::<_, ApiError>(ids.into_iter().map(|id| (id.clone(), id)).collect())
     };
-    let (mut ids, _) = scan::matches(
+    let (mut ids, _) = walk::matches(
         &state.store,
         &walk(!newest_first, limit / 2),
         Some(pivot_at.clone()),
@@ -582,7 +586,7 @@ async fn around_in_time(
     .await?;
     ids.reverse();
     let rest = limit.saturating_sub(ids.len() + 1);
-    let (later, resume) = scan::matches(
+    let (later, resume) = walk::matches(
         &state.store,
         &walk(newest_first, rest),
         Some(pivot_at.clone()),

@@ -12,14 +12,17 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_core::http::AppState;
-use tributary_core::keys;
-use tributary_core::model::comment::{confidence, controversy, Comment, CommentResponse};
-use tributary_core::predicate::{self, Cond, Field, Kind, Op};
-use tributary_core::scan::{self, PageCursor as Cursor, Walk};
-use tributary_core::store::TimePartition;
-use tributary_core::threads;
-use tributary_core::{validate, ApiError, ApiResult};
+use tributary_domain::filter::predicate::{self, Cond, Field, Kind, Op};
+use tributary_domain::model::comment::{confidence, controversy, Comment};
+use tributary_domain::validate;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::keys;
+use tributary_store::threads;
+use tributary_store::walk::{self, PageCursor as Cursor, Walk};
+use tributary_store::TimePartition;
+use tributary_v3::responses::CommentResponse;
 
 use crate::ops::{self, Order};
 
@@ -84,7 +87,7 @@ fn value_of(c: &Comment, name: &str) -> Option<Value> {
 }
 
 fn position(c: &Comment) -> String {
-    scan::position(c.created_at, &c.id)
+    walk::position(c.created_at, &c.id)
 }
 
 /// The partitions the filter names, or the comments themselves for an id filter.
@@ -140,7 +143,7 @@ async fn find(
     want: usize,
 ) -> ApiResult<(Vec<Comment>, Option<String>)> {
     let accepts = |c: &Comment| cond.matches(&|f| value_of(c, f));
-    let (from, to) = scan::bounds(predicate::time_range(cond, "created_at"));
+    let (from, to) = walk::bounds(predicate::time_range(cond, "created_at"));
     let source = partitions(state, cond).await?;
     let walk = Walk {
         parts: source.as_deref().unwrap_or(&[]),
@@ -155,7 +158,7 @@ async fn find(
         Err(ids) => {
             let found = state.store.get_comments(ids).await?;
             let list = found.into_values().filter(accepts).collect();
-            Ok(scan::page_in_memory(
+            Ok(walk::page_in_memory(
                 list,
                 position,
                 &walk,
@@ -164,7 +167,7 @@ async fn find(
         }
         Ok(_) => {
             let load = |ids: Vec<String>| async move { state.store.get_comments(&ids).await };
-            scan::matches(&state.store, &walk, after, load, accepts).await
+            walk::matches(&state.store, &walk, after, load, accepts).await
         }
     }
 }

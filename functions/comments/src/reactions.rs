@@ -3,16 +3,17 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::comment::Comment;
-use tributary_core::model::reaction::{Reaction, Subject};
-use tributary_core::notifications::{self, Notice};
-use tributary_core::{ApiError, ApiResult};
+use tributary_domain::model::comment::Comment;
+use tributary_domain::model::reaction::{Reaction, Subject};
+use tributary_domain::ApiError;
+use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_tasks::notifications::{self, Notice};
 
-use ::reactions::handlers::{page, reactions_json, DeleteQuery};
-use ::reactions::ops::{self as rules, AddReactionRequest, On, QueryReactionsRequest};
+use tributary_http::HttpResult;
+use tributary_reactions::reply::{page, reactions_json, DeleteQuery};
+use tributary_reactions::{self as rules, AddReactionRequest, On, QueryReactionsRequest};
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = HttpResult<Json<Value>>;
 
 async fn comment_and_reaction(s: &AppState, c: &Comment, r: &Reaction) -> Reply {
     let comment = crate::ops::render(s, std::slice::from_ref(c))
@@ -82,7 +83,7 @@ pub async fn query(
     Path(id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
 ) -> Reply {
-    page(&s, On::Comments, &[id], &req).await
+    Ok(Json(json!(page(&s, On::Comments, &[id], &req).await?)))
 }
 
 pub async fn batch_query(
@@ -94,6 +95,6 @@ pub async fn batch_query(
         .comment_ids
         .clone()
         .ok_or_else(|| ApiError::field("comment_ids", "comment_ids is a required field"))?;
-    tributary_core::validate::batch_len("comment_ids", ids.len())?;
-    page(&s, On::Comments, &ids, &req).await
+    tributary_domain::validate::batch_len("comment_ids", ids.len())?;
+    Ok(Json(json!(page(&s, On::Comments, &ids, &req).await?)))
 }

@@ -12,16 +12,18 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use tributary_core::auth::Caller;
-use tributary_core::http::{AppState, Auth, Body};
-use tributary_core::model::feed_group::FeedGroup;
-use tributary_core::model::response::ActivityResponse;
-use tributary_core::render::{self, Enrichment};
-use tributary_core::scan::id_of;
-use tributary_core::store::{ActivityGroup, NotificationState};
-use tributary_core::time::{now_nanos, Nanos};
-use tributary_core::validate::Fid;
-use tributary_core::{aggregation, ApiError, ApiResult};
+use tributary_domain::aggregation;
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed_group::FeedGroup;
+use tributary_domain::time::{now_nanos, Nanos};
+use tributary_domain::validate::Fid;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body};
+use tributary_store::walk::id_of;
+use tributary_store::{ActivityGroup, NotificationState};
+use tributary_v3::render::{self, Enrichment};
+use tributary_v3::responses::ActivityResponse;
 
 /// Groups counted for `unread`/`unseen` at most (the newest); more show as this number.
 pub const STATUS_CAP: usize = 100;
@@ -103,10 +105,9 @@ impl Marks {
                 })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(|ids| (!ids.is_empty()).then_some(Marks::Ids(ids))),
-            Some(_) => Err(ApiError::field(
-                field,
-                format!("{field} must be true or a list of ids"),
-            )),
+            Some(_) => {
+                Err(ApiError::field(field, format!("{field} must be true or a list of ids")).into())
+            }
         }
     }
 }
@@ -306,14 +307,12 @@ pub async fn mark(
     Auth(caller): Auth,
     Path((group, id)): Path<(String, String)>,
     Body(req): Body<MarkRequest>,
-) -> ApiResult<Json<Value>> {
+) -> tributary_http::HttpResult<Json<Value>> {
     let fid = Fid::parse("feed", &format!("{group}:{id}"))?;
     let acting = caller.acting_user(req.user_id.as_deref())?;
     // Only the feed's owner marks it: a user token must be the feed's user.
     if let (Caller::User(me), false) = (&caller, acting.as_deref() == Some(fid.id.as_str())) {
-        return Err(ApiError::not_allowed(format!(
-            "user '{me}' may not mark feed '{fid}'"
-        )));
+        return Err(ApiError::not_allowed(format!("user '{me}' may not mark feed '{fid}'")).into());
     }
     let fid = fid.to_string();
     let read = if req.mark_all_read == Some(true) {

@@ -4,18 +4,23 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use tributary_core::auth::Caller;
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::feed::{Feed, FeedResponse, FeedVisibility};
-use tributary_core::model::Location;
-use tributary_core::time::now_nanos;
-use tributary_core::validate::{batch_len, Fid};
-use tributary_core::{feeds as feed_rules, ids, render, ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::ids;
+use tributary_domain::model::feed::{Feed, FeedVisibility};
+use tributary_domain::model::Location;
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::{batch_len, Fid};
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_store::feed_rules;
+use tributary_v3::render;
+use tributary_v3::responses::FeedResponse;
 
 use crate::aggregated;
 use crate::read::{self, Access, ActivityFilter, Pager};
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = tributary_http::HttpResult<Json<Value>>;
 
 /// `FeedInput`: what a feed is created or updated with.
 #[derive(Debug, Default, Deserialize)]
@@ -64,14 +69,11 @@ async fn parse_fid_with_group(
     s: &AppState,
     group: &str,
     id: &str,
-) -> ApiResult<(Fid, tributary_core::model::feed_group::FeedGroup)> {
+) -> ApiResult<(Fid, tributary_domain::model::feed_group::FeedGroup)> {
     let fid = Fid::parse("feed", &format!("{group}:{id}"))?;
     match s.store.feed_groups(&[&fid.group]).await?.remove(&fid.group) {
         Some(g) if g.deleted_at.is_none() => Ok((fid, g)),
-        _ => Err(ApiError::not_found(format!(
-            "feed group '{}' does not exist",
-            fid.group
-        ))),
+        _ => Err(ApiError::not_found(format!("feed group '{}' does not exist", fid.group)).into()),
     }
 }
 
@@ -110,7 +112,7 @@ pub async fn get_or_create(
     let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());
     let (feed, created) = match s.store.get_feed(&fid.to_string()).await? {
         Some(feed) if feed.deleted_at.is_none() => (feed, false),
-        Some(_) => return Err(ApiError::not_found(format!("feed '{fid}' was deleted"))),
+        Some(_) => return Err(ApiError::not_found(format!("feed '{fid}' was deleted")).into()),
         None => {
             let creator = acting.clone().unwrap_or_else(|| fid.id.clone());
             let mut feed = Feed::new(&fid.group, &fid.id, &creator, now_nanos());
@@ -263,7 +265,7 @@ pub async fn get_or_create(
 async fn load(s: &AppState, fid: &Fid) -> ApiResult<Feed> {
     match s.store.get_feed(&fid.to_string()).await? {
         Some(f) if f.deleted_at.is_none() => Ok(f),
-        _ => Err(ApiError::not_found(format!("feed '{fid}' does not exist"))),
+        _ => Err(ApiError::not_found(format!("feed '{fid}' does not exist")).into()),
     }
 }
 
@@ -284,7 +286,8 @@ pub async fn update(
         if !caller.is_server() {
             return Err(ApiError::not_allowed(
                 "only server-side requests may change a feed's creator",
-            ));
+            )
+            .into());
         }
         feed.created_by_id = creator;
     }
@@ -308,7 +311,7 @@ async fn remove(s: &AppState, caller: &Caller, fid: &Fid, hard: bool) -> ApiResu
     let fid_s = fid.to_string();
     let mut feed = match s.store.get_feed(&fid_s).await? {
         Some(f) => f,
-        None => return Err(ApiError::not_found(format!("feed '{fid}' does not exist"))),
+        None => return Err(ApiError::not_found(format!("feed '{fid}' does not exist")).into()),
     };
     feed_rules::check_owner(caller, &feed.created_by_id, &format!("delete feed '{fid}'"))?;
     if !hard {
@@ -335,12 +338,12 @@ async fn remove(s: &AppState, caller: &Caller, fid: &Fid, hard: bool) -> ApiResu
     loop {
         let (entries, more) = s
             .store
-            .feed_entries(&fid_s, 500, None, tributary_core::store::Direction::Older)
+            .feed_entries(&fid_s, 500, None, tributary_store::Direction::Older)
             .await?;
         let ops = entries
             .iter()
             .map(|e| {
-                tributary_core::store::WriteOp::Delete(tributary_core::keys::feed_entry(
+                tributary_store::WriteOp::Delete(tributary_store::keys::feed_entry(
                     &fid_s,
                     e.created_at,
                     &e.activity_id,
@@ -417,7 +420,7 @@ pub async fn create_batch(
             (Caller::Server, Some(c)) => c,
             (Caller::User(me), _) => me.clone(),
             (Caller::Anonymous, _) => {
-                return Err(ApiError::not_allowed("anonymous users cannot create feeds"))
+                return Err(ApiError::not_allowed("anonymous users cannot create feeds").into())
             }
             (Caller::Server, None) => fid.id.clone(),
         };
@@ -467,7 +470,7 @@ pub async fn delete_batch(
         .collect::<ApiResult<_>>()?;
     for fid in &parsed {
         if s.store.get_feed(&fid.to_string()).await?.is_none() {
-            return Err(ApiError::not_found(format!("feed '{fid}' does not exist")));
+            return Err(ApiError::not_found(format!("feed '{fid}' does not exist")).into());
         }
     }
     for fid in &parsed {

@@ -4,23 +4,22 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use tributary_core::aggregation::Format;
-use tributary_core::auth::Caller;
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::feed::FeedVisibility;
-use tributary_core::model::feed_group::{is_built_in, FeedGroup, SETTINGS};
-use tributary_core::time::now_nanos;
-use tributary_core::{ApiError, ApiResult};
+use tributary_domain::aggregation::Format;
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed::FeedVisibility;
+use tributary_domain::model::feed_group::{is_built_in, FeedGroup, SETTINGS};
+use tributary_domain::time::now_nanos;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body, QueryParams};
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = tributary_http::HttpResult<Json<Value>>;
 
 fn server_only(caller: &Caller) -> ApiResult<()> {
     if caller.is_server() {
         Ok(())
     } else {
-        Err(ApiError::not_allowed(
-            "feed groups can only be changed server-side",
-        ))
+        Err(ApiError::not_allowed("feed groups can only be changed server-side").into())
     }
 }
 
@@ -36,7 +35,8 @@ fn valid_group_id(id: &str) -> ApiResult<()> {
         Err(ApiError::field(
             "id",
             format!("id: '{id}' may contain only letters, digits, '_' and '-' (at most 64)"),
-        ))
+        )
+        .into())
     }
 }
 
@@ -66,10 +66,9 @@ fn apply(group: &mut FeedGroup, body: &Map<String, Value>) -> ApiResult<()> {
                 Format::parse(format)?;
             }
             Some(_) => {
-                return Err(ApiError::field(
-                    "aggregation",
-                    "aggregation.format must be a string",
-                ))
+                return Err(
+                    ApiError::field("aggregation", "aggregation.format must be a string").into(),
+                )
             }
         }
     }
@@ -105,23 +104,24 @@ fn check_notification(v: &Value) -> ApiResult<()> {
             return Err(ApiError::field(
                 "notification",
                 format!("notification.{flag} must be true or false"),
-            ));
+            )
+            .into());
         }
     }
     match map.get("deduplication_window") {
         None | Some(Value::Null) => Ok(()),
-        Some(Value::String(w)) if tributary_core::notifications::parse_window(w).is_some() => Ok(()),
+        Some(Value::String(w)) if tributary_tasks::notifications::parse_window(w).is_some() => Ok(()),
         Some(w) => Err(ApiError::field(
             "notification",
             format!("notification.deduplication_window: {w} is not a duration such as 30s, 10m, 1h or 1d"),
-        )),
+        ).into()),
     }
 }
 
 fn body_object(body: Value) -> ApiResult<Map<String, Value>> {
     match body {
         Value::Object(map) => Ok(map),
-        _ => Err(ApiError::input("the request body must be a JSON object")),
+        _ => Err(ApiError::input("the request body must be a JSON object").into()),
     }
 }
 
@@ -143,7 +143,7 @@ pub async fn list(
         .await?
         .iter()
         .filter(|g| with_deleted || g.deleted_at.is_none())
-        .map(|g| (g.id.clone(), g.response()))
+        .map(|g| (g.id.clone(), tributary_v3::responses::feed_group(&g)))
         .collect();
     Ok(Json(json!({ "groups": groups })))
 }
@@ -161,24 +161,21 @@ pub async fn create(
         .ok_or_else(|| ApiError::field("id", "id is a required field"))?;
     valid_group_id(id)?;
     if is_built_in(id) || s.store.get_feed_group(id).await?.is_some() {
-        return Err(ApiError::field(
-            "id",
-            format!("feed group '{id}' already exists"),
-        ));
+        return Err(ApiError::field("id", format!("feed group '{id}' already exists")).into());
     }
     let mut group = FeedGroup::new(id, now_nanos());
     apply(&mut group, &body)?;
     s.store.put_feed_group(&group).await?;
-    Ok(Json(json!({ "feed_group": group.response() })))
+    Ok(Json(
+        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
+    ))
 }
 
 async fn load(s: &AppState, id: &str, with_deleted: bool) -> ApiResult<FeedGroup> {
     valid_group_id(id)?;
     match s.store.get_feed_group(id).await? {
         Some(g) if with_deleted || g.deleted_at.is_none() => Ok(g),
-        _ => Err(ApiError::not_found(format!(
-            "feed group '{id}' does not exist"
-        ))),
+        _ => Err(ApiError::not_found(format!("feed group '{id}' does not exist")).into()),
     }
 }
 
@@ -189,7 +186,9 @@ pub async fn get(
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply {
     let group = load(&s, &id, q.include_soft_deleted.unwrap_or(false)).await?;
-    Ok(Json(json!({ "feed_group": group.response() })))
+    Ok(Json(
+        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
+    ))
 }
 
 pub async fn get_or_create(
@@ -207,14 +206,14 @@ pub async fn get_or_create(
         .filter(|g| g.deleted_at.is_none())
     {
         return Ok(Json(
-            json!({ "feed_group": g.response(), "was_created": false }),
+            json!({ "feed_group": tributary_v3::responses::feed_group(&g), "was_created": false }),
         ));
     }
     let mut group = FeedGroup::new(&id, now_nanos());
     apply(&mut group, &body_object(body)?)?;
     s.store.put_feed_group(&group).await?;
     Ok(Json(
-        json!({ "feed_group": group.response(), "was_created": true }),
+        json!({ "feed_group": tributary_v3::responses::feed_group(&group), "was_created": true }),
     ))
 }
 
@@ -228,7 +227,9 @@ pub async fn update(
     let mut group = load(&s, &id, false).await?;
     apply(&mut group, &body_object(body)?)?;
     s.store.put_feed_group(&group).await?;
-    Ok(Json(json!({ "feed_group": group.response() })))
+    Ok(Json(
+        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -247,7 +248,8 @@ pub async fn delete(
         return Err(ApiError::field(
             "id",
             format!("'{id}' is a built-in feed group and cannot be deleted"),
-        ));
+        )
+        .into());
     }
     let mut group = load(&s, &id, true).await?;
     if q.hard_delete.unwrap_or(false) {
@@ -269,5 +271,7 @@ pub async fn restore(
     group.deleted_at = None;
     group.updated_at = now_nanos();
     s.store.put_feed_group(&group).await?;
-    Ok(Json(json!({ "feed_group": group.response() })))
+    Ok(Json(
+        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
+    ))
 }

@@ -14,7 +14,7 @@ mod read;
 
 use axum::routing::{get, post};
 use axum::Router;
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
@@ -46,5 +46,5 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v2/feeds/feeds/batch", post(feeds::create_batch))
         .route("/api/v2/feeds/feeds/delete", post(feeds::delete_batch))
         .route("/api/v2/feeds/feeds/query", post(query::query_feeds));
-    http::app(routes, state)
+    tributary_http::app(routes, state)
 }

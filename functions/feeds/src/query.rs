@@ -6,10 +6,13 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tributary_core::http::{AppState, Auth, Body};
-use tributary_core::keys;
-use tributary_core::model::feed::Feed;
-use tributary_core::{filter, render, ApiError, ApiResult};
+use tributary_domain::filter;
+use tributary_domain::model::feed::Feed;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body};
+use tributary_store::keys;
+use tributary_v3::render;
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -38,7 +41,8 @@ fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
                 return Err(ApiError::field(
                     "sort",
                     format!("sort: feeds sort by created_at only, not '{field}'"),
-                ));
+                )
+                .into());
             }
             match one.direction.unwrap_or(1) {
                 1 => Ok(false),
@@ -46,13 +50,13 @@ fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
                 d => Err(ApiError::field(
                     "sort",
                     format!("sort: direction must be 1 or -1, got {d}"),
-                )),
+                )
+                .into()),
             }
         }
-        Some(_) => Err(ApiError::field(
-            "sort",
-            "sort: feeds sort by one field (created_at)",
-        )),
+        Some(_) => {
+            Err(ApiError::field("sort", "sort: feeds sort by one field (created_at)").into())
+        }
     }
 }
 
@@ -85,7 +89,7 @@ fn parse(filter: Option<Value>) -> ApiResult<Conditions> {
     let map = match filter {
         None | Some(Value::Null) => return Ok(c),
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(ApiError::field("filter", "filter must be an object")),
+        Some(_) => return Err(ApiError::field("filter", "filter must be an object").into()),
     };
     for (key, v) in &map {
         match key.as_str() {
@@ -106,18 +110,24 @@ fn parse(filter: Option<Value>) -> ApiResult<Conditions> {
                                 return Err(ApiError::field(
                                     "filter",
                                     "filter.name: use a string, $eq, $q or $autocomplete",
-                                ))
+                                )
+                                .into())
                             }
                         }
                     }
-                    _ => return Err(ApiError::field("filter", "filter.name: expected a string")),
+                    _ => {
+                        return Err(
+                            ApiError::field("filter", "filter.name: expected a string").into()
+                        )
+                    }
                 })
             }
             other => {
                 return Err(ApiError::field(
                     "filter",
                     format!("filter: '{other}' cannot be filtered on"),
-                ))
+                )
+                .into())
             }
         }
     }
@@ -152,7 +162,7 @@ pub async fn query_feeds(
     State(s): State<AppState>,
     Auth(_c): Auth,
     Body(req): Body<QueryFeedsRequest>,
-) -> ApiResult<Json<Value>> {
+) -> tributary_http::HttpResult<Json<Value>> {
     let limit = match req.limit {
         None => DEFAULT_LIMIT,
         Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
@@ -160,7 +170,8 @@ pub async fn query_feeds(
             return Err(ApiError::field(
                 "limit",
                 format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
-            ))
+            )
+            .into())
         }
     };
     let cond = parse(req.filter)?;

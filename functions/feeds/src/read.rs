@@ -10,16 +10,18 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tributary_core::auth::Caller;
-use tributary_core::http::AppState;
-use tributary_core::keys;
-use tributary_core::model::feed::{Feed, FeedVisibility};
-use tributary_core::model::feed_group::BUILT_IN;
-use tributary_core::model::follow::Follow;
-use tributary_core::model::{Activity, Visibility};
-use tributary_core::store::Direction;
-use tributary_core::time::now_nanos;
-use tributary_core::{filter, ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::filter;
+use tributary_domain::model::feed::{Feed, FeedVisibility};
+use tributary_domain::model::feed_group::BUILT_IN;
+use tributary_domain::model::follow::Follow;
+use tributary_domain::model::{Activity, Visibility};
+use tributary_domain::time::now_nanos;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::keys;
+use tributary_store::Direction;
 
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
@@ -47,7 +49,7 @@ pub struct Pager {
 }
 
 pub fn limit(field: &str, raw: Option<i64>, default: usize) -> ApiResult<usize> {
-    tributary_core::validate::limit(field, raw, default, MAX_LIMIT)
+    tributary_domain::validate::limit(field, raw, default, MAX_LIMIT)
 }
 
 /// What a reader may see of a feed.

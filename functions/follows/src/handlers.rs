@@ -4,17 +4,19 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::notifications;
-use tributary_core::validate::batch_len;
-use tributary_core::{render, ApiError, ApiResult};
+use tributary_domain::validate::batch_len;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_tasks::notifications;
+use tributary_v3::render;
 
 use crate::ops::{self, FollowRequest};
 use crate::query::{self, QueryFollowsRequest};
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = tributary_http::HttpResult<Json<Value>>;
 
-async fn one(s: &AppState, f: &tributary_core::model::follow::Follow) -> ApiResult<Value> {
+async fn one(s: &AppState, f: &tributary_domain::model::follow::Follow) -> ApiResult<Value> {
     let rendered = render::follows(&s.store, std::slice::from_ref(f)).await?;
     Ok(serde_json::to_value(&rendered[0]).unwrap_or(Value::Null))
 }
@@ -47,7 +49,7 @@ pub struct FollowBatchRequest {
 
 async fn batch(
     s: &AppState,
-    caller: &tributary_core::auth::Caller,
+    caller: &tributary_domain::caller::Caller,
     req: FollowBatchRequest,
     upsert: bool,
 ) -> Reply {
@@ -197,7 +199,7 @@ pub struct UnfollowBatchRequest {
 
 async fn unfollow_many(
     s: &AppState,
-    caller: &tributary_core::auth::Caller,
+    caller: &tributary_domain::caller::Caller,
     req: UnfollowBatchRequest,
     tolerant: bool,
 ) -> Reply {
@@ -217,7 +219,8 @@ async fn unfollow_many(
             return Err(ApiError::not_found(format!(
                 "follows[{i}]: feed '{}' does not follow '{}'",
                 pair.source, pair.target
-            )));
+            ))
+            .into());
         }
     }
     let mut removed = Vec::new();

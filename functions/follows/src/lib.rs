@@ -1,7 +1,7 @@
 //! The follows family: `/api/v2/feeds/follows...` and `/api/v2/feeds/unfollow...`.
 //!
 //! Handlers (`handlers.rs`) parse and authenticate; the rules are in `ops.rs`; follows are
-//! stored by `tributary_core::store`, and the history copy or removal a follow or unfollow
+//! stored by `tributary_store`, and the history copy or removal a follow or unfollow
 //! causes runs in the fan-out function.
 
 mod handlers;
@@ -10,7 +10,7 @@ mod query;
 
 use axum::routing::{delete, patch, post};
 use axum::Router;
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
@@ -52,5 +52,5 @@ pub fn app(state: AppState) -> Router {
             "/api/v2/feeds/unfollow/upsert",
             post(handlers::get_or_create_unfollow),
         );
-    http::app(routes, state)
+    tributary_http::app(routes, state)
 }

@@ -2,16 +2,18 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tributary_core::auth::Caller;
-use tributary_core::fanout::FanoutTask;
-use tributary_core::http::AppState;
-use tributary_core::model::feed::{Feed, FeedVisibility};
-use tributary_core::model::follow::{Follow, FollowStatus};
-use tributary_core::notifications::{self, Notice};
-use tributary_core::store::mark_status;
-use tributary_core::time::now_nanos;
-use tributary_core::validate::Fid;
-use tributary_core::{feeds, ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed::{Feed, FeedVisibility};
+use tributary_domain::model::follow::{Follow, FollowStatus};
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::Fid;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::feed_rules;
+use tributary_store::mark_status;
+use tributary_tasks::fanout::FanoutTask;
+use tributary_tasks::notifications::{self, Notice};
 
 /// The most activities a follow may ask to copy; asking for none copies all of them.
 pub const MAX_COPY_LIMIT: usize = 1000;
@@ -134,8 +136,8 @@ pub async fn follow(
     let store = &state.store;
     let (source_fid, target_fid) = pair.keys();
     let existing_source = store.get_feed(&source_fid).await?;
-    let owner = feeds::owner(existing_source.as_ref(), &pair.source);
-    feeds::check_owner(caller, &owner, &format!("follow from feed '{source_fid}'"))?;
+    let owner = feed_rules::owner(existing_source.as_ref(), &pair.source);
+    feed_rules::check_owner(caller, &owner, &format!("follow from feed '{source_fid}'"))?;
 
     if let Some(existing) = store.get_follow(&source_fid, &target_fid).await? {
         return if upsert {
@@ -153,9 +155,9 @@ pub async fn follow(
             .await?;
     }
     if existing_source.is_none() {
-        feeds::get_or_create(store, &pair.source, &owner).await?;
+        feed_rules::get_or_create(store, &pair.source, &owner).await?;
     }
-    let (target, _) = feeds::get_or_create(store, &pair.target, &pair.target.id).await?;
+    let (target, _) = feed_rules::get_or_create(store, &pair.target, &pair.target.id).await?;
     let status = initial_status(caller, &req, &target)?;
     let now = now_nanos();
     let mut f = Follow::new(&source_fid, &target_fid, status, now);
@@ -216,7 +218,7 @@ async fn load(state: &AppState, pair: &Pair) -> ApiResult<Follow> {
 
 async fn target_owner(state: &AppState, pair: &Pair) -> ApiResult<String> {
     let target = state.store.get_feed(&pair.target.to_string()).await?;
-    Ok(feeds::owner(target.as_ref(), &pair.target))
+    Ok(feed_rules::owner(target.as_ref(), &pair.target))
 }
 
 /// Accepts or rejects a pending follow; only the target's owner (or the server) may.
@@ -230,7 +232,7 @@ pub async fn decide(
 ) -> ApiResult<Follow> {
     let pair = Pair::parse(source, target)?;
     let owner = target_owner(state, &pair).await?;
-    feeds::check_owner(
+    feed_rules::check_owner(
         caller,
         &owner,
         &format!("answer follow requests to '{}'", pair.target),
@@ -277,9 +279,9 @@ pub async fn decide(
 pub async fn update(state: &AppState, caller: &Caller, req: FollowRequest) -> ApiResult<Follow> {
     let pair = Pair::parse(req.source.as_deref(), req.target.as_deref())?;
     let source = state.store.get_feed(&pair.source.to_string()).await?;
-    feeds::check_owner(
+    feed_rules::check_owner(
         caller,
-        &feeds::owner(source.as_ref(), &pair.source),
+        &feed_rules::owner(source.as_ref(), &pair.source),
         "change this follow",
     )?;
     let mut f = load(state, &pair).await?;
@@ -332,9 +334,9 @@ pub async fn unfollow(
 ) -> ApiResult<Option<Follow>> {
     let pair = Pair::parse(source, target)?;
     let source_feed = state.store.get_feed(&pair.source.to_string()).await?;
-    feeds::check_owner(
+    feed_rules::check_owner(
         caller,
-        &feeds::owner(source_feed.as_ref(), &pair.source),
+        &feed_rules::owner(source_feed.as_ref(), &pair.source),
         "unfollow from this feed",
     )?;
     let f = match load(state, &pair).await {

@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tributary_core::http::AppState;
-use tributary_core::model::follow::Follow;
-use tributary_core::validate::Fid;
-use tributary_core::{filter, ApiError, ApiResult};
+use tributary_domain::filter;
+use tributary_domain::model::follow::Follow;
+use tributary_domain::validate::Fid;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;

@@ -2,14 +2,16 @@
 
 use std::collections::HashSet;
 
-use tributary_core::fanout;
-use tributary_core::keys;
-use tributary_core::scan::id_of;
-use tributary_core::store::{Slice, TimePartition};
-use tributary_core::time::Nanos;
-use tributary_core::ApiResult;
+use tributary_domain::time::Nanos;
+use tributary_domain::ApiResult;
+use tributary_store::keys;
+use tributary_store::walk::id_of;
+use tributary_store::{Slice, TimePartition};
+use tributary_tasks::fanout;
 
-use crate::{Context, Report, ROUND};
+use crate::Context;
+use crate::Report;
+use crate::ROUND;
 
 pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
     let store = ctx.store;

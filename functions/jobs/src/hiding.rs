@@ -5,14 +5,16 @@
 //! their own feeds' entries stay. Turning the setting off therefore shows old activities
 //! again in the feeds they were posted to, but not in timelines that were swept.
 
-use tributary_core::fanout;
-use tributary_core::keys;
-use tributary_core::scan::id_of;
-use tributary_core::store::{Slice, TimePartition};
-use tributary_core::time::Nanos;
-use tributary_core::ApiResult;
+use tributary_domain::time::Nanos;
+use tributary_domain::ApiResult;
+use tributary_store::keys;
+use tributary_store::walk::id_of;
+use tributary_store::{Slice, TimePartition};
+use tributary_tasks::fanout;
 
-use crate::{Context, Report, ROUND};
+use crate::Context;
+use crate::Report;
+use crate::ROUND;
 
 const JOB: &str = "hiding";
 

@@ -2,7 +2,7 @@
 //! `scripts/dev` on a short interval, or once with `scripts/job <name>`.
 //!
 //! - `expiry` removes activities whose `expires_at` has passed, for good: the activity,
-//!   its entries in its own feeds and (through the fan-out queue) in followers' feeds, and
+//!   its entries in its own feeds and (through the task queue) in followers' feeds, and
 //!   its feeds' counts. It finds them through the expiry index (gsi2, a partition per day)
 //!   and the registry of days that may hold any, never by scanning. Reads already leave
 //!   expired activities out, so the job is about storage, not visibility.
@@ -16,10 +16,11 @@ mod expiry;
 mod hiding;
 
 use serde::{Deserialize, Serialize};
-use tributary_core::queue::FanoutQueue;
-use tributary_core::store::Store;
-use tributary_core::time::Nanos;
-use tributary_core::{ApiError, ApiResult};
+use tributary_domain::time::Nanos;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_store::Store;
+use tributary_tasks::queue::TaskQueue;
 
 /// Activities one run handles at most.
 pub const BUDGET: usize = 1000;
@@ -50,7 +51,7 @@ pub struct Report {
 /// What the jobs need.
 pub struct Context<'a> {
     pub store: &'a Store,
-    pub queue: &'a FanoutQueue,
+    pub queue: &'a TaskQueue,
     pub hide_activities_after: Option<Nanos>,
     pub budget: usize,
 }

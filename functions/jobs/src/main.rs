@@ -1,10 +1,10 @@
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
-use tributary_core::config::AppConfig;
-use tributary_core::http::init_tracing;
-use tributary_core::queue::FanoutQueue;
-use tributary_core::store::Store;
-use tributary_core::time::now_nanos;
+use tributary_domain::time::now_nanos;
+use tributary_http::config::AppConfig;
+use tributary_http::init_tracing;
+use tributary_store::Store;
+use tributary_tasks::queue::TaskQueue;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -12,10 +12,10 @@ async fn main() -> Result<(), Error> {
     let config = AppConfig::from_env()?;
     let store = Store::connect(&config.table_name).await;
     let url = config
-        .fanout_queue_url
+        .task_queue_url
         .as_deref()
-        .ok_or("FANOUT_QUEUE_URL is not set")?;
-    let queue = FanoutQueue::connect(url).await;
+        .ok_or("TASK_QUEUE_URL is not set")?;
+    let queue = TaskQueue::connect(url).await;
     let ctx = jobs::Context {
         store: &store,
         queue: &queue,

@@ -2,30 +2,19 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_core::http::{AppState, Auth, Body, QueryParams};
-use tributary_core::model::reaction::{Reaction, Subject};
-use tributary_core::model::response::{ReactionResponse, UserDirectory};
-use tributary_core::model::Activity;
-use tributary_core::notifications;
-use tributary_core::{render, ApiError, ApiResult};
+use tributary_domain::model::reaction::{Reaction, Subject};
+use tributary_domain::model::Activity;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::HttpResult;
+use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_reactions::reply::{page, reactions_json, DeleteQuery};
+use tributary_reactions::{self as ops, AddReactionRequest, QueryReactionsRequest};
+use tributary_tasks::notifications;
+use tributary_v3::render;
 
-use crate::ops::{self, AddReactionRequest, QueryReactionsRequest};
-
-type Reply = ApiResult<Json<Value>>;
-
-pub async fn reactions_json(s: &AppState, list: &[Reaction]) -> ApiResult<Vec<ReactionResponse>> {
-    let users = UserDirectory(
-        s.store
-            .get_users(list.iter().map(|r| r.user_id.as_str()))
-            .await?,
-    );
-    Ok(list
-        .iter()
-        .map(|r| ReactionResponse::render(r, &users))
-        .collect())
-}
+type Reply = HttpResult<Json<Value>>;
 
 async fn activity_and_reaction(s: &AppState, a: &Activity, r: &Reaction) -> Reply {
     let activity = render::activities_for(&s.store, std::slice::from_ref(a), Some(&r.user_id))
@@ -53,12 +42,6 @@ pub async fn add(
         .await?;
     }
     activity_and_reaction(&s, &activity, &reaction).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DeleteQuery {
-    pub user_id: Option<String>,
-    pub delete_notification_activity: Option<bool>,
 }
 
 pub async fn delete(
@@ -90,23 +73,15 @@ async fn load_activity(s: &AppState, id: &str) -> ApiResult<Activity> {
         .ok_or_else(|| ApiError::not_found(format!("activity '{id}' does not exist")))
 }
 
-/// A page of reactions as the query endpoints answer it.
-pub async fn page(s: &AppState, on: ops::On, ids: &[String], req: &QueryReactionsRequest) -> Reply {
-    let (list, next) = ops::query(s, on, ids, req).await?;
-    let mut body = json!({ "reactions": reactions_json(s, &list).await? });
-    if let Some(next) = next {
-        body["next"] = json!(next);
-    }
-    Ok(Json(body))
-}
-
 pub async fn query(
     State(s): State<AppState>,
     Auth(_caller): Auth,
     Path(activity_id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
 ) -> Reply {
-    page(&s, ops::On::Activities, &[activity_id], &req).await
+    Ok(Json(json!(
+        page(&s, ops::On::Activities, &[activity_id], &req).await?
+    )))
 }
 
 pub async fn batch_query(
@@ -118,6 +93,8 @@ pub async fn batch_query(
         .activity_ids
         .clone()
         .ok_or_else(|| ApiError::field("activity_ids", "activity_ids is a required field"))?;
-    tributary_core::validate::batch_len("activity_ids", ids.len())?;
-    page(&s, ops::On::Activities, &ids, &req).await
+    tributary_domain::validate::batch_len("activity_ids", ids.len())?;
+    Ok(Json(json!(
+        page(&s, ops::On::Activities, &ids, &req).await?
+    )))
 }

@@ -5,11 +5,10 @@
 //! counts, per-type groups and newest reactions, changed in the same transaction.
 
 pub mod handlers;
-pub mod ops;
 
 use axum::routing::{delete, post};
 use axum::Router;
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
@@ -29,5 +28,5 @@ pub fn app(state: AppState) -> Router {
             "/api/v2/feeds/activities/reactions/query",
             post(handlers::batch_query),
         );
-    http::app(routes, state)
+    tributary_http::app(routes, state)
 }

@@ -6,12 +6,13 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use tributary_core::auth::Caller;
-use tributary_core::http::{AppState, Auth, Body};
-use tributary_core::model::response::UserResponse;
-use tributary_core::model::user::{default_role, User};
-use tributary_core::time::now_nanos;
-use tributary_core::{ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::model::user::{default_role, User};
+use tributary_domain::time::now_nanos;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body};
+use tributary_v3::responses::UserResponse;
 
 /// Most users one upsert may carry.
 const MAX_USERS: usize = 100;
@@ -68,19 +69,20 @@ fn to_user(caller: &Caller, key: String, req: UserRequest, now: i64) -> ApiResul
         return Err(ApiError::field(
             format!("{field}.id"),
             format!("{field}.id: '{id}' does not match its key '{key}'"),
-        ));
+        )
+        .into());
     }
     if !valid_user_id(&id) {
         return Err(ApiError::field(
             format!("{field}.id"),
             format!("{field}.id: '{id}' may contain only letters, digits, '@', '_' and '-' (at most 255)"),
-        ));
+        ).into());
     }
     caller.acting_user(Some(&id))?;
     if req.role.is_some() && !caller.is_server() {
-        return Err(ApiError::not_allowed(
-            "only server-side requests may set a user's role",
-        ));
+        return Err(
+            ApiError::not_allowed("only server-side requests may set a user's role").into(),
+        );
     }
     Ok(User {
         id,
@@ -104,7 +106,7 @@ pub async fn upsert_users(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<UpsertUsersRequest>,
-) -> ApiResult<Json<Value>> {
+) -> tributary_http::HttpResult<Json<Value>> {
     let users = req
         .users
         .ok_or_else(|| ApiError::field("users", "users is a required field"))?;
@@ -112,7 +114,8 @@ pub async fn upsert_users(
         return Err(ApiError::field(
             "users",
             format!("users: send between 1 and {MAX_USERS} users"),
-        ));
+        )
+        .into());
     }
     let now = now_nanos();
     let users: Vec<User> = users
@@ -145,7 +148,7 @@ pub async fn upsert_users(
 }
 
 /// The app's settings, as far as Tributary has them.
-pub async fn get_app(Auth(_caller): Auth) -> ApiResult<Json<Value>> {
+pub async fn get_app(Auth(_caller): Auth) -> tributary_http::HttpResult<Json<Value>> {
     Ok(Json(json!({
         "app": {
             "id": 1,

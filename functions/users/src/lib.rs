@@ -7,7 +7,7 @@ mod user_data;
 
 use axum::routing::{get, post};
 use axum::Router;
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
@@ -23,5 +23,5 @@ pub fn app(state: AppState) -> Router {
             post(user_data::export_feed_user_data),
         )
         .route("/api/v2/tasks/{id}", get(user_data::get_task));
-    http::app(routes, state)
+    tributary_http::app(routes, state)
 }

@@ -1,8 +1,8 @@
-use tributary_core::http::{self, AppState};
+use tributary_http::AppState;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    http::init_tracing();
+    tributary_http::init_tracing();
     let state = AppState::from_env().await?;
-    http::serve(users::app(state)).await
+    tributary_http::serve(users::app(state)).await
 }

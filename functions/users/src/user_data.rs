@@ -1,36 +1,37 @@
 //! `delete_feed_user_data`, `export_feed_user_data` and `get_task`: the first two start a
-//! background task (see `tributary_core::user_data`) and answer with its id at once.
+//! background task (see `tributary_tasks::user_data`) and answer with its id at once.
 
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_core::auth::Caller;
-use tributary_core::fanout::FanoutTask;
-use tributary_core::http::{AppState, Auth, Body};
-use tributary_core::ids;
-use tributary_core::user_data::{self, Action, UserDataTask};
-use tributary_core::{validate, ApiError, ApiResult};
+use tributary_domain::caller::Caller;
+use tributary_domain::ids;
+use tributary_domain::validate;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body};
+use tributary_tasks::records;
+use tributary_tasks::user_data::{self, Action, UserDataTask};
 
-type Reply = ApiResult<Json<Value>>;
+type Reply = tributary_http::HttpResult<Json<Value>>;
 
 fn server_only(caller: &Caller) -> ApiResult<()> {
     match caller {
         Caller::Server => Ok(()),
         _ => Err(ApiError::not_allowed(
             "deleting or exporting a user's data is for server-side calls",
-        )),
+        )
+        .into()),
     }
 }
 
 async fn start(s: &AppState, user_id: &str, action: Action, kind: &str) -> Reply {
     validate::id("user_id", user_id)?;
     let task_id = ids::new_id();
-    s.store.create_task(&task_id, kind, user_id).await?;
-    s.enqueue(&[FanoutTask::UserData(UserDataTask::start(
-        &task_id, user_id, action,
-    ))])
-    .await?;
+    records::create(&s.store, &task_id, kind, user_id).await?;
+    s.enqueue(&[UserDataTask::start(&task_id, user_id, action)])
+        .await?;
     Ok(Json(json!({ "task_id": task_id })))
 }
 
@@ -71,9 +72,7 @@ pub async fn get_task(
     Path(id): Path<String>,
 ) -> Reply {
     server_only(&caller)?;
-    let task = s
-        .store
-        .get_task(&id)
+    let task = records::get(&s.store, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("task '{id}' does not exist")))?;
     let mut body = json!({
@@ -84,7 +83,7 @@ pub async fn get_task(
     });
     if let Some(mut result) = task.result {
         if task.status == "completed" && result.get("exported").is_some() {
-            result["data"] = user_data::assemble(s.store.task_parts(&id).await?);
+            result["data"] = user_data::assemble(records::parts(&s.store, &id).await?);
         }
         body["result"] = result;
     }

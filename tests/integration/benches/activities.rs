@@ -4,8 +4,8 @@
 //! Run with `scripts/bench` (it starts DynamoDB Local and creates the table).
 
 use serde_json::{json, Value};
-use tributary_core::store::CapacitySnapshot;
 use tributary_integration_tests::{unique, TestApp};
+use tributary_store::CapacitySnapshot;
 
 const ROUNDS: usize = 20;
 const PATH: &str = "/api/v2/feeds/activities";

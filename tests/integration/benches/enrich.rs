@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tributary_core::model::comment::Comment;
-use tributary_core::model::reaction::Reaction;
-use tributary_core::time::now_nanos;
+use tributary_domain::model::comment::Comment;
+use tributary_domain::model::reaction::Reaction;
+use tributary_domain::time::now_nanos;
 use tributary_integration_tests::{unique, TestApp};
 
 const ACTIVITIES: usize = 25;

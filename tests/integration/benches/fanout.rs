@@ -12,14 +12,14 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
 use serde_json::json;
-use tributary_core::fanout::{self, FanoutTask};
-use tributary_core::keys;
-use tributary_core::model::feed_group::FeedGroup;
-use tributary_core::model::follow::{Follow, FollowStatus};
-use tributary_core::model::{Activity, ActivityContent};
-use tributary_core::store::WriteOp;
-use tributary_core::time::now_nanos;
+use tributary_domain::model::feed_group::FeedGroup;
+use tributary_domain::model::follow::{Follow, FollowStatus};
+use tributary_domain::model::{Activity, ActivityContent};
+use tributary_domain::time::now_nanos;
 use tributary_integration_tests::{unique, TestApp};
+use tributary_store::keys;
+use tributary_store::WriteOp;
+use tributary_tasks::fanout::{self, FanoutTask};
 
 const READ_SAMPLES: usize = 200;
 const TIMELINE_LEN: usize = 10_000;

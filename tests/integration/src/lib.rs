@@ -2,8 +2,8 @@
 //! Local, and gives tests typed request helpers.
 //!
 //! Needs `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local), `TABLE_NAME` (a table created from
-//! `infra/template.yaml`), `AWS_ENDPOINT_URL_SQS` and `FANOUT_QUEUE_URL` (the SQS stand-in's
-//! fan-out queue); `scripts/test` sets them all.
+//! `infra/template.yaml`), `AWS_ENDPOINT_URL_SQS` and `TASK_QUEUE_URL` (the SQS stand-in's
+//! task queue); `scripts/test` sets them all.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -13,10 +13,10 @@ use aws_sdk_sqs::types::QueueAttributeName;
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use tributary_core::config::AppConfig;
-use tributary_core::http::AppState;
-use tributary_core::queue::FanoutQueue;
-use tributary_core::store::Store;
+use tributary_http::config::AppConfig;
+use tributary_http::AppState;
+use tributary_store::Store;
+use tributary_tasks::queue::TaskQueue;
 
 pub const API_KEY: &str = "integration-key";
 pub const API_SECRET: &str = "integration-secret";
@@ -24,7 +24,7 @@ pub const API_SECRET: &str = "integration-secret";
 /// The functions under test, each on its own port, sharing one store.
 pub struct TestApp {
     pub store: Store,
-    pub queue: FanoutQueue,
+    pub queue: TaskQueue,
     activities: SocketAddr,
     feeds: SocketAddr,
     follows: SocketAddr,
@@ -90,18 +90,18 @@ impl TestApp {
     }
 
     /// With `HIDE_ACTIVITIES_AFTER` set to `hide_after`.
-    pub async fn spawn_with(hide_after: Option<tributary_core::time::Nanos>) -> TestApp {
+    pub async fn spawn_with(hide_after: Option<tributary_domain::time::Nanos>) -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
-        let queue_url = env_or_panic("FANOUT_QUEUE_URL");
+        let queue_url = env_or_panic("TASK_QUEUE_URL");
         env_or_panic("AWS_ENDPOINT_URL_SQS");
         let store = Store::connect(&table).await;
-        let queue = FanoutQueue::connect(&queue_url).await;
+        let queue = TaskQueue::connect(&queue_url).await;
         let config = AppConfig {
             table_name: table,
             api_key: API_KEY.into(),
             api_secret: API_SECRET.into(),
-            fanout_queue_url: Some(queue_url),
+            task_queue_url: Some(queue_url),
             hide_activities_after: hide_after,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
@@ -141,7 +141,7 @@ impl TestApp {
                 .wait_time_seconds(0)
                 .send()
                 .await
-                .expect("receive from the fan-out queue");
+                .expect("receive from the task queue");
             let messages = received.messages.unwrap_or_default();
             if messages.is_empty() {
                 if self.queue_is_idle().await {
@@ -149,7 +149,7 @@ impl TestApp {
                 }
                 assert!(
                     Instant::now() < deadline,
-                    "fan-out queue did not settle within 60 s"
+                    "task queue did not settle within 60 s"
                 );
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
@@ -165,7 +165,7 @@ impl TestApp {
                     record
                 })
                 .collect();
-            let response = fanout::handle(&self.store, &self.queue, event).await;
+            let response = worker::handle(&self.store, &self.queue, event).await;
             let failed: Vec<String> = response
                 .batch_item_failures
                 .into_iter()

@@ -4,8 +4,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
 use serde_json::{json, Value};
-use tributary_core::keys;
 use tributary_integration_tests::{unique, TestApp};
+use tributary_store::keys;
 
 const ACTIVITIES: &str = "/api/v2/feeds/activities";
 

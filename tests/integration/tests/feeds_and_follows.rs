@@ -2,8 +2,8 @@
 
 use futures::future::join_all;
 use serde_json::{json, Value};
-use tributary_core::fanout::{self, FanoutTask};
 use tributary_integration_tests::{unique, TestApp};
+use tributary_tasks::fanout::{self, FanoutTask};
 
 const ACTIVITIES: &str = "/api/v2/feeds/activities";
 
@@ -74,7 +74,7 @@ async fn a_post_reaches_a_followers_timeline() {
             &timeline_charlie,
             10,
             None,
-            tributary_core::store::Direction::Older,
+            tributary_store::Direction::Older,
         )
         .await
         .unwrap();
@@ -314,7 +314,7 @@ async fn fan_out_is_idempotent_and_continues_past_a_page() {
         );
         let (entries, _) = app
             .store
-            .feed_entries(f, 10, None, tributary_core::store::Direction::Older)
+            .feed_entries(f, 10, None, tributary_store::Direction::Older)
             .await
             .unwrap();
         assert_eq!(entries.len(), 1);
@@ -669,7 +669,7 @@ async fn one_poisoned_message_fails_alone() {
         message("poison", r#"{"kind": "explode"}"#.to_string()),
         message("garbage", "not json".to_string()),
     ];
-    let response = ::fanout::handle(&app.store, &app.queue, event).await;
+    let response = ::worker::handle(&app.store, &app.queue, event).await;
     let mut failed: Vec<String> = response
         .batch_item_failures
         .into_iter()
@@ -679,7 +679,7 @@ async fn one_poisoned_message_fails_alone() {
     assert_eq!(failed, vec!["garbage".to_string(), "poison".to_string()]);
     let (entries, _) = app
         .store
-        .feed_entries(&fan, 10, None, tributary_core::store::Direction::Older)
+        .feed_entries(&fan, 10, None, tributary_store::Direction::Older)
         .await
         .unwrap();
     assert_eq!(entries.len(), 1, "the good message was delivered");

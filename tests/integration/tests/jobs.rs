@@ -2,7 +2,7 @@
 //! expired for good (reads hid it already), hiding sweeps old activities out of timelines.
 
 use serde_json::json;
-use tributary_core::time::now_nanos;
+use tributary_domain::time::now_nanos;
 use tributary_integration_tests::{unique, TestApp};
 
 fn ctx(app: &TestApp, hide_after: Option<i64>, budget: usize) -> jobs::Context<'_> {
@@ -67,7 +67,7 @@ async fn an_expiring_activity_leaves_reads_at_once_and_storage_after_the_job() {
     for fid in [&own, &timeline] {
         let (entries, _) = app
             .store
-            .feed_entries(fid, 10, None, tributary_core::store::Direction::Older)
+            .feed_entries(fid, 10, None, tributary_store::Direction::Older)
             .await
             .unwrap();
         assert!(
@@ -122,7 +122,7 @@ async fn hiding_leaves_old_activities_out_of_reads_and_sweeps_timelines() {
     let (own, timeline) = (format!("user:{old_user}"), format!("timeline:{fan}"));
     let now = now_nanos();
     // One activity from 400 days ago, copied to the follower when it follows.
-    let mut old: tributary_core::model::Activity = serde_json::from_value(json!({
+    let mut old: tributary_domain::model::Activity = serde_json::from_value(json!({
         "id": unique("ancient"), "type": "post", "user_id": old_user,
         "content": {"feeds": [own]}, "created_at": now - 400 * DAY, "updated_at": now - 400 * DAY,
     }))

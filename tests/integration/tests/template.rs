@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_yaml::Value;
-use tributary_core::keys;
+use tributary_store::keys;
 
 fn repo_file(path: &str) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -135,11 +135,11 @@ fn local_router_serves_what_the_api_serves() {
 }
 
 #[test]
-fn fanout_queue_has_a_dead_letter_queue() {
+fn task_queue_has_a_dead_letter_queue() {
     let t = template();
-    let q = &t["Resources"]["FanoutQueue"]["Properties"];
+    let q = &t["Resources"]["TaskQueue"]["Properties"];
     assert!(q["RedrivePolicy"]["maxReceiveCount"]
         .as_u64()
         .is_some_and(|n| (1..=10).contains(&n)));
-    assert!(t["Resources"]["FanoutDeadLetterQueue"].is_mapping());
+    assert!(t["Resources"]["TaskDeadLetterQueue"].is_mapping());
 }

@@ -1,0 +1,49 @@
+//! The task worker. Lambda hands it batches of messages from the task queue, each a
+//! [`Task`]; it runs them and reports the ones that failed, so only those are retried (and,
+//! after the queue's receive limit, land in the dead-letter queue) while the rest of the
+//! batch is done.
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use futures::stream::{self, StreamExt};
+use tributary_domain::{ApiError, ApiResult};
+use tributary_store::Store;
+use tributary_tasks::queue::TaskQueue;
+use tributary_tasks::Task;
+
+/// Messages of one batch worked on at once.
+const CONCURRENCY: usize = 4;
+
+/// Runs every message of a batch; the response names the messages to retry.
+pub async fn handle(store: &Store, queue: &TaskQueue, event: SqsEvent) -> SqsBatchResponse {
+    let failures: Vec<Option<String>> = stream::iter(event.records)
+        .map(|message| async move {
+            match process(store, queue, &message).await {
+                Ok(()) => None,
+                Err(err) => {
+                    tracing::error!(message_id = ?message.message_id, error = %err, "task failed");
+                    Some(message.message_id.unwrap_or_default())
+                }
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures
+        .into_iter()
+        .flatten()
+        .map(|id| {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
+    response
+}
+
+async fn process(store: &Store, queue: &TaskQueue, message: &SqsMessage) -> ApiResult<()> {
+    let body = message.body.as_deref().unwrap_or_default();
+    let task: Task =
+        serde_json::from_str(body).map_err(|e| ApiError::input(format!("not a task: {e}")))?;
+    tributary_tasks::run(store, queue, &task).await
+}

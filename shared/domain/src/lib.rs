@@ -1,0 +1,23 @@
+//! Tributary's domain: the records the feeds are made of and the rules they follow, free of
+//! HTTP, of storage and of any one wire format.
+//!
+//! - [`error`]: the one error type, with Stream's error codes.
+//! - [`caller`]: who a request acts as.
+//! - [`model`]: the stored records (activities, comments, reactions, feeds, groups, follows, users).
+//! - [`validate`] and [`partial`]: input rules and set/unset updates.
+//! - [`filter`]: Stream's query filters, parsed and evaluated.
+//! - [`aggregation`]: the group keys of aggregated feeds (Jinja formats).
+//! - [`time`] and [`ids`]: timestamps and identifiers; [`retry`]: backoff for retry loops.
+
+pub mod aggregation;
+pub mod caller;
+pub mod error;
+pub mod filter;
+pub mod ids;
+pub mod model;
+pub mod partial;
+pub mod retry;
+pub mod time;
+pub mod validate;
+
+pub use error::{ApiError, ApiResult};

@@ -1,0 +1,129 @@
+//! Feed groups. The built-in groups exist in every app: until one is changed it is not
+//! stored, and its defaults come from here. Custom groups, and changed built-in ones, are
+//! items in the table.
+//!
+//! A group's behaviour settings (aggregation, ranking, notification, stories, activity
+//! selectors, ...) are kept as sent and returned as stored; the features that act on them
+//! read them from here.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::time::Nanos;
+
+/// The groups every new app has.
+pub const BUILT_IN: [&str; 6] = [
+    "user",
+    "timeline",
+    "foryou",
+    "notification",
+    "story",
+    "stories",
+];
+
+/// When the built-in groups came to be (2025-01-01): what they report as created and
+/// updated until they are changed.
+pub const BUILT_IN_CREATED_AT: Nanos = 1_735_689_600_000_000_000;
+
+/// The settings a group stores and returns as objects.
+pub const SETTINGS: [&str; 11] = [
+    "aggregation",
+    "ranking",
+    "notification",
+    "stories",
+    "activity_selectors",
+    "activity_processors",
+    "push_notification",
+    "activity_filter",
+    "activity_marks",
+    "activity_processing",
+    "default_follower_role",
+];
+
+pub fn is_built_in(id: &str) -> bool {
+    BUILT_IN.contains(&id)
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct FeedGroup {
+    pub id: String,
+    #[serde(default)]
+    pub custom: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_visibility: Option<String>,
+    /// Behaviour settings, keyed by the names in [`SETTINGS`].
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+    #[serde(default)]
+    pub created_at: Nanos,
+    #[serde(default)]
+    pub updated_at: Nanos,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Nanos>,
+}
+
+impl FeedGroup {
+    pub fn new(id: &str, now: Nanos) -> Self {
+        FeedGroup {
+            id: id.to_string(),
+            custom: Map::new(),
+            default_visibility: None,
+            settings: Map::new(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
+    /// A built-in group as every new app has it.
+    pub fn built_in(id: &str) -> Option<FeedGroup> {
+        if !is_built_in(id) {
+            return None;
+        }
+        let mut g = FeedGroup::new(id, BUILT_IN_CREATED_AT);
+        let (visibility, settings) = match id {
+            "user" => ("public", json!({})),
+            "timeline" => ("private", json!({})),
+            "foryou" => (
+                "private",
+                json!({"activity_selectors": [{"type": "following"}, {"type": "popular"}],
+                       "ranking": {"type": "recency"}}),
+            ),
+            "notification" => (
+                "private",
+                json!({"aggregation": {"format": "{{ target_id }}_{{ type }}_{{ time.strftime('%Y-%m-%d') }}"},
+                       "notification": {"track_seen": true, "track_read": true}}),
+            ),
+            "story" => ("public", json!({"stories": {"track_watched": true}})),
+            _ => (
+                "private",
+                json!({"stories": {"track_watched": true, "skip_watched": false}}),
+            ),
+        };
+        g.default_visibility = Some(visibility.to_string());
+        if let Value::Object(map) = settings {
+            g.settings = map;
+        }
+        Some(g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_groups() {
+        for g in BUILT_IN {
+            assert!(is_built_in(g));
+            let group = FeedGroup::built_in(g).unwrap();
+            assert_eq!(group.id, g);
+        }
+        assert!(!is_built_in("custom"));
+        assert!(FeedGroup::built_in("custom").is_none());
+        assert!(
+            FeedGroup::built_in("notification").unwrap().settings["aggregation"]["format"]
+                .is_string()
+        );
+    }
+}

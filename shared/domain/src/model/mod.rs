@@ -1,0 +1,13 @@
+//! The stored records. Their wire shapes live with each wire dialect.
+
+pub mod activity;
+pub mod comment;
+pub mod feed;
+pub mod feed_group;
+pub mod follow;
+pub mod reaction;
+pub mod user;
+
+pub use activity::{Activity, ActivityContent, Location, RestrictReplies, Visibility};
+pub use feed_group::FeedGroup;
+pub use user::User;

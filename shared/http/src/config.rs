@@ -1,0 +1,46 @@
+//! Settings every function reads from its environment once, at cold start.
+
+use tributary_domain::ApiError;
+
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    pub table_name: String,
+    pub api_key: String,
+    pub api_secret: String,
+    /// The task queue; functions that do not enqueue work may run without it.
+    pub task_queue_url: Option<String>,
+    /// `HIDE_ACTIVITIES_AFTER` (`90d`, `6mo`, `1y`): feed reads leave out activities older
+    /// than this, and the hiding job sweeps them out of followers' feeds.
+    pub hide_activities_after: Option<tributary_domain::time::Nanos>,
+}
+
+impl AppConfig {
+    pub fn from_env() -> Result<Self, ApiError> {
+        let required = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    ApiError::internal_msg(format!("environment variable {name} is not set"))
+                })
+        };
+        Ok(AppConfig {
+            table_name: required("TABLE_NAME")?,
+            api_key: required("API_KEY")?,
+            api_secret: required("API_SECRET")?,
+            task_queue_url: std::env::var("TASK_QUEUE_URL")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            hide_activities_after: match std::env::var("HIDE_ACTIVITIES_AFTER") {
+                Ok(v) if !v.trim().is_empty() => {
+                    Some(tributary_domain::time::parse_age(&v).ok_or_else(|| {
+                        ApiError::internal_msg(format!(
+                            "HIDE_ACTIVITIES_AFTER: '{v}' is not an age such as 90d, 6mo or 1y"
+                        ))
+                    })?)
+                }
+                _ => None,
+            },
+        })
+    }
+}

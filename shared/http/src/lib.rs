@@ -1,0 +1,56 @@
+//! HTTP plumbing every endpoint family shares.
+//!
+//! A family builds an axum `Router<AppState>` of thin handlers and hands it to [`app`], which
+//! adds what every endpoint needs: the body limit, Stream's error envelope for anything that
+//! is not a handler's own answer, and `duration` on every response. [`serve`] runs it on Lambda.
+
+pub mod auth;
+pub mod config;
+pub mod cursor;
+mod envelope;
+mod error;
+mod extract;
+mod state;
+
+pub use error::{HttpError, HttpResult};
+pub use extract::{parse_json, Auth, Body, QueryParams};
+pub use state::AppState;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+use tributary_domain::ApiError;
+
+/// The largest request body any endpoint accepts. Stream's own limits are smaller per
+/// object (10 KB an activity); this bounds batches.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Wraps a family's routes with the shared layers.
+pub fn app(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .fallback(|| async {
+            HttpError(ApiError::NoRoute(
+                "the requested path does not exist".into(),
+            ))
+        })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(envelope::stream_envelope))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Runs a router as a Lambda function behind API Gateway (or `cargo lambda watch`).
+pub async fn serve(app: Router) -> Result<(), lambda_http::Error> {
+    lambda_http::run(app).await
+}
+
+/// Logging set up once per cold start; `RUST_LOG` filters.
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .without_time()
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,415 @@
+//! The rules of reacting.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tributary_domain::caller::Caller;
+use tributary_domain::filter;
+use tributary_domain::model::reaction::{Reaction, Subject, LATEST_KEPT};
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate;
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::{latest_index, Added};
+use tributary_tasks::notifications::Notice;
+
+/// Attempts at removing a reaction while the activity's newest-reactions list keeps moving.
+const REMOVE_ATTEMPTS: usize = 20;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AddReactionRequest {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub user_id: Option<String>,
+    pub custom: Option<Map<String, Value>>,
+    pub enforce_unique: Option<bool>,
+    pub create_users: Option<bool>,
+    /// Notify the author of what was reacted to, in their `notification` feed.
+    pub create_notification_activity: Option<bool>,
+    pub copy_custom_to_notification: Option<bool>,
+}
+
+/// What identifies a reaction as the cause of a notification.
+pub fn notification_cause(r: &Reaction) -> String {
+    match &r.comment_id {
+        Some(c) => format!("comment:{c}|{}|{}", r.user_id, r.kind),
+        None => format!("activity:{}|{}|{}", r.activity_id, r.user_id, r.kind),
+    }
+}
+
+/// The notification a reaction to an activity makes for the activity's author.
+pub fn activity_notice(
+    r: &Reaction,
+    a: &tributary_domain::model::Activity,
+    copy_custom: bool,
+) -> Notice {
+    Notice {
+        kind: "reaction",
+        actor: r.user_id.clone(),
+        recipient: a.user_id.clone(),
+        cause: notification_cause(r),
+        target: serde_json::json!({
+            "id": a.id, "type": a.activity_type, "text": a.content.text, "user_id": a.user_id,
+        }),
+        text: format!("{} reacted with {} to your activity", r.user_id, r.kind),
+        custom: if copy_custom {
+            r.custom.clone()
+        } else {
+            Map::new()
+        },
+        deduplicate: true,
+    }
+}
+
+/// A reaction type: 1-64 letters, digits, `_` or `-`.
+pub fn kind(raw: Option<&str>) -> ApiResult<String> {
+    let k = raw
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| ApiError::field("type", "type is a required field"))?;
+    if k.len() > 64
+        || !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(ApiError::field(
+            "type",
+            format!("type: '{k}' may contain only letters, digits, '_' and '-' (at most 64)"),
+        ));
+    }
+    Ok(k.to_string())
+}
+
+fn user_key(user: &str) -> ApiResult<()> {
+    if user.contains('#') {
+        return Err(ApiError::field("user_id", "user_id may not contain '#'"));
+    }
+    Ok(())
+}
+
+/// A reaction's subject as it stands: the activity it belongs to, and its newest reactions.
+struct Live {
+    activity_id: String,
+    latest: Vec<Reaction>,
+}
+
+fn subject_name(subject: Subject<'_>) -> (&'static str, &str) {
+    match subject {
+        Subject::Activity(id) => ("activity", id),
+        Subject::Comment(id) => ("comment", id),
+    }
+}
+
+/// The subject, unless it is gone or soft-deleted.
+async fn live(state: &AppState, subject: Subject<'_>) -> ApiResult<Option<Live>> {
+    Ok(match subject {
+        Subject::Activity(id) => state
+            .store
+            .get_activity(id)
+            .await?
+            .filter(|a| a.deleted_at.is_none())
+            .map(|a| Live {
+                activity_id: a.id,
+                latest: a.latest_reactions,
+            }),
+        Subject::Comment(id) => state
+            .store
+            .get_comment(id)
+            .await?
+            .filter(|c| c.deleted_at.is_none())
+            .map(|c| Live {
+                activity_id: c.object_id,
+                latest: c.latest_reactions,
+            }),
+    })
+}
+
+async fn load_live(state: &AppState, subject: Subject<'_>) -> ApiResult<Live> {
+    let (what, id) = subject_name(subject);
+    validate::id(&format!("{what}_id"), id)?;
+    live(state, subject)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{what} '{id}' does not exist")))
+}
+
+/// Adds a reaction to an activity or a comment. With `enforce_unique` the user's reactions
+/// of other types are replaced, and repeating a type changes nothing; without, repeating a
+/// type is refused.
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    subject: Subject<'_>,
+    req: AddReactionRequest,
+) -> ApiResult<Reaction> {
+    let kind = kind(req.kind.as_deref())?;
+    let user = caller.require_user(req.user_id.as_deref())?;
+    user_key(&user)?;
+    let store = &state.store;
+    let (what, subject_id) = subject_name(subject);
+    let target = load_live(state, subject).await?;
+    if req.create_users.unwrap_or(false) {
+        store.create_missing_users(&[&user], now_nanos()).await?;
+    }
+    let unique = req.enforce_unique.unwrap_or(false);
+    let existing = store.user_reactions(subject, &user).await?;
+    let already = || {
+        ApiError::field(
+            "type",
+            format!("user '{user}' already reacted with '{kind}' to this {what}"),
+        )
+    };
+    if let Some(same) = existing.iter().find(|r| r.kind == kind) {
+        return if unique {
+            Ok(same.clone())
+        } else {
+            Err(already())
+        };
+    }
+    if unique {
+        for old in &existing {
+            remove(state, old).await?;
+        }
+    }
+    let now = now_nanos();
+    let reaction = Reaction {
+        activity_id: target.activity_id.clone(),
+        comment_id: match subject {
+            Subject::Comment(c) => Some(c.to_string()),
+            Subject::Activity(_) => None,
+        },
+        user_id: user.clone(),
+        kind: kind.clone(),
+        custom: req.custom.unwrap_or_default(),
+        created_at: now,
+        updated_at: now,
+    };
+    match store.add_reaction(&reaction).await? {
+        Added::Added => {}
+        Added::Exists => return Err(already()),
+        Added::ActivityGone => {
+            return Err(ApiError::not_found(format!(
+                "{what} '{subject_id}' does not exist"
+            )))
+        }
+    }
+    let length = target.latest.len() + 1;
+    if length > 2 * LATEST_KEPT {
+        if let Subject::Activity(id) = subject {
+            store
+                .trim_activity_list(id, "latest_reactions", LATEST_KEPT, length)
+                .await?;
+        }
+    }
+    Ok(reaction)
+}
+
+/// Removes a reaction, keeping its subject's counts and newest-reactions list exact.
+async fn remove(state: &AppState, r: &Reaction) -> ApiResult<()> {
+    for _ in 0..REMOVE_ATTEMPTS {
+        let index = live(state, r.subject())
+            .await?
+            .and_then(|l| latest_index(&l.latest, &r.user_id, &r.kind));
+        if state.store.remove_reaction(r, index).await? {
+            return Ok(());
+        }
+        if state
+            .store
+            .user_reactions(r.subject(), &r.user_id)
+            .await?
+            .iter()
+            .all(|x| x.kind != r.kind)
+        {
+            return Ok(()); // someone else removed it
+        }
+    }
+    Err(ApiError::internal_msg(
+        "the reaction kept changing while it was being removed",
+    ))
+}
+
+pub async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    subject: Subject<'_>,
+    raw_kind: &str,
+    user_id: Option<&str>,
+) -> ApiResult<Reaction> {
+    let kind = kind(Some(raw_kind))?;
+    let user = caller.require_user(user_id)?;
+    user_key(&user)?;
+    let (what, id) = subject_name(subject);
+    validate::id(&format!("{what}_id"), id)?;
+    let reaction = state
+        .store
+        .user_reactions(subject, &user)
+        .await?
+        .into_iter()
+        .find(|r| r.kind == kind)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "user '{user}' has no '{kind}' reaction on {what} '{id}'"
+            ))
+        })?;
+    remove(state, &reaction).await?;
+    Ok(reaction)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryReactionsRequest {
+    pub filter: Option<Value>,
+    pub sort: Option<Vec<SortParam>>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    pub activity_ids: Option<Vec<String>>,
+    pub comment_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SortParam {
+    field: Option<String>,
+    direction: Option<i64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Position {
+    activity: usize,
+    after: Option<String>,
+}
+
+struct Filter {
+    kinds: Option<Vec<String>>,
+    users: Option<Vec<String>>,
+}
+
+fn parse_filter(v: Option<&Value>) -> ApiResult<Filter> {
+    let mut f = Filter {
+        kinds: None,
+        users: None,
+    };
+    let Some(v) = v else { return Ok(f) };
+    let map = v
+        .as_object()
+        .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
+    for (key, cond) in map {
+        match key.as_str() {
+            "reaction_type" | "type" => f.kinds = Some(filter::eq_or_in(key, cond)?),
+            "user_id" => f.users = Some(filter::eq_or_in(key, cond)?),
+            other => {
+                return Err(ApiError::field(
+                    "filter",
+                    format!("filter: '{other}' cannot be filtered on"),
+                ))
+            }
+        }
+    }
+    Ok(f)
+}
+
+fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
+    match sort {
+        None | Some([]) => Ok(true),
+        Some([one]) => {
+            let field = one.field.as_deref().unwrap_or("created_at");
+            if field != "created_at" {
+                return Err(ApiError::field(
+                    "sort",
+                    format!("sort: reactions sort by created_at only, not '{field}'"),
+                ));
+            }
+            Ok(one.direction.unwrap_or(-1) < 0)
+        }
+        Some(_) => Err(ApiError::field(
+            "sort",
+            "sort: reactions sort by one field (created_at)",
+        )),
+    }
+}
+
+/// Reactions to one or several activities, filtered by type and user, newest first unless
+/// sorted otherwise, a page at a time.
+fn subject(on: On, id: &str) -> Subject<'_> {
+    match on {
+        On::Activities => Subject::Activity(id),
+        On::Comments => Subject::Comment(id),
+    }
+}
+
+/// What a reactions query lists the reactions of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum On {
+    Activities,
+    Comments,
+}
+
+pub async fn query(
+    state: &AppState,
+    on: On,
+    activity_ids: &[String],
+    req: &QueryReactionsRequest,
+) -> ApiResult<(Vec<Reaction>, Option<String>)> {
+    let limit = match req.limit {
+        None => 25,
+        Some(n) if (1..=100).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::field(
+                "limit",
+                format!("limit must be between 1 and 100, got {n}"),
+            ))
+        }
+    };
+    let filter = parse_filter(req.filter.as_ref())?;
+    let newest = newest_first(req.sort.as_deref())?;
+    for (i, id) in activity_ids.iter().enumerate() {
+        validate::id(&format!("activity_ids[{i}]"), id)?;
+    }
+    let mut pos: Position = match &req.next {
+        Some(c) => state.cursors.decode("next", c)?,
+        None => Position {
+            activity: 0,
+            after: None,
+        },
+    };
+    // The activity each subject belongs to (a comment's is its object).
+    let owners: std::collections::HashMap<String, String> = match on {
+        On::Activities => activity_ids
+            .iter()
+            .map(|id| (id.clone(), id.clone()))
+            .collect(),
+        On::Comments => {
+            let found = state.store.get_comments(activity_ids).await?;
+            let mut owners = std::collections::HashMap::new();
+            for id in activity_ids {
+                let c = found
+                    .get(id)
+                    .ok_or_else(|| ApiError::not_found(format!("comment '{id}' does not exist")))?;
+                owners.insert(id.clone(), c.object_id.clone());
+            }
+            owners
+        }
+    };
+    let mut out = Vec::new();
+    while pos.activity < activity_ids.len() && out.len() < limit {
+        let (page, next) = state
+            .store
+            .reactions_page(
+                subject(on, &activity_ids[pos.activity]),
+                &owners[&activity_ids[pos.activity]],
+                limit - out.len(),
+                pos.after.as_deref(),
+                newest,
+            )
+            .await?;
+        out.extend(page.into_iter().filter(|r| {
+            filter.kinds.as_ref().is_none_or(|k| k.contains(&r.kind))
+                && filter.users.as_ref().is_none_or(|u| u.contains(&r.user_id))
+        }));
+        match next {
+            Some(after) => pos.after = Some(after),
+            None => {
+                pos.activity += 1;
+                pos.after = None;
+            }
+        }
+    }
+    let next = (pos.activity < activity_ids.len()).then(|| state.cursors.encode(&pos));
+    Ok((out, next))
+}

@@ -1,0 +1,526 @@
+//! Key builders for the single table. Every item's keys are made here and nowhere else;
+//! `keys.md` beside this file lists the access patterns they serve.
+//!
+//! Sort keys that order by time embed a zero-padded nanosecond timestamp so that string
+//! order is time order.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use tributary_domain::model::reaction::Subject;
+use tributary_domain::time::Nanos;
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const GSI1: &str = "gsi1";
+pub const GSI1_PK: &str = "gsi1pk";
+pub const GSI1_SK: &str = "gsi1sk";
+pub const GSI2: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
+pub const GSI3: &str = "gsi3";
+pub const GSI3_PK: &str = "gsi3pk";
+pub const GSI3_SK: &str = "gsi3sk";
+/// DynamoDB's TTL attribute (epoch seconds). Storage clean-up only, never correctness.
+pub const TTL: &str = "ttl";
+
+/// A primary key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+impl Key {
+    fn new(pk: String, sk: impl Into<String>) -> Self {
+        Key { pk, sk: sk.into() }
+    }
+
+    pub fn to_item(&self) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            (PK.to_string(), AttributeValue::S(self.pk.clone())),
+            (SK.to_string(), AttributeValue::S(self.sk.clone())),
+        ])
+    }
+}
+
+/// Zero-padded so that lexical order is numeric order for every non-negative timestamp.
+pub fn time_part(t: Nanos) -> String {
+    format!("{:020}", t.max(0))
+}
+
+// ---- activities ----------------------------------------------------------------------
+
+/// The activity itself.
+pub fn activity(id: &str) -> Key {
+    Key::new(format!("ACT#{id}"), "ACT")
+}
+
+/// The partition of a user's activities on gsi1.
+pub fn activities_of_user(user_id: &str) -> String {
+    format!("UACT#{user_id}")
+}
+
+/// An activity's place in a user's history (gsi1): all activities by a user, newest first.
+pub fn activity_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
+    (
+        activities_of_user(user_id),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+/// How much time one bucket of the all-activities index (gsi3) spans: a year, so a query
+/// walks a handful of partitions, while each partition stays a range of time.
+pub const ACTIVITY_BUCKET_SPAN: Nanos = 365 * 86_400 * 1_000_000_000;
+
+/// The bucket of the all-activities index holding activities created at `created_at`.
+pub fn activity_bucket(created_at: Nanos) -> i64 {
+    created_at.max(0) / ACTIVITY_BUCKET_SPAN
+}
+
+/// An activity's place among all activities (gsi3), by time: `query_activities` reads it
+/// when no filter names users, feeds or ids.
+pub fn activity_by_time(created_at: Nanos, id: &str) -> (String, String) {
+    (
+        activity_bucket_partition(activity_bucket(created_at)),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+pub fn activity_bucket_partition(bucket: i64) -> String {
+    format!("ATIME#{bucket}")
+}
+
+/// The registry of the all-activities index's buckets that hold anything (a number set), so
+/// a query visits only those.
+pub fn activity_buckets() -> Key {
+    Key::new("META".into(), "ACTIVITY_BUCKETS")
+}
+
+/// Activities that expire, bucketed by UTC day of expiry (gsi2), so the expiry job reads
+/// each day's bucket in order instead of scanning.
+pub fn activity_expiry(expires_at: Nanos, id: &str) -> (String, String) {
+    (
+        expiry_partition(expiry_day(expires_at)),
+        format!("{}#{id}", time_part(expires_at)),
+    )
+}
+
+/// The UTC day (days since the epoch) of a time.
+pub fn expiry_day(t: Nanos) -> i64 {
+    t.max(0) / (86_400 * 1_000_000_000)
+}
+
+pub fn expiry_partition(day: i64) -> String {
+    format!("EXP#{day}")
+}
+
+/// The registry of expiry days that may still hold activities to remove.
+pub fn expiry_days() -> Key {
+    Key::new("META".into(), "EXPIRY_DAYS")
+}
+
+/// Where a scheduled job keeps its progress (`position`).
+pub fn job_progress(job: &str) -> Key {
+    Key::new("META".into(), format!("JOB#{job}"))
+}
+
+// ---- reactions ------------------------------------------------------------------------
+
+/// Prefix of the reactions in an activity's partition.
+pub const REACTION_PREFIX: &str = "R#";
+
+/// A user's reaction of one type to an activity: at most one each, in the activity's
+/// partition (so a user's reactions to it are one Query).
+pub fn reaction(activity_id: &str, user_id: &str, kind: &str) -> Key {
+    Key::new(
+        format!("ACT#{activity_id}"),
+        format!("{REACTION_PREFIX}{user_id}#{kind}"),
+    )
+}
+
+/// A user's reactions by time (gsi2): `<created>#<type>#<a|c>:<subject id>`, from which the
+/// reaction's own key is rebuilt. Deleting or exporting a user's data reads it.
+pub fn reaction_by_user(
+    user_id: &str,
+    created_at: Nanos,
+    kind: &str,
+    subject: &str,
+) -> (String, String) {
+    (
+        reactions_of_user(user_id),
+        format!("{}#{kind}#{subject}", time_part(created_at)),
+    )
+}
+
+pub fn reactions_of_user(user_id: &str) -> String {
+    format!("UREACT#{user_id}")
+}
+
+/// A background task's record (`status`, `result`); export parts sort under it.
+pub fn task(id: &str) -> Key {
+    Key::new(format!("TASK#{id}"), "TASK")
+}
+
+pub fn task_part(id: &str, seq: u64) -> Key {
+    Key::new(format!("TASK#{id}"), format!("PART#{seq:010}"))
+}
+
+/// An activity's reactions by time (gsi1), for listing them newest first.
+pub fn reaction_by_time(
+    activity_id: &str,
+    created_at: Nanos,
+    user_id: &str,
+    kind: &str,
+) -> (String, String) {
+    (
+        format!("AREACT#{activity_id}"),
+        format!("{}#{user_id}#{kind}", time_part(created_at)),
+    )
+}
+
+// ---- comments -------------------------------------------------------------------------
+
+/// A comment itself.
+pub fn comment(id: &str) -> Key {
+    Key::new(format!("CMT#{id}"), "CMT")
+}
+
+/// A comment's place among its author's comments (gsi1), newest first.
+pub fn comment_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
+    (
+        comments_of_user(user_id),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+/// A comment's place among every comment on its object, replies included (gsi2), by time.
+pub fn comment_by_object(
+    object_type: &str,
+    object_id: &str,
+    created_at: Nanos,
+    id: &str,
+) -> (String, String) {
+    (
+        comment_by_object_partition(object_type, object_id),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+pub fn comment_by_object_partition(object_type: &str, object_id: &str) -> String {
+    format!("OCMT#{object_type}:{object_id}")
+}
+
+/// The partition of a user's comments on gsi1.
+pub fn comments_of_user(user_id: &str) -> String {
+    format!("UCMT#{user_id}")
+}
+
+/// The partition listing the comments on an object (an activity, or any object type).
+pub fn comment_thread(object_type: &str, object_id: &str) -> String {
+    format!("THREAD#{object_type}:{object_id}")
+}
+
+/// Where a comment's thread entries are listed: top-level comments under `-`, replies under
+/// their parent's id.
+pub fn thread_prefix(parent_id: Option<&str>) -> String {
+    format!("C#{}#", parent_id.unwrap_or("-"))
+}
+
+/// A comment's entry in its object's thread, ordered by time under its parent.
+pub fn thread_entry(
+    object_type: &str,
+    object_id: &str,
+    parent_id: Option<&str>,
+    created_at: Nanos,
+    id: &str,
+) -> Key {
+    Key::new(
+        comment_thread(object_type, object_id),
+        format!("{}{}#{id}", thread_prefix(parent_id), time_part(created_at)),
+    )
+}
+
+// ---- aggregated and notification feeds -------------------------------------------------
+
+/// Prefix of the activity groups in an aggregated feed's partition.
+pub const GROUP_PREFIX: &str = "AGG#";
+
+/// An activity group of an aggregated (or notification) feed, keyed by its rendered
+/// aggregation format.
+pub fn activity_group(fid: &str, group: &str) -> Key {
+    Key::new(feed_partition(fid), format!("{GROUP_PREFIX}{group}"))
+}
+
+/// An activity group's place among its feed's groups by last update (gsi1), newest first.
+pub fn activity_group_by_update(fid: &str, updated_at: Nanos, group: &str) -> (String, String) {
+    (
+        activity_groups_of(fid),
+        format!("{}#{group}", time_part(updated_at)),
+    )
+}
+
+pub fn activity_groups_of(fid: &str) -> String {
+    format!("AGGF#{fid}")
+}
+
+/// A notification feed's read and seen marks for everything (`last_read_at`, `last_seen_at`).
+pub fn notification_state(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "NSTATE")
+}
+
+// ---- feeds ----------------------------------------------------------------------------
+
+/// Partition of one feed: its metadata item and its entries live together.
+pub fn feed_partition(fid: &str) -> String {
+    format!("FEED#{fid}")
+}
+
+/// Prefix of every entry in a feed partition; entries sort newest-last by time.
+pub const FEED_ENTRY_PREFIX: &str = "E#";
+
+/// An activity's entry in a feed: a small reference, ordered by the activity's time.
+pub fn feed_entry(fid: &str, created_at: Nanos, activity_id: &str) -> Key {
+    Key::new(
+        feed_partition(fid),
+        format!("{FEED_ENTRY_PREFIX}{}#{activity_id}", time_part(created_at)),
+    )
+}
+
+/// The feed's own metadata item (on the query indexes; changes rarely).
+pub fn feed(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "FEED")
+}
+
+/// The feed's counters, kept apart from the metadata so that bumping a count never rewrites
+/// an index entry. `begins_with(sk, "FEED")` reads both in one Query.
+pub fn feed_counts(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "FEED#COUNTS")
+}
+
+/// Feeds of a group, oldest first (gsi1), for `query_feeds`.
+pub fn feed_by_group(group: &str, created_at: Nanos, fid: &str) -> (String, String) {
+    (
+        format!("FGRP#{group}"),
+        format!("{}#{fid}", time_part(created_at)),
+    )
+}
+
+/// Feeds a user created, oldest first (gsi2), for `query_feeds` by `created_by_id`.
+pub fn feed_by_creator(user_id: &str, created_at: Nanos, fid: &str) -> (String, String) {
+    (
+        format!("FCRT#{user_id}"),
+        format!("{}#{fid}", time_part(created_at)),
+    )
+}
+
+// ---- follows --------------------------------------------------------------------------
+
+/// Prefix of the follow items in a target feed's partition.
+pub const FOLLOWER_PREFIX: &str = "FOLLOWER#";
+
+/// A follow lives in its target's partition (so followers are one Query, which fan-out
+/// pages through) and is indexed by its source in gsi1 (what a feed follows).
+pub fn follow(source: &str, target: &str) -> Key {
+    Key::new(feed_partition(target), format!("{FOLLOWER_PREFIX}{source}"))
+}
+
+pub fn follow_by_source(source: &str, target: &str) -> (String, String) {
+    (format!("FOLLOWING#{source}"), target.to_string())
+}
+
+// ---- feed groups and users ------------------------------------------------------------
+
+/// All feed groups share one small partition, so listing them is one Query.
+pub const FEED_GROUPS_PARTITION: &str = "GROUPS";
+
+pub fn feed_group(id: &str) -> Key {
+    Key::new(FEED_GROUPS_PARTITION.to_string(), format!("GROUP#{id}"))
+}
+
+/// A user's marks on activities: `hidden` (by feedback) and `watched` (stories), as string
+/// sets, read with the user's other per-read data.
+pub fn user_marks(id: &str) -> Key {
+    Key::new(format!("USER#{id}"), "MARKS")
+}
+
+/// A user's feedback on an activity (hide, show_less, show_more), beside the activity.
+pub fn activity_feedback(activity_id: &str, user_id: &str) -> Key {
+    Key::new(format!("ACT#{activity_id}"), format!("FB#{user_id}"))
+}
+
+pub fn user(id: &str) -> Key {
+    Key::new(format!("USER#{id}"), "USER")
+}
+
+/// Where a reaction subject's items live.
+pub trait SubjectKeys {
+    fn key(&self) -> Key;
+    fn reaction_key(&self, user_id: &str, kind: &str) -> Key;
+    fn by_time(&self, created_at: Nanos, user_id: &str, kind: &str) -> (String, String);
+}
+
+impl SubjectKeys for Subject<'_> {
+    /// The item whose counters a reaction changes.
+    fn key(&self) -> Key {
+        match self {
+            Subject::Activity(id) => activity(id),
+            Subject::Comment(id) => comment(id),
+        }
+    }
+
+    /// A user's reaction of a type, beside its subject.
+    fn reaction_key(&self, user_id: &str, kind: &str) -> Key {
+        Key {
+            pk: self.key().pk,
+            sk: format!("{}{user_id}#{kind}", REACTION_PREFIX),
+        }
+    }
+
+    /// The index partition listing the subject's reactions by time, and an entry's sort key.
+    fn by_time(&self, created_at: Nanos, user_id: &str, kind: &str) -> (String, String) {
+        match self {
+            Subject::Activity(id) => reaction_by_time(id, created_at, user_id, kind),
+            Subject::Comment(id) => {
+                let (_, sk) = reaction_by_time(id, created_at, user_id, kind);
+                (format!("CREACT#{id}"), sk)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_keys() {
+        assert_eq!(
+            activity("a1"),
+            Key {
+                pk: "ACT#a1".into(),
+                sk: "ACT".into()
+            }
+        );
+        assert_eq!(
+            activity_by_user("john", 42, "a1"),
+            ("UACT#john".into(), "00000000000000000042#a1".into())
+        );
+    }
+
+    #[test]
+    fn feed_entries_sort_by_time() {
+        let early = feed_entry("user:john", 9_000_000_000_000_000_000 - 1, "z");
+        let late = feed_entry("user:john", 9_000_000_000_000_000_000, "a");
+        assert_eq!(early.pk, "FEED#user:john");
+        assert!(early.sk < late.sk);
+        assert!(early.sk.starts_with(FEED_ENTRY_PREFIX));
+        // The metadata item sorts after every entry, so entry queries never see it.
+        assert!(feed("user:john").sk.as_str() > late.sk.as_str());
+        assert!(feed_counts("user:john")
+            .sk
+            .starts_with(&feed("user:john").sk));
+    }
+
+    #[test]
+    fn activity_time_buckets() {
+        let (pk_a, sk_a) = activity_by_time(ACTIVITY_BUCKET_SPAN - 1, "a");
+        let (pk_b, sk_b) = activity_by_time(ACTIVITY_BUCKET_SPAN, "b");
+        assert_eq!(pk_a, "ATIME#0");
+        assert_eq!(pk_b, "ATIME#1");
+        assert!(sk_a < sk_b);
+        assert_eq!(activity_bucket(-5), 0);
+        assert_eq!(
+            comment_by_user("amy", 7, "c1"),
+            ("UCMT#amy".into(), "00000000000000000007#c1".into())
+        );
+    }
+
+    #[test]
+    fn activity_group_keys() {
+        let g = activity_group("notification:amy", "like_2026-11-23");
+        assert_eq!(g.pk, feed_partition("notification:amy"));
+        assert_eq!(g.sk, "AGG#like_2026-11-23");
+        // Groups sort apart from entries and the feed's own items.
+        assert!(!g.sk.starts_with(FEED_ENTRY_PREFIX));
+        assert!(!g.sk.starts_with(&feed("notification:amy").sk));
+        let (pk, sk) = activity_group_by_update("notification:amy", 5, "a#b");
+        assert_eq!(pk, "AGGF#notification:amy");
+        assert_eq!(sk, "00000000000000000005#a#b");
+    }
+
+    #[test]
+    fn expiry_buckets_are_days() {
+        let day_ns = 86_400 * 1_000_000_000_i64;
+        let (pk_a, _) = activity_expiry(day_ns * 3 + 5, "a");
+        let (pk_b, _) = activity_expiry(day_ns * 4 - 1, "b");
+        let (pk_c, _) = activity_expiry(day_ns * 4, "c");
+        assert_eq!(pk_a, "EXP#3");
+        assert_eq!(pk_a, pk_b);
+        assert_eq!(pk_c, "EXP#4");
+    }
+
+    #[test]
+    fn reaction_keys() {
+        let k = reaction("a1", "bob", "like");
+        assert_eq!(
+            k.pk,
+            activity("a1").pk,
+            "reactions live beside their activity"
+        );
+        assert_eq!(k.sk, "R#bob#like");
+        assert_ne!(k.sk, activity("a1").sk);
+        assert_eq!(
+            reaction_by_time("a1", 5, "bob", "like"),
+            ("AREACT#a1".into(), "00000000000000000005#bob#like".into())
+        );
+    }
+
+    #[test]
+    fn comment_keys() {
+        assert_eq!(
+            comment("c1"),
+            Key {
+                pk: "CMT#c1".into(),
+                sk: "CMT".into()
+            }
+        );
+        let root = thread_entry("activity", "a1", None, 5, "c1");
+        let reply = thread_entry("activity", "a1", Some("c1"), 6, "c2");
+        assert_eq!(root.pk, "THREAD#activity:a1");
+        assert_eq!(root.pk, reply.pk);
+        assert!(root.sk.starts_with(&thread_prefix(None)));
+        assert!(reply.sk.starts_with(&thread_prefix(Some("c1"))));
+        assert!(!reply.sk.starts_with(&thread_prefix(None)));
+    }
+
+    #[test]
+    fn follow_keys() {
+        let k = follow("timeline:charlie", "user:john");
+        assert_eq!(k.pk, "FEED#user:john");
+        assert_eq!(k.sk, "FOLLOWER#timeline:charlie");
+        // Followers sort apart from feed entries and the metadata item.
+        assert!(!k.sk.starts_with(FEED_ENTRY_PREFIX));
+        assert_ne!(k.sk, feed("user:john").sk);
+        assert_eq!(
+            follow_by_source("timeline:charlie", "user:john"),
+            ("FOLLOWING#timeline:charlie".into(), "user:john".into())
+        );
+        assert_eq!(feed_by_group("user", 7, "user:a").0, "FGRP#user");
+        assert_eq!(feed_by_creator("a", 7, "user:a").0, "FCRT#a");
+    }
+
+    #[test]
+    fn other_keys() {
+        assert_eq!(user("u").pk, "USER#u");
+        assert_eq!(
+            feed_group("user"),
+            Key {
+                pk: "GROUPS".into(),
+                sk: "GROUP#user".into()
+            }
+        );
+        assert_eq!(time_part(-5), "00000000000000000000");
+    }
+}

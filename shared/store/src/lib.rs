@@ -1,0 +1,129 @@
+//! Tributary's storage: the single-table layout ([`keys`], with the access patterns in
+//! `keys.md`) and the DynamoDB access layer. Items are (de)serialized with `serde_dynamo`.
+//! Every call asks for its consumed capacity and adds it to a [`CapacityMeter`], which
+//! benchmarks read to price each operation.
+
+pub mod feed_rules;
+pub mod keys;
+pub mod threads;
+pub mod walk;
+
+mod activities;
+mod batch;
+mod call;
+mod capacity;
+mod comments;
+mod feed_groups;
+mod feeds;
+mod follows;
+mod groups;
+mod marks;
+mod ranges;
+mod reactions;
+mod users;
+
+pub use batch::{Item, WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
+pub use call::serde_error;
+pub(crate) use call::{is_conditional_failure, sdk_error};
+pub use call::{Call, Page};
+pub use capacity::{CapacityMeter, CapacitySnapshot};
+pub use comments::CommentConflict;
+pub use feeds::{Direction, FeedEntry};
+pub use follows::mark_status;
+pub use groups::{ActivityGroup, NotificationState};
+pub use marks::{Feedback, UserMarks};
+pub use ranges::{Slice, TimePartition};
+pub use reactions::{by_activity, latest_index, Added};
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::Client;
+
+#[derive(Clone)]
+pub struct Store {
+    client: Client,
+    table: Arc<str>,
+    meter: Arc<CapacityMeter>,
+}
+
+impl Store {
+    pub fn new(client: Client, table: &str) -> Self {
+        Store {
+            client,
+            table: Arc::from(table),
+            meter: Arc::new(CapacityMeter::default()),
+        }
+    }
+
+    /// A client configured from the environment: credentials, region and, locally,
+    /// `AWS_ENDPOINT_URL_DYNAMODB` pointing at DynamoDB Local.
+    pub async fn connect(table: &str) -> Self {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Store::new(Client::new(&config), table)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn meter(&self) -> &CapacityMeter {
+        &self.meter
+    }
+}
+
+impl Store {
+    /// Soft-deletes (`Some`) or restores (`None`) the item at `key`, returning it as it now
+    /// is; `Ok(None)` when there is no such item.
+    pub(crate) async fn mark_deleted(
+        &self,
+        key: keys::Key,
+        deleted_at: Option<tributary_domain::time::Nanos>,
+        now: tributary_domain::time::Nanos,
+        context: &str,
+    ) -> tributary_domain::ApiResult<
+        Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+    > {
+        use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key.to_item()))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", n(now));
+        request = match deleted_at {
+            Some(at) => request
+                .update_expression("SET deleted_at = :at, updated_at = :now")
+                .expression_attribute_values(":at", n(at)),
+            None => request.update_expression("SET updated_at = :now REMOVE deleted_at"),
+        };
+        let result = request
+            .return_values(ReturnValue::AllNew)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                self.meter
+                    .record(capacity::Kind::Write, out.consumed_capacity());
+                Ok(Some(out.attributes.unwrap_or_default()))
+            }
+            Err(e) if is_conditional_failure(&e) => Ok(None),
+            Err(e) => Err(sdk_error(context, e)),
+        }
+    }
+}
+
+/// A string attribute.
+pub fn s(v: impl Into<String>) -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::S(v.into())
+}
+
+/// A number attribute.
+pub fn n(v: impl ToString) -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::N(v.to_string())
+}

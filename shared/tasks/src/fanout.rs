@@ -1,0 +1,416 @@
+//! Fan-out: copying activities into the feeds that follow the feed they were added to.
+//!
+//! Writers enqueue [`FanoutTask`]s on the task queue; the task worker runs them with
+//! [`plan`] and [`apply`]. A task touches at most one page of followers (or feed entries);
+//! larger audiences continue in a follow-up task carrying a cursor, so no invocation's work
+//! grows with the follower count. Every write is keyed by (feed, time, activity), so running
+//! a task twice leaves the same items: redelivered messages make no duplicates.
+
+use serde::{Deserialize, Serialize};
+
+use std::collections::HashMap;
+
+use tributary_domain::aggregation::{self, Format};
+use tributary_domain::model::Activity;
+use tributary_domain::time::Nanos;
+use tributary_domain::ApiResult;
+use tributary_store::keys;
+use tributary_store::{Direction, Store, WriteOp};
+
+use crate::queue::TaskQueue;
+
+/// Followers (or entries) one task handles before handing the rest to a follow-up task.
+pub const PAGE_SIZE: usize = 500;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FanoutTask {
+    /// Write an activity's entry into every feed that follows `origin`.
+    Deliver {
+        activity_id: String,
+        created_at: Nanos,
+        origin: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<Nanos>,
+        /// The follower (source fid) to continue after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+    /// Remove an activity's entry from every feed that follows `origin`.
+    Retract {
+        activity_id: String,
+        created_at: Nanos,
+        origin: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+    /// On follow: copy `target`'s own activities into `source`, newest first: up to
+    /// `limit` of them, or all when `limit` is absent.
+    CopyHistory {
+        source: String,
+        target: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<usize>,
+        /// The target entry to continue after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+    /// On unfollow: remove from `source` the entries that came from `target`.
+    PurgeHistory {
+        source: String,
+        target: String,
+        /// The entry sort key to continue after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+}
+
+impl FanoutTask {
+    pub fn deliver(a: &Activity, origin: &str) -> Self {
+        FanoutTask::Deliver {
+            activity_id: a.id.clone(),
+            created_at: a.created_at,
+            origin: origin.to_string(),
+            expires_at: a.content.expires_at,
+            after: None,
+        }
+    }
+
+    pub fn retract(a: &Activity, origin: &str) -> Self {
+        FanoutTask::Retract {
+            activity_id: a.id.clone(),
+            created_at: a.created_at,
+            origin: origin.to_string(),
+            after: None,
+        }
+    }
+}
+
+/// Removes an activity for good: the activity and its own feeds' entries, those feeds'
+/// counts, and (through the queue) its entries in their followers' feeds.
+pub async fn remove_for_good(store: &Store, queue: &TaskQueue, a: &Activity) -> ApiResult<()> {
+    store.delete_activity_hard(a).await?;
+    for fid in &a.content.feeds {
+        store.bump_feed_counter(fid, "activity_count", -1).await?;
+    }
+    retract_from_followers(queue, a).await
+}
+
+/// Queues the removal of an activity from the feeds that follow each of its feeds.
+pub async fn retract_from_followers(queue: &TaskQueue, a: &Activity) -> ApiResult<()> {
+    let tasks: Vec<FanoutTask> = a
+        .content
+        .feeds
+        .iter()
+        .map(|fid| FanoutTask::retract(a, fid))
+        .collect();
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    queue.send(&tasks).await
+}
+
+/// An entry item for a delivered activity.
+pub fn delivered_entry(
+    fid: &str,
+    activity_id: &str,
+    created_at: Nanos,
+    origin: &str,
+    expires_at: Option<Nanos>,
+) -> WriteOp {
+    let mut item = keys::feed_entry(fid, created_at, activity_id).to_item();
+    use aws_sdk_dynamodb::types::AttributeValue::{N, S};
+    item.insert("activity_id".into(), S(activity_id.to_string()));
+    item.insert("created_at".into(), N(created_at.to_string()));
+    item.insert("origin".into(), S(origin.to_string()));
+    if let Some(expires_at) = expires_at {
+        item.insert(
+            keys::TTL.into(),
+            N((expires_at / 1_000_000_000 + 86_400).to_string()),
+        );
+    }
+    WriteOp::Put(item)
+}
+
+/// One step of a task: the writes for this page, the activity groups of aggregated feeds
+/// to add to, and the task that continues after it.
+#[derive(Debug)]
+pub struct Step {
+    pub writes: Vec<WriteOp>,
+    pub groups: Vec<GroupAdd>,
+    pub next: Option<FanoutTask>,
+}
+
+/// An activity joining a group of an aggregated feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupAdd {
+    pub fid: String,
+    pub group: String,
+    /// The activity's position (`<time>#<id>`).
+    pub position: String,
+    pub user_id: String,
+}
+
+/// Group adds run this many at once.
+const GROUP_CONCURRENCY: usize = 8;
+
+/// Makes a step's writes: the entries in batches, then the group adds.
+pub async fn apply(store: &Store, step: Step) -> ApiResult<()> {
+    store.batch_write(step.writes).await?;
+    add_to_groups(store, step.groups).await
+}
+
+pub async fn add_to_groups(store: &Store, adds: Vec<GroupAdd>) -> ApiResult<()> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let now = tributary_domain::time::now_nanos();
+    stream::iter(adds)
+        .map(|g| async move {
+            store
+                .add_to_group(&g.fid, &g.group, &g.position, &g.user_id, now)
+                .await
+                .map(|_| ())
+        })
+        .buffer_unordered(GROUP_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    Ok(())
+}
+
+/// The group adds for activities arriving in feeds: for each (feed, activity) whose feed's
+/// group aggregates, the group its format renders. `formats` are the app's aggregation
+/// formats by feed group. A format that fails for one activity leaves that activity out
+/// of the groups (it is still in the feed), and is logged.
+pub fn group_adds<'a>(
+    formats: &HashMap<String, Format>,
+    arrivals: impl IntoIterator<Item = (&'a str, &'a Activity)>,
+) -> Vec<GroupAdd> {
+    arrivals
+        .into_iter()
+        .filter_map(|(fid, a)| {
+            let format = formats.get(fid.split_once(':')?.0)?;
+            match format.render(a, fid) {
+                Ok(group) => Some(GroupAdd {
+                    fid: fid.to_string(),
+                    group,
+                    position: tributary_store::walk::position(a.created_at, &a.id),
+                    user_id: a.user_id.clone(),
+                }),
+                Err(e) => {
+                    tracing::warn!(fid, activity = %a.id, error = %e, "aggregation format did not render");
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// Every aggregated group's format, by group id.
+pub async fn formats(store: &Store) -> ApiResult<HashMap<String, Format>> {
+    Ok(aggregation::formats_of(store.list_feed_groups().await?))
+}
+
+fn aggregated<'a>(
+    formats: &HashMap<String, Format>,
+    fids: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    fids.into_iter().any(|f| {
+        f.split_once(':')
+            .is_some_and(|(g, _)| formats.contains_key(g))
+    })
+}
+
+/// Runs one task. Returns the follow-up task when the work continues past this page.
+pub async fn run(store: &Store, task: &FanoutTask) -> ApiResult<Option<FanoutTask>> {
+    run_paged(store, task, PAGE_SIZE).await
+}
+
+/// [`run`] with a given page size (tests use small pages to exercise continuations).
+pub async fn run_paged(
+    store: &Store,
+    task: &FanoutTask,
+    page_size: usize,
+) -> ApiResult<Option<FanoutTask>> {
+    let mut step = plan_paged(store, task, page_size).await?;
+    let next = step.next.take();
+    apply(store, step).await?;
+    Ok(next)
+}
+
+/// Reads what one step of a task needs and returns its writes without making them, so a
+/// worker can queue the continuation first and let another worker start on the next page
+/// while it writes this one.
+pub async fn plan(store: &Store, task: &FanoutTask) -> ApiResult<Step> {
+    plan_paged(store, task, PAGE_SIZE).await
+}
+
+pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> ApiResult<Step> {
+    match task {
+        FanoutTask::Deliver {
+            activity_id,
+            created_at,
+            origin,
+            expires_at,
+            after,
+        } => {
+            let (followers, next) = store
+                .followers_page(origin, page_size, after.as_deref(), true)
+                .await?;
+            let writes = followers
+                .iter()
+                .map(|f| delivered_entry(&f.source, activity_id, *created_at, origin, *expires_at))
+                .collect();
+            let next = next.map(|after| FanoutTask::Deliver {
+                activity_id: activity_id.clone(),
+                created_at: *created_at,
+                origin: origin.clone(),
+                expires_at: *expires_at,
+                after: Some(after),
+            });
+            let formats = formats(store).await?;
+            let mut groups = Vec::new();
+            if aggregated(&formats, followers.iter().map(|f| f.source.as_str())) {
+                if let Some(a) = store.get_activity(activity_id).await? {
+                    groups =
+                        group_adds(&formats, followers.iter().map(|f| (f.source.as_str(), &a)));
+                }
+            }
+            Ok(Step {
+                writes,
+                groups,
+                next,
+            })
+        }
+        FanoutTask::Retract {
+            activity_id,
+            created_at,
+            origin,
+            after,
+        } => {
+            // Every follow, accepted or not: an entry may predate a status change.
+            let (followers, next) = store
+                .followers_page(origin, page_size, after.as_deref(), false)
+                .await?;
+            let writes = followers
+                .iter()
+                .map(|f| WriteOp::Delete(keys::feed_entry(&f.source, *created_at, activity_id)))
+                .collect();
+            let next = next.map(|after| FanoutTask::Retract {
+                activity_id: activity_id.clone(),
+                created_at: *created_at,
+                origin: origin.clone(),
+                after: Some(after),
+            });
+            Ok(Step {
+                writes,
+                groups: Vec::new(),
+                next,
+            })
+        }
+        FanoutTask::CopyHistory {
+            source,
+            target,
+            limit,
+            after,
+        } => {
+            let want = limit.map_or(page_size, |l| l.min(page_size));
+            if want == 0 {
+                return Ok(Step {
+                    writes: Vec::new(),
+                    groups: Vec::new(),
+                    next: None,
+                });
+            }
+            let (entries, more) = store
+                .feed_entries(target, want, after.as_deref(), Direction::Older)
+                .await?;
+            // Only the target's own activities travel, not what it received from others.
+            let writes: Vec<WriteOp> = entries
+                .iter()
+                .filter(|e| e.origin == *target)
+                .map(|e| delivered_entry(source, &e.activity_id, e.created_at, target, None))
+                .collect();
+            let remaining = limit.map(|l| l.saturating_sub(writes.len()));
+            let next = match (more, entries.last(), remaining) {
+                (true, Some(last), r) if r != Some(0) => Some(FanoutTask::CopyHistory {
+                    source: source.clone(),
+                    target: target.clone(),
+                    limit: r,
+                    after: Some(last.sk.clone()),
+                }),
+                _ => None,
+            };
+            let formats = formats(store).await?;
+            let mut groups = Vec::new();
+            if aggregated(&formats, [source.as_str()]) {
+                let ids: Vec<String> = entries
+                    .iter()
+                    .filter(|e| e.origin == *target)
+                    .map(|e| e.activity_id.clone())
+                    .collect();
+                let found = store.get_activities(&ids).await?;
+                groups = group_adds(
+                    &formats,
+                    ids.iter()
+                        .filter_map(|id| found.get(id))
+                        .map(|a| (source.as_str(), a)),
+                );
+            }
+            Ok(Step {
+                writes,
+                groups,
+                next,
+            })
+        }
+        FanoutTask::PurgeHistory {
+            source,
+            target,
+            after,
+        } => {
+            let (entries, more) = store
+                .feed_entries(source, page_size, after.as_deref(), Direction::Older)
+                .await?;
+            let writes = entries
+                .iter()
+                .filter(|e| e.origin == *target)
+                .map(|e| WriteOp::Delete(keys::feed_entry(source, e.created_at, &e.activity_id)))
+                .collect();
+            let last = entries.last().map(|e| e.sk.clone());
+            let next = match (more, last) {
+                (true, Some(after)) => Some(FanoutTask::PurgeHistory {
+                    source: source.clone(),
+                    target: target.clone(),
+                    after: Some(after),
+                }),
+                _ => None,
+            };
+            Ok(Step {
+                writes,
+                groups: Vec::new(),
+                next,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_are_tagged_json() {
+        let t = FanoutTask::Deliver {
+            activity_id: "a".into(),
+            created_at: 5,
+            origin: "user:john".into(),
+            expires_at: None,
+            after: None,
+        };
+        let json = serde_json::to_value(&t).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "deliver", "activity_id": "a", "created_at": 5, "origin": "user:john"})
+        );
+        assert_eq!(serde_json::from_value::<FanoutTask>(json).unwrap(), t);
+        assert!(serde_json::from_str::<FanoutTask>(r#"{"kind": "explode"}"#).is_err());
+    }
+}

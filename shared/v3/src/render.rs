@@ -1,0 +1,301 @@
+//! Turns stored records into responses: loads the users, parents and feeds a page needs in
+//! batched reads, never one call per item.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::responses::CommentResponse;
+use crate::responses::FeedResponse;
+use crate::responses::{ActivityResponse, ReactionResponse, UserDirectory};
+use tributary_domain::model::comment::Comment;
+use tributary_domain::model::feed::Feed;
+use tributary_domain::model::follow::Follow;
+use tributary_domain::model::Activity;
+use tributary_domain::ApiResult;
+use tributary_store::by_activity;
+use tributary_store::keys;
+use tributary_store::Store;
+
+/// How many of an activity's newest top-level comments a read shows.
+pub const COMMENTS_SHOWN: usize = 5;
+
+/// What a read adds to its activities, as Stream's `enrichment_options` choose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Enrichment {
+    /// How many of the newest top-level comments to show.
+    pub comments: usize,
+    pub reactions: bool,
+    pub mentioned_users: bool,
+    pub parents: bool,
+    pub current_feed: bool,
+}
+
+impl Default for Enrichment {
+    fn default() -> Self {
+        Enrichment {
+            comments: COMMENTS_SHOWN,
+            reactions: true,
+            mentioned_users: true,
+            parents: true,
+            current_feed: true,
+        }
+    }
+}
+
+impl Enrichment {
+    /// From `enrichment_options` (`skip_all`, `skip_activity_comments`, ...).
+    pub fn from_options(options: Option<&serde_json::Value>) -> Self {
+        let flag = |name: &str| {
+            options
+                .and_then(|o| o.get(name))
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        };
+        if flag("skip_all") || flag("skip_activity") {
+            return Enrichment {
+                comments: 0,
+                reactions: false,
+                mentioned_users: false,
+                parents: false,
+                current_feed: false,
+            };
+        }
+        Enrichment {
+            comments: if flag("skip_activity_comments") {
+                0
+            } else {
+                COMMENTS_SHOWN
+            },
+            reactions: !flag("skip_activity_reactions"),
+            mentioned_users: !flag("skip_activity_mentioned_users"),
+            parents: !flag("skip_activity_parents"),
+            current_feed: !flag("skip_activity_current_feed"),
+        }
+    }
+}
+
+/// Renders activities in order, fully enriched.
+pub async fn activities(store: &Store, list: &[Activity]) -> ApiResult<Vec<ActivityResponse>> {
+    Ok(
+        activities_with_users(store, list, &[], None, Enrichment::default())
+            .await?
+            .0,
+    )
+}
+
+/// Like [`activities`], with `own_reactions` filled in for `reader`.
+pub async fn activities_for(
+    store: &Store,
+    list: &[Activity],
+    reader: Option<&str>,
+) -> ApiResult<Vec<ActivityResponse>> {
+    Ok(
+        activities_with_users(store, list, &[], reader, Enrichment::default())
+            .await?
+            .0,
+    )
+}
+
+/// Like [`activities`], also loading `extra_users` in the same read (for whatever else the
+/// response shows, such as a feed's creator), and returning the users loaded. With a
+/// `reader`, their own reactions are read too: a key per activity and reaction type it has.
+///
+/// The reader's reactions, shared parents and newest comments of the whole page are three
+/// batched reads made at once, then one batched read of every user they name.
+pub async fn activities_with_users(
+    store: &Store,
+    list: &[Activity],
+    extra_users: &[&str],
+    reader: Option<&str>,
+    enrich: Enrichment,
+) -> ApiResult<(Vec<ActivityResponse>, UserDirectory)> {
+    let own_keys: Vec<keys::Key> = match reader.filter(|_| enrich.reactions) {
+        Some(reader) => list
+            .iter()
+            .flat_map(|a| {
+                a.reaction_groups
+                    .keys()
+                    .map(move |kind| keys::reaction(&a.id, reader, kind))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let parent_ids: Vec<String> = if enrich.parents {
+        list.iter()
+            .filter_map(|a| a.parent_id.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let comment_ids: Vec<String> = list
+        .iter()
+        .flat_map(|a| a.latest_comment_ids.iter().take(enrich.comments).cloned())
+        .collect();
+    let (own, parents, comments, marks) = tokio::try_join!(
+        async {
+            Ok::<_, tributary_domain::ApiError>(by_activity(store.get_reactions(own_keys).await?))
+        },
+        async {
+            if parent_ids.is_empty() {
+                Ok(HashMap::new())
+            } else {
+                store.get_activities(&parent_ids).await
+            }
+        },
+        store.get_comments(&comment_ids),
+        async {
+            match reader {
+                Some(r) => store.user_marks(r).await,
+                None => Ok(Default::default()),
+            }
+        },
+    )?;
+
+    let user_ids: HashSet<&str> = list
+        .iter()
+        .chain(parents.values())
+        .flat_map(ActivityResponse::user_ids)
+        .chain(comments.values().flat_map(Comment::user_ids))
+        .chain(extra_users.iter().copied())
+        .chain(reader)
+        .collect();
+    let users = UserDirectory(store.get_users(user_ids).await?);
+
+    let rendered = list
+        .iter()
+        .map(|a| {
+            let parent = a
+                .parent_id
+                .as_ref()
+                .and_then(|id| parents.get(id))
+                .map(|p| ActivityResponse::render(p, &users, None));
+            let mut rendered = ActivityResponse::render(a, &users, parent);
+            if !enrich.mentioned_users {
+                rendered.mentioned_users.clear();
+            }
+            if !enrich.reactions {
+                rendered.latest_reactions.clear();
+            }
+            rendered.comments = a
+                .latest_comment_ids
+                .iter()
+                .filter_map(|id| comments.get(id))
+                .take(COMMENTS_SHOWN)
+                .map(|c| CommentResponse::render(c, &users))
+                .collect();
+            if reader.is_some() {
+                rendered.hidden = marks.hidden.contains(&a.id);
+                rendered.is_watched = Some(marks.watched.contains(&a.id));
+            }
+            if let Some(mine) = own.get(&a.id) {
+                let mut mine = mine.clone();
+                mine.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+                rendered.own_reactions = mine
+                    .iter()
+                    .map(|r| ReactionResponse::render(r, &users))
+                    .collect();
+            }
+            rendered
+        })
+        .collect();
+    Ok((rendered, users))
+}
+
+pub async fn activity(store: &Store, a: &Activity) -> ApiResult<ActivityResponse> {
+    let mut rendered = activities(store, std::slice::from_ref(a)).await?;
+    Ok(rendered.pop().expect("one activity in, one out"))
+}
+
+/// Renders feeds with their creators, loaded in one batch.
+pub async fn feeds(store: &Store, list: &[Feed]) -> ApiResult<Vec<FeedResponse>> {
+    let users = UserDirectory(
+        store
+            .get_users(list.iter().map(|f| f.created_by_id.as_str()))
+            .await?,
+    );
+    Ok(list
+        .iter()
+        .map(|f| FeedResponse::render(f, &users))
+        .collect())
+}
+
+/// Renders follows with both of their feeds. Feeds never stored (followed before anyone
+/// wrote to them) render with defaults.
+pub async fn follows(store: &Store, list: &[Follow]) -> ApiResult<Vec<FollowResponse>> {
+    let fids: Vec<String> = list
+        .iter()
+        .flat_map(|f| [f.source.clone(), f.target.clone()])
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let stored = store.get_feeds(&fids).await?;
+    let all: Vec<Feed> = fids
+        .iter()
+        .map(|fid| {
+            stored
+                .get(fid)
+                .cloned()
+                .unwrap_or_else(|| placeholder_feed(fid))
+        })
+        .collect();
+    let rendered: HashMap<String, FeedResponse> = feeds(store, &all)
+        .await?
+        .into_iter()
+        .map(|f| (f.feed.clone(), f))
+        .collect();
+    Ok(list
+        .iter()
+        .map(|f| FollowResponse {
+            source_feed: rendered[&f.source].clone(),
+            target_feed: rendered[&f.target].clone(),
+            status: f.status.as_str(),
+            custom: f.custom.clone(),
+            follower_role: f.follower_role.clone(),
+            push_preference: f.push_preference.clone(),
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+            request_accepted_at: f.request_accepted_at,
+            request_rejected_at: f.request_rejected_at,
+        })
+        .collect())
+}
+
+/// A feed that has no stored metadata: `group:id`, owned by the user its id names.
+pub fn placeholder_feed(fid: &str) -> Feed {
+    let (group, id) = fid.split_once(':').unwrap_or((fid, ""));
+    Feed::new(group, id, id, 0)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FollowResponse {
+    pub source_feed: FeedResponse,
+    pub target_feed: FeedResponse,
+    pub status: &'static str,
+    pub custom: serde_json::Map<String, serde_json::Value>,
+    pub follower_role: String,
+    pub push_preference: String,
+    pub created_at: tributary_domain::time::Nanos,
+    pub updated_at: tributary_domain::time::Nanos,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_accepted_at: Option<tributary_domain::time::Nanos>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_rejected_at: Option<tributary_domain::time::Nanos>,
+}
+
+/// Comments by id, in the order given (missing ones are skipped), with their users.
+pub async fn comments(store: &Store, ids: &[String]) -> ApiResult<Vec<CommentResponse>> {
+    let found = store.get_comments(ids).await?;
+    let list: Vec<&Comment> = ids.iter().filter_map(|id| found.get(id)).collect();
+    let users = UserDirectory(
+        store
+            .get_users(list.iter().flat_map(|c| c.user_ids()))
+            .await?,
+    );
+    Ok(list
+        .iter()
+        .map(|c| CommentResponse::render(c, &users))
+        .collect())
+}
