@@ -2,14 +2,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 
 use super::batch::{Item, WriteOp};
-use super::capacity::Kind;
-use super::{is_conditional_failure, sdk_error, serde_error, Store};
+use super::{serde_error, Store};
 use crate::keys::{self, Key};
 use tributary_domain::model::reaction::ReactionGroup;
 use tributary_domain::model::{Activity, ActivityContent};
@@ -129,23 +125,12 @@ impl Store {
         let item = activity_item(a)?;
         match &a.parent_id {
             None => {
-                let out = self
-                    .client
-                    .put_item()
-                    .table_name(self.table())
-                    .set_item(Some(item))
-                    .condition_expression("attribute_not_exists(pk)")
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        if is_conditional_failure(&e) {
-                            creation_conflict(a, false)
-                        } else {
-                            sdk_error("put activity", e)
-                        }
-                    })?;
-                self.meter.record(Kind::Write, out.consumed_capacity());
+                let put = self
+                    .put(item)
+                    .condition_expression("attribute_not_exists(pk)");
+                if self.run_if("put activity", put).await?.is_none() {
+                    return Err(creation_conflict(a, false));
+                }
             }
             Some(parent_id) => self.create_share(a, item, parent_id).await?,
         }
@@ -171,51 +156,23 @@ impl Store {
             .expression_attribute_values(":one", n(1))
             .build()
             .map_err(|e| ApiError::internal("build update", e))?;
-        let out = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(bump).build())
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| match e.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancel)) => {
-                    let failed = |i: usize| {
-                        cancel
-                            .cancellation_reasons()
-                            .get(i)
-                            .and_then(|r| r.code())
-                            .is_some_and(|c| c == "ConditionalCheckFailed")
-                    };
-                    if failed(0) {
-                        creation_conflict(a, false)
-                    } else if failed(1) {
-                        creation_conflict(a, true)
-                    } else {
-                        sdk_error("create share", e)
-                    }
-                }
-                _ => sdk_error("create share", e),
-            })?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
-        Ok(())
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().update(bump).build(),
+        ];
+        match self.transact("create share", items).await?.as_slice() {
+            [] => Ok(()),
+            [true, ..] => Err(creation_conflict(a, false)),
+            _ => Err(creation_conflict(a, true)),
+        }
     }
 
     /// Reads one activity, strongly consistent so a client reads its own writes.
     pub async fn get_activity(&self, id: &str) -> ApiResult<Option<Activity>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity(id).to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("get activity", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        out.item.map(parse_activity).transpose()
+        let item = self
+            .get_raw("get activity", keys::activity(id), true)
+            .await?;
+        item.map(parse_activity).transpose()
     }
 
     /// Reads many activities in batches; missing ones are absent from the map.
@@ -246,10 +203,7 @@ impl Store {
         ];
         let mut remove = Vec::new();
         let mut request = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity(&old.id).to_item()))
+            .update(keys::activity(&old.id))
             .condition_expression("version = :seen")
             .expression_attribute_values(":c", content_value)
             .expression_attribute_values(":now", n(now))
@@ -272,18 +226,17 @@ impl Store {
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
-        let result = request
-            .update_expression(expression)
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        let out = match result {
-            Ok(out) => out,
-            Err(e) if is_conditional_failure(&e) => return Ok(None),
-            Err(e) => return Err(sdk_error("update activity", e)),
+        let Some(out) = self
+            .run_if(
+                "update activity",
+                request
+                    .update_expression(expression)
+                    .return_values(ReturnValue::AllNew),
+            )
+            .await?
+        else {
+            return Ok(None);
         };
-        self.meter.record(Kind::Write, out.consumed_capacity());
         let updated = parse_activity(out.attributes.unwrap_or_default())?;
 
         let added: Vec<String> = updated

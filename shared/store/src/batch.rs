@@ -5,13 +5,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, ReturnConsumedCapacity,
-    WriteRequest,
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
+use tributary_domain::retry::Backoff;
 
-use super::capacity::Kind;
-use super::{sdk_error, Store};
+use super::Store;
 use crate::keys::Key;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
@@ -22,7 +21,11 @@ pub const BATCH_GET_MAX: usize = 100;
 const CONCURRENCY: usize = 4;
 /// Attempts per chunk before unprocessed items count as a failure.
 const MAX_ATTEMPTS: u32 = 8;
-const BASE_BACKOFF: Duration = Duration::from_millis(25);
+const BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(25),
+    max_doublings: 6,
+    jitter: Duration::ZERO,
+};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -56,10 +59,6 @@ impl WriteOp {
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    BASE_BACKOFF * 2u32.pow(attempt.min(6))
-}
-
 impl Store {
     /// Writes every op, 25 per call. Succeeds only when every item was written.
     pub async fn batch_write(&self, ops: Vec<WriteOp>) -> ApiResult<()> {
@@ -81,17 +80,16 @@ impl Store {
     async fn write_chunk(&self, mut pending: Vec<WriteRequest>) -> ApiResult<()> {
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(BACKOFF.delay(attempt)).await;
             }
             let out = self
-                .client
-                .batch_write_item()
-                .request_items(self.table.to_string(), pending)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|e| sdk_error("batch write", e))?;
-            self.meter.record(Kind::Write, out.consumed_capacity());
+                .run(
+                    "batch write",
+                    self.client
+                        .batch_write_item()
+                        .request_items(self.table.to_string(), pending),
+                )
+                .await?;
             pending = out
                 .unprocessed_items
                 .and_then(|mut m| m.remove(self.table.as_ref()))
@@ -128,21 +126,20 @@ impl Store {
         let mut found = Vec::with_capacity(pending.len());
         for attempt in 0..MAX_ATTEMPTS {
             if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(BACKOFF.delay(attempt)).await;
             }
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(pending))
                 .build()
                 .map_err(|e| ApiError::internal("batch get request", e))?;
             let out = self
-                .client
-                .batch_get_item()
-                .request_items(self.table.to_string(), request)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|e| sdk_error("batch get", e))?;
-            self.meter.record(Kind::Read, out.consumed_capacity());
+                .run(
+                    "batch get",
+                    self.client
+                        .batch_get_item()
+                        .request_items(self.table.to_string(), request),
+                )
+                .await?;
             if let Some(mut responses) = out.responses {
                 found.extend(responses.remove(self.table.as_ref()).unwrap_or_default());
             }

@@ -123,24 +123,26 @@ impl Page {
 }
 
 impl Store {
+    /// Sends a request and meters it, handing back the SDK's own error for callers that
+    /// read it (transactions' cancellation reasons).
+    pub async fn send<C: Call>(
+        &self,
+        call: C,
+    ) -> Result<C::Output, SdkError<C::Error, HttpResponse>> {
+        let out = call.send_metered().await?;
+        self.meter().record(C::KIND, C::consumed(&out));
+        Ok(out)
+    }
+
     /// Sends a request, meters it and maps its failure.
     pub async fn run<C: Call>(&self, context: &str, call: C) -> ApiResult<C::Output> {
-        match call.send_metered().await {
-            Ok(out) => {
-                self.meter().record(C::KIND, C::consumed(&out));
-                Ok(out)
-            }
-            Err(e) => Err(sdk_error(context, e)),
-        }
+        self.send(call).await.map_err(|e| sdk_error(context, e))
     }
 
     /// [`Store::run`] for a conditional write: `Ok(None)` when its condition failed.
     pub async fn run_if<C: Call>(&self, context: &str, call: C) -> ApiResult<Option<C::Output>> {
-        match call.send_metered().await {
-            Ok(out) => {
-                self.meter().record(C::KIND, C::consumed(&out));
-                Ok(Some(out))
-            }
+        match self.send(call).await {
+            Ok(out) => Ok(Some(out)),
             Err(e) if is_conditional_failure(&e) => Ok(None),
             Err(e) => Err(sdk_error(context, e)),
         }

@@ -4,12 +4,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
+    AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update,
 };
 
 use super::batch::Item;
-use super::capacity::Kind;
-use super::{is_conditional_failure, n, s, sdk_error, serde_error, Store};
+use super::{n, s, serde_error, Store};
 use crate::keys;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::time::Nanos;
@@ -135,7 +134,7 @@ impl Store {
                 false,
             )?);
         }
-        let failed = self.transact_retrying("create comment", items).await?;
+        let failed = self.transact("create comment", items).await?;
         Ok(match failed.as_slice() {
             [] => Ok(()),
             [true, ..] => Err(CommentConflict::IdTaken),
@@ -145,18 +144,8 @@ impl Store {
     }
 
     pub async fn get_comment(&self, id: &str) -> ApiResult<Option<Comment>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::comment(id).to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("get comment", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        out.item.map(parse).transpose()
+        let item = self.get_raw("get comment", keys::comment(id), true).await?;
+        item.map(parse).transpose()
     }
 
     pub async fn get_comments(&self, ids: &[String]) -> ApiResult<HashMap<String, Comment>> {
@@ -178,35 +167,29 @@ impl Store {
         new: &Comment,
         now: Nanos,
     ) -> ApiResult<Option<Comment>> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::comment(&old.id).to_item()))
-            .update_expression(
-                "SET #t = :t, attachments = :a, custom = :c, mentioned_user_ids = :m, \
+        match self
+            .run_if(
+                "update comment",
+                self.update(keys::comment(&old.id))
+                    .update_expression(
+                        "SET #t = :t, attachments = :a, custom = :c, mentioned_user_ids = :m, \
                  updated_at = :now, edited_at = :now, version = :next",
+                    )
+                    .condition_expression("version = :seen")
+                    .expression_attribute_names("#t", "text")
+                    .expression_attribute_values(":t", av(&new.text.clone().unwrap_or_default())?)
+                    .expression_attribute_values(":a", av(&new.attachments)?)
+                    .expression_attribute_values(":c", av(&new.custom)?)
+                    .expression_attribute_values(":m", av(&new.mentioned_user_ids)?)
+                    .expression_attribute_values(":now", n(now))
+                    .expression_attribute_values(":next", n(old.version + 1))
+                    .expression_attribute_values(":seen", n(old.version))
+                    .return_values(ReturnValue::AllNew),
             )
-            .condition_expression("version = :seen")
-            .expression_attribute_names("#t", "text")
-            .expression_attribute_values(":t", av(&new.text.clone().unwrap_or_default())?)
-            .expression_attribute_values(":a", av(&new.attachments)?)
-            .expression_attribute_values(":c", av(&new.custom)?)
-            .expression_attribute_values(":m", av(&new.mentioned_user_ids)?)
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":next", n(old.version + 1))
-            .expression_attribute_values(":seen", n(old.version))
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                parse(out.attributes.unwrap_or_default()).map(Some)
-            }
-            Err(e) if is_conditional_failure(&e) => Ok(None),
-            Err(e) => Err(sdk_error("update comment", e)),
+            .await?
+        {
+            Some(out) => parse(out.attributes.unwrap_or_default()).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -254,7 +237,7 @@ impl Store {
                 )?);
             }
         }
-        let failed = self.transact_retrying("delete comment", items).await?;
+        let failed = self.transact("delete comment", items).await?;
         if failed.is_empty() {
             Ok(())
         } else {
@@ -276,33 +259,20 @@ impl Store {
         newest_first: bool,
     ) -> ApiResult<(Vec<String>, Option<String>)> {
         let pk = keys::comment_thread(object_type, object_id);
-        let mut request = self
-            .client
+        let request = self
             .query()
-            .table_name(self.table())
             .key_condition_expression("pk = :pk AND begins_with(sk, :p)")
             .expression_attribute_values(":pk", s(pk.clone()))
             .expression_attribute_values(":p", s(keys::thread_prefix(parent_id)))
             .scan_index_forward(!newest_first)
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some(after) = after {
-            request = request
-                .exclusive_start_key(keys::PK, s(pk))
-                .exclusive_start_key(keys::SK, s(after));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read comment thread", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let next = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| k.get(keys::SK)?.as_s().ok().cloned());
-        let ids = out
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = after.map(|sk| keys::Key::new(pk.clone(), sk).to_item());
+        let page = self
+            .query_page("read comment thread", request, start)
+            .await?;
+        let next = page.last_key_attr(keys::SK);
+        let ids = page
             .items
-            .unwrap_or_default()
             .iter()
             .filter_map(|i| i.get("comment_id")?.as_s().ok().cloned())
             .collect();

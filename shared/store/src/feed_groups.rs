@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::capacity::Kind;
-use super::{sdk_error, serde_error, Store};
+use super::{serde_error, Store};
 use crate::keys;
 use tributary_domain::model::feed_group::{is_built_in, FeedGroup, BUILT_IN};
 use tributary_domain::ApiResult;
@@ -18,20 +17,17 @@ impl Store {
     /// Every group: the stored ones and the built-in ones never changed, by id.
     pub async fn list_feed_groups(&self) -> ApiResult<Vec<FeedGroup>> {
         let out = self
-            .client
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("pk = :p")
-            .expression_attribute_values(
-                ":p",
-                AttributeValue::S(keys::FEED_GROUPS_PARTITION.into()),
+            .run(
+                "list feed groups",
+                self.query()
+                    .key_condition_expression("pk = :p")
+                    .expression_attribute_values(
+                        ":p",
+                        AttributeValue::S(keys::FEED_GROUPS_PARTITION.into()),
+                    )
+                    .consistent_read(true),
             )
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("list feed groups", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
+            .await?;
         let mut groups: Vec<FeedGroup> = out
             .items
             .unwrap_or_default()
@@ -49,18 +45,10 @@ impl Store {
 
     /// A group as it stands (stored, or built-in defaults), deleted ones included.
     pub async fn get_feed_group(&self, id: &str) -> ApiResult<Option<FeedGroup>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::feed_group(id).to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("get feed group", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        match out.item {
+        let item = self
+            .get_raw("get feed group", keys::feed_group(id), true)
+            .await?;
+        match item {
             Some(item) => parse(item).map(Some),
             None => Ok(FeedGroup::built_in(id)),
         }
@@ -70,16 +58,7 @@ impl Store {
         let mut item: HashMap<String, AttributeValue> =
             serde_dynamo::to_item(group).map_err(|e| serde_error("serialize feed group", e))?;
         item.extend(keys::feed_group(&group.id).to_item());
-        let out = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("put feed group", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run("put feed group", self.put(item)).await?;
         Ok(())
     }
 

@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::batch::Item;
-use super::capacity::Kind;
-use super::{is_conditional_failure, sdk_error, serde_error, Store};
+use super::{serde_error, Store};
 use crate::keys::{self, Key};
 use tributary_domain::model::feed::{Feed, FeedCounts};
 use tributary_domain::time::Nanos;
@@ -101,18 +100,15 @@ impl Store {
     /// A feed with its counters (one Query), or `None` if it was never created.
     pub async fn get_feed(&self, fid: &str) -> ApiResult<Option<Feed>> {
         let out = self
-            .client
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :feed)")
-            .expression_attribute_values(":pk", s(keys::feed_partition(fid)))
-            .expression_attribute_values(":feed", s("FEED"))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("get feed", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
+            .run(
+                "get feed",
+                self.query()
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :feed)")
+                    .expression_attribute_values(":pk", s(keys::feed_partition(fid)))
+                    .expression_attribute_values(":feed", s("FEED"))
+                    .consistent_read(true),
+            )
+            .await?;
         Ok(assemble(out.items.unwrap_or_default())?.remove(fid))
     }
 
@@ -130,40 +126,22 @@ impl Store {
 
     /// Creates a feed unless it exists. Returns the stored feed and whether it was created.
     pub async fn create_feed_if_missing(&self, feed: &Feed) -> ApiResult<(Feed, bool)> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(feed_meta_item(feed)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                Ok((feed.clone(), true))
-            }
-            Err(e) if is_conditional_failure(&e) => {
+        let put = self
+            .put(feed_meta_item(feed)?)
+            .condition_expression("attribute_not_exists(pk)");
+        match self.run_if("create feed", put).await? {
+            Some(_) => Ok((feed.clone(), true)),
+            None => {
                 let existing = self.get_feed(&feed.fid).await?;
                 Ok((existing.unwrap_or_else(|| feed.clone()), false))
             }
-            Err(e) => Err(sdk_error("create feed", e)),
         }
     }
 
     /// Replaces a feed's metadata (not its counters).
     pub async fn put_feed(&self, feed: &Feed) -> ApiResult<()> {
-        let out = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(feed_meta_item(feed)?))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("put feed", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run("put feed", self.put(feed_meta_item(feed)?))
+            .await?;
         Ok(())
     }
 
@@ -171,22 +149,18 @@ impl Store {
     /// existed and how many followers it has, in one write.
     pub async fn count_activity_added(&self, fid: &str) -> ApiResult<(bool, i64)> {
         let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::feed_counts(fid).to_item()))
-            .update_expression(
-                "SET follower_count = if_not_exists(follower_count, :zero), \
+            .run(
+                "count activity",
+                self.update(keys::feed_counts(fid))
+                    .update_expression(
+                        "SET follower_count = if_not_exists(follower_count, :zero), \
                  activity_count = if_not_exists(activity_count, :zero) + :one",
+                    )
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":one", n(1))
+                    .return_values(ReturnValue::UpdatedOld),
             )
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::UpdatedOld)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("count activity", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+            .await?;
         let old = out.attributes.unwrap_or_default();
         let existed = old.contains_key("activity_count");
         let followers = old
@@ -199,19 +173,14 @@ impl Store {
 
     /// Adds `delta` to one of a feed's counters.
     pub async fn bump_feed_counter(&self, fid: &str, counter: &str, delta: i64) -> ApiResult<()> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::feed_counts(fid).to_item()))
-            .update_expression("ADD #c :d")
-            .expression_attribute_names("#c", counter)
-            .expression_attribute_values(":d", n(delta))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("bump feed counter", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "bump feed counter",
+            self.update(keys::feed_counts(fid))
+                .update_expression("ADD #c :d")
+                .expression_attribute_names("#c", counter)
+                .expression_attribute_values(":d", n(delta)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -234,33 +203,17 @@ impl Store {
         start: Option<&str>,
         direction: Direction,
     ) -> ApiResult<(Vec<FeedEntry>, bool)> {
-        let mut request = self
-            .client
+        let request = self
             .query()
-            .table_name(self.table())
             .key_condition_expression("pk = :pk AND begins_with(sk, :e)")
             .expression_attribute_values(":pk", s(keys::feed_partition(fid)))
             .expression_attribute_values(":e", s(keys::FEED_ENTRY_PREFIX))
             .scan_index_forward(direction == Direction::Newer)
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some(start) = start {
-            request = request
-                .exclusive_start_key(keys::PK, s(keys::feed_partition(fid)))
-                .exclusive_start_key(keys::SK, s(start));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read feed entries", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let more = out.last_evaluated_key.is_some();
-        let entries = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .filter_map(FeedEntry::parse)
-            .collect();
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = start.map(|sk| keys::Key::new(keys::feed_partition(fid), sk).to_item());
+        let page = self.query_page("read feed entries", request, start).await?;
+        let more = page.last_key.is_some();
+        let entries = page.items.iter().filter_map(FeedEntry::parse).collect();
         Ok((entries, more))
     }
 
@@ -272,17 +225,8 @@ impl Store {
         activity_id: &str,
     ) -> ApiResult<Option<FeedEntry>> {
         let key = keys::feed_entry(fid, created_at, activity_id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("get feed entry", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        Ok(out.item.as_ref().and_then(FeedEntry::parse))
+        let item = self.get_raw("get feed entry", key, false).await?;
+        Ok(item.as_ref().and_then(FeedEntry::parse))
     }
 
     /// Feed ids indexed under an index partition (a group's feeds, or a creator's), a page at
@@ -300,36 +244,23 @@ impl Store {
         } else {
             (keys::GSI2_PK, keys::GSI2_SK)
         };
-        let mut request = self
-            .client
-            .query()
-            .table_name(self.table())
-            .index_name(index)
+        let request = self
+            .query_index(index)
             .key_condition_expression("#p = :p")
             .expression_attribute_names("#p", pk_name)
             .expression_attribute_values(":p", s(partition))
             .scan_index_forward(!newest_first)
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some((pk, sk)) = start {
-            request = request
-                .exclusive_start_key(keys::PK, s(pk))
-                .exclusive_start_key(keys::SK, s("FEED"))
-                .exclusive_start_key(pk_name, s(partition))
-                .exclusive_start_key(sk_name, s(sk));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("query feeds", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let fids: Vec<String> = out
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = start.map(|(pk, sk)| {
+            keys::Key::new(pk, "FEED").on_index((pk_name, partition), (sk_name, &sk))
+        });
+        let page = self.query_page("query feeds", request, start).await?;
+        let fids: Vec<String> = page
             .items
-            .unwrap_or_default()
             .iter()
             .filter_map(|i| i.get("fid").and_then(|v| v.as_s().ok()).cloned())
             .collect();
-        let next = out.last_evaluated_key.and_then(|k| {
+        let next = page.last_key.and_then(|k| {
             Some((
                 k.get(keys::PK)?.as_s().ok()?.clone(),
                 k.get(sk_name)?.as_s().ok()?.clone(),

@@ -1,11 +1,9 @@
 //! Follows, with the follower and following counts kept exact by transactions.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::batch::Item;
-use super::capacity::Kind;
-use super::{sdk_error, serde_error, Store};
+use super::{serde_error, Store};
 use crate::keys;
 use tributary_domain::model::follow::{Follow, FollowStatus};
 use tributary_domain::time::Nanos;
@@ -49,35 +47,19 @@ fn count_updates(store: &Store, f: &Follow, delta: i64) -> ApiResult<Vec<Transac
     .collect()
 }
 
-fn first_condition_failed(
-    e: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, impl std::fmt::Debug>,
-) -> bool {
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancel)) => cancel
-            .cancellation_reasons()
-            .first()
-            .and_then(|r| r.code())
-            .is_some_and(|c| c == "ConditionalCheckFailed"),
-        _ => false,
-    }
-}
-
 impl Store {
-    async fn transact(&self, context: &str, items: Vec<TransactWriteItem>) -> ApiResult<bool> {
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                Ok(true)
-            }
-            Err(e) if first_condition_failed(&e) => Ok(false),
-            Err(e) => Err(sdk_error(context, e)),
+    /// A follow transaction: `Ok(false)` when its first condition (the follow item's) failed.
+    async fn transact_follow(
+        &self,
+        context: &str,
+        items: Vec<TransactWriteItem>,
+    ) -> ApiResult<bool> {
+        match self.transact(context, items).await?.as_slice() {
+            [] => Ok(true),
+            [true, ..] => Ok(false),
+            _ => Err(ApiError::internal_msg(format!(
+                "{context}: a counter condition failed"
+            ))),
         }
     }
 
@@ -94,7 +76,7 @@ impl Store {
         if f.is_active() {
             items.extend(count_updates(self, f, 1)?);
         }
-        self.transact("create follow", items).await
+        self.transact_follow("create follow", items).await
     }
 
     /// Replaces a follow whose status was `seen_status`, adjusting the counts when it
@@ -113,7 +95,7 @@ impl Store {
         if was != f.is_active() {
             items.extend(count_updates(self, f, if f.is_active() { 1 } else { -1 })?);
         }
-        self.transact("update follow", items).await
+        self.transact_follow("update follow", items).await
     }
 
     /// Deletes a follow, uncounting it if it was accepted. `Ok(false)` when it was already
@@ -131,22 +113,14 @@ impl Store {
         if f.is_active() {
             items.extend(count_updates(self, f, -1)?);
         }
-        self.transact("delete follow", items).await
+        self.transact_follow("delete follow", items).await
     }
 
     pub async fn get_follow(&self, source: &str, target: &str) -> ApiResult<Option<Follow>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::follow(source, target).to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("get follow", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        out.item.map(parse_follow).transpose()
+        let item = self
+            .get_raw("get follow", keys::follow(source, target), true)
+            .await?;
+        item.map(parse_follow).transpose()
     }
 
     /// One page of the follows into `target` (its followers), in source order. `start` is the
@@ -159,41 +133,24 @@ impl Store {
         only_accepted: bool,
     ) -> ApiResult<(Vec<Follow>, Option<String>)> {
         let mut request = self
-            .client
             .query()
-            .table_name(self.table())
             .key_condition_expression("pk = :pk AND begins_with(sk, :f)")
             .expression_attribute_values(":pk", s(keys::feed_partition(target)))
             .expression_attribute_values(":f", s(keys::FOLLOWER_PREFIX))
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            .limit(limit.clamp(1, 1000) as i32);
         if only_accepted {
             request = request
                 .filter_expression("#st = :accepted")
                 .expression_attribute_names("#st", "status")
                 .expression_attribute_values(":accepted", s(FollowStatus::Accepted.as_str()));
         }
-        if let Some(source) = start {
-            let key = keys::follow(source, target);
-            request = request
-                .exclusive_start_key(keys::PK, s(key.pk))
-                .exclusive_start_key(keys::SK, s(key.sk));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read followers", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let next = out.last_evaluated_key.as_ref().and_then(|k| {
-            k.get(keys::SK)?
-                .as_s()
-                .ok()?
-                .strip_prefix(keys::FOLLOWER_PREFIX)
-                .map(str::to_string)
-        });
-        let follows = out
+        let start = start.map(|source| keys::follow(source, target).to_item());
+        let page = self.query_page("read followers", request, start).await?;
+        let next = page
+            .last_key_attr(keys::SK)
+            .and_then(|sk| sk.strip_prefix(keys::FOLLOWER_PREFIX).map(str::to_string));
+        let follows = page
             .items
-            .unwrap_or_default()
             .into_iter()
             .map(parse_follow)
             .collect::<ApiResult<_>>()?;
@@ -208,35 +165,18 @@ impl Store {
         start: Option<&str>,
     ) -> ApiResult<(Vec<Follow>, Option<String>)> {
         let (g1pk, _) = keys::follow_by_source(source, "");
-        let mut request = self
-            .client
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
+        let request = self
+            .query_index(keys::GSI1)
             .key_condition_expression("gsi1pk = :p")
             .expression_attribute_values(":p", s(g1pk.clone()))
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some(target) = start {
-            let key = keys::follow(source, target);
-            request = request
-                .exclusive_start_key(keys::PK, s(key.pk))
-                .exclusive_start_key(keys::SK, s(key.sk))
-                .exclusive_start_key(keys::GSI1_PK, s(g1pk))
-                .exclusive_start_key(keys::GSI1_SK, s(target));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read following", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let next = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| k.get(keys::GSI1_SK)?.as_s().ok().cloned());
-        let follows = out
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = start.map(|target| {
+            keys::follow(source, target).on_index((keys::GSI1_PK, &g1pk), (keys::GSI1_SK, target))
+        });
+        let page = self.query_page("read following", request, start).await?;
+        let next = page.last_key_attr(keys::GSI1_SK);
+        let follows = page
             .items
-            .unwrap_or_default()
             .into_iter()
             .map(parse_follow)
             .collect::<ApiResult<_>>()?;

@@ -9,11 +9,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::batch::Item;
-use super::capacity::Kind;
-use super::{is_conditional_failure, n, s, sdk_error, Store};
+use super::{n, s, Store};
 use crate::keys;
 use tributary_domain::aggregation::KEPT_PER_GROUP;
 use tributary_domain::time::Nanos;
@@ -80,11 +79,7 @@ impl Store {
         now: Nanos,
     ) -> ApiResult<bool> {
         let (gsi1pk, gsi1sk) = keys::activity_group_by_update(fid, now, group);
-        let result = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity_group(fid, group).to_item()))
+        let Some(out) = self.run_if("add to activity group", self.update(keys::activity_group(fid, group))
             .update_expression(
                 "SET #group = :group, #updated = :now, #created = if_not_exists(#created, :now), \
                  gsi1pk = :g1pk, gsi1sk = :g1sk \
@@ -105,16 +100,7 @@ impl Store {
             .expression_attribute_values(":pos", AttributeValue::Ss(vec![position.to_string()]))
             .expression_attribute_values(":p", s(position))
             .expression_attribute_values(":user", AttributeValue::Ss(vec![user_id.to_string()]))
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        let out = match result {
-            Ok(out) => out,
-            Err(e) if is_conditional_failure(&e) => return Ok(false),
-            Err(e) => return Err(sdk_error("add to activity group", e)),
-        };
-        self.meter.record(Kind::Write, out.consumed_capacity());
+            .return_values(ReturnValue::AllNew)).await? else { return Ok(false); };
         let positions = match out.attributes.as_ref().and_then(|a| a.get("positions")) {
             Some(AttributeValue::Ss(list)) => list.clone(),
             _ => Vec::new(),
@@ -125,47 +111,40 @@ impl Store {
             let mut sorted = positions;
             sorted.sort_unstable();
             let drop: Vec<String> = sorted[..sorted.len() - KEPT_PER_GROUP].to_vec();
-            let trim = self
-                .client
-                .update_item()
-                .table_name(self.table())
-                .set_key(Some(keys::activity_group(fid, group).to_item()))
-                .update_expression("DELETE #positions :old")
-                .expression_attribute_names("#positions", "positions")
-                .expression_attribute_values(":old", AttributeValue::Ss(drop))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|e| sdk_error("trim activity group", e))?;
-            self.meter.record(Kind::Write, trim.consumed_capacity());
+            let _trim = self
+                .run(
+                    "trim activity group",
+                    self.update(keys::activity_group(fid, group))
+                        .update_expression("DELETE #positions :old")
+                        .expression_attribute_names("#positions", "positions")
+                        .expression_attribute_values(":old", AttributeValue::Ss(drop)),
+                )
+                .await?;
         }
         Ok(true)
     }
 
     /// Takes an activity out of a group (its count drops by one), if it is there.
     pub async fn remove_from_group(&self, fid: &str, group: &str, position: &str) -> ApiResult<()> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity_group(fid, group).to_item()))
-            .update_expression("DELETE #positions :pos ADD #count :minus")
-            .condition_expression("contains(#positions, :p)")
-            .expression_attribute_names("#positions", "positions")
-            .expression_attribute_names("#count", "activity_count")
-            .expression_attribute_values(":pos", AttributeValue::Ss(vec![position.to_string()]))
-            .expression_attribute_values(":p", s(position))
-            .expression_attribute_values(":minus", n(-1))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                Ok(())
-            }
-            Err(e) if is_conditional_failure(&e) => Ok(()),
-            Err(e) => Err(sdk_error("remove from activity group", e)),
+        match self
+            .run_if(
+                "remove from activity group",
+                self.update(keys::activity_group(fid, group))
+                    .update_expression("DELETE #positions :pos ADD #count :minus")
+                    .condition_expression("contains(#positions, :p)")
+                    .expression_attribute_names("#positions", "positions")
+                    .expression_attribute_names("#count", "activity_count")
+                    .expression_attribute_values(
+                        ":pos",
+                        AttributeValue::Ss(vec![position.to_string()]),
+                    )
+                    .expression_attribute_values(":p", s(position))
+                    .expression_attribute_values(":minus", n(-1)),
+            )
+            .await?
+        {
+            Some(_) => Ok(()),
+            None => Ok(()),
         }
     }
 
@@ -177,36 +156,24 @@ impl Store {
         limit: usize,
         after: Option<&str>,
     ) -> ApiResult<(Vec<ActivityGroup>, Option<String>)> {
-        let mut request = self
-            .client
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
+        let request = self
+            .query_index(keys::GSI1)
             .key_condition_expression("gsi1pk = :pk")
             .expression_attribute_values(":pk", s(keys::activity_groups_of(fid)))
             .scan_index_forward(false)
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some(after) = after {
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = after.map(|after| {
             let group = after.split_once('#').map_or("", |(_, g)| g);
-            request = request
-                .exclusive_start_key(keys::GSI1_PK, s(keys::activity_groups_of(fid)))
-                .exclusive_start_key(keys::GSI1_SK, s(after))
-                .exclusive_start_key(keys::PK, s(keys::feed_partition(fid)))
-                .exclusive_start_key(keys::SK, s(keys::activity_group(fid, group).sk));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read activity groups", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let next = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| k.get(keys::GSI1_SK)?.as_s().ok().cloned());
-        let groups = self
-            .groups_listed(fid, out.items.unwrap_or_default())
+            keys::activity_group(fid, group).on_index(
+                (keys::GSI1_PK, &keys::activity_groups_of(fid)),
+                (keys::GSI1_SK, after),
+            )
+        });
+        let page = self
+            .query_page("read activity groups", request, start)
             .await?;
+        let next = page.last_key_attr(keys::GSI1_SK);
+        let groups = self.groups_listed(fid, page.items).await?;
         Ok((groups, next))
     }
 
@@ -250,14 +217,10 @@ impl Store {
         cap: usize,
     ) -> ApiResult<Vec<ActivityGroup>> {
         let mut request = self
-            .client
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
+            .query_index(keys::GSI1)
             .expression_attribute_values(":pk", s(keys::activity_groups_of(fid)))
             .scan_index_forward(false)
-            .limit(cap.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            .limit(cap.clamp(1, 1000) as i32);
         request = match since {
             // Sort keys start with the update time: later than `since` is at least `since + 1`.
             Some(t) => request
@@ -265,11 +228,7 @@ impl Store {
                 .expression_attribute_values(":after", s(keys::time_part(t.saturating_add(1)))),
             None => request.key_condition_expression("gsi1pk = :pk"),
         };
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read updated activity groups", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
+        let out = self.run("read updated activity groups", request).await?;
         self.groups_listed(fid, out.items.unwrap_or_default()).await
     }
 
@@ -289,24 +248,18 @@ impl Store {
             (false, false) => return Ok(()),
         };
         let updates = names.iter().map(|g| async move {
-            let result = self
-                .client
-                .update_item()
-                .table_name(self.table())
-                .set_key(Some(keys::activity_group(fid, g).to_item()))
-                .update_expression(set)
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":now", n(now))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            match result {
-                Ok(out) => {
-                    self.meter.record(Kind::Write, out.consumed_capacity());
-                    Ok(())
-                }
-                Err(e) if is_conditional_failure(&e) => Ok(()),
-                Err(e) => Err(sdk_error("mark activity group", e)),
+            match self
+                .run_if(
+                    "mark activity group",
+                    self.update(keys::activity_group(fid, g))
+                        .update_expression(set)
+                        .condition_expression("attribute_exists(pk)")
+                        .expression_attribute_values(":now", n(now)),
+                )
+                .await?
+            {
+                Some(_) => Ok(()),
+                None => Ok(()),
             }
         });
         futures::future::try_join_all(updates).await?;
@@ -314,18 +267,14 @@ impl Store {
     }
 
     pub async fn notification_state(&self, fid: &str) -> ApiResult<NotificationState> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::notification_state(fid).to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("read notification state", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        Ok(match out.item {
+        let item = self
+            .get_raw(
+                "read notification state",
+                keys::notification_state(fid),
+                true,
+            )
+            .await?;
+        Ok(match item {
             Some(item) => NotificationState {
                 last_read_at: num(&item, "last_read_at"),
                 last_seen_at: num(&item, "last_seen_at"),
@@ -342,18 +291,13 @@ impl Store {
             (false, true) => "SET last_seen_at = :now",
             (false, false) => return Ok(()),
         };
-        let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::notification_state(fid).to_item()))
-            .update_expression(set)
-            .expression_attribute_values(":now", n(now))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("mark all", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "mark all",
+            self.update(keys::notification_state(fid))
+                .update_expression(set)
+                .expression_attribute_values(":now", n(now)),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -33,7 +33,7 @@ pub struct Key {
 }
 
 impl Key {
-    fn new(pk: String, sk: impl Into<String>) -> Self {
+    pub fn new(pk: String, sk: impl Into<String>) -> Self {
         Key { pk, sk: sk.into() }
     }
 
@@ -42,6 +42,20 @@ impl Key {
             (PK.to_string(), AttributeValue::S(self.pk.clone())),
             (SK.to_string(), AttributeValue::S(self.sk.clone())),
         ])
+    }
+
+    /// Where a page of an index query that continues after this item starts: the item's
+    /// table key and its key on the index (`(name, value)` of the index's pk and sk).
+    pub fn on_index(
+        &self,
+        index_pk: (&str, &str),
+        index_sk: (&str, &str),
+    ) -> HashMap<String, AttributeValue> {
+        let mut start = self.to_item();
+        for (name, value) in [index_pk, index_sk] {
+            start.insert(name.to_string(), AttributeValue::S(value.to_string()));
+        }
+        start
     }
 }
 

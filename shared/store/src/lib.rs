@@ -20,11 +20,12 @@ mod groups;
 mod marks;
 mod ranges;
 mod reactions;
+mod transact;
 mod users;
 
 pub use batch::{Item, WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
+pub(crate) use call::sdk_error;
 pub use call::serde_error;
-pub(crate) use call::{is_conditional_failure, sdk_error};
 pub use call::{Call, Page};
 pub use capacity::{CapacityMeter, CapacitySnapshot};
 pub use comments::CommentConflict;
@@ -84,15 +85,10 @@ impl Store {
         deleted_at: Option<tributary_domain::time::Nanos>,
         now: tributary_domain::time::Nanos,
         context: &str,
-    ) -> tributary_domain::ApiResult<
-        Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
-    > {
-        use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
+    ) -> tributary_domain::ApiResult<Option<Item>> {
+        use aws_sdk_dynamodb::types::ReturnValue;
         let mut request = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
+            .update(key)
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", n(now));
         request = match deleted_at {
@@ -101,20 +97,11 @@ impl Store {
                 .expression_attribute_values(":at", n(at)),
             None => request.update_expression("SET updated_at = :now REMOVE deleted_at"),
         };
-        let result = request
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter
-                    .record(capacity::Kind::Write, out.consumed_capacity());
-                Ok(Some(out.attributes.unwrap_or_default()))
-            }
-            Err(e) if is_conditional_failure(&e) => Ok(None),
-            Err(e) => Err(sdk_error(context, e)),
-        }
+        let request = request.return_values(ReturnValue::AllNew);
+        Ok(self
+            .run_if(context, request)
+            .await?
+            .map(|out| out.attributes.unwrap_or_default()))
     }
 }
 

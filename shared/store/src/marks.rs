@@ -3,10 +3,9 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::capacity::Kind;
-use super::{n, sdk_error, Store};
+use super::{n, Store};
 use crate::keys;
 use tributary_domain::time::Nanos;
 use tributary_domain::ApiResult;
@@ -35,17 +34,10 @@ fn set(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> 
 
 impl Store {
     pub async fn user_marks(&self, user_id: &str) -> ApiResult<UserMarks> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::user_marks(user_id).to_item()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("read user marks", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        Ok(match out.item {
+        let item = self
+            .get_raw("read user marks", keys::user_marks(user_id), false)
+            .await?;
+        Ok(match item {
             Some(item) => UserMarks {
                 hidden: set(&item, "hidden"),
                 watched: set(&item, "watched"),
@@ -66,19 +58,14 @@ impl Store {
             return Ok(());
         }
         let verb = if on { "ADD" } else { "DELETE" };
-        let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::user_marks(user_id).to_item()))
-            .update_expression(format!("{verb} #mark :ids"))
-            .expression_attribute_names("#mark", mark)
-            .expression_attribute_values(":ids", AttributeValue::Ss(ids.to_vec()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("mark activities", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "mark activities",
+            self.update(keys::user_marks(user_id))
+                .update_expression(format!("{verb} #mark :ids"))
+                .expression_attribute_names("#mark", mark)
+                .expression_attribute_values(":ids", AttributeValue::Ss(ids.to_vec())),
+        )
+        .await?;
         Ok(())
     }
 
@@ -92,12 +79,7 @@ impl Store {
     ) -> ApiResult<()> {
         let mut sets = vec!["updated_at = :now".to_string()];
         let mut request = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(
-                keys::activity_feedback(activity_id, user_id).to_item(),
-            ))
+            .update(keys::activity_feedback(activity_id, user_id))
             .expression_attribute_values(":now", n(now));
         for (name, value) in [
             ("hide", feedback.hide),
@@ -110,13 +92,11 @@ impl Store {
                     .expression_attribute_values(format!(":{name}"), AttributeValue::Bool(v));
             }
         }
-        let out = request
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("store feedback", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "store feedback",
+            request.update_expression(format!("SET {}", sets.join(", "))),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -5,10 +5,9 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::capacity::Kind;
-use super::{s, sdk_error, Store};
+use super::{s, Store};
 use crate::keys;
 use tributary_domain::time::Nanos;
 use tributary_domain::ApiResult;
@@ -69,9 +68,7 @@ impl Store {
     ) -> ApiResult<(Vec<String>, Option<String>)> {
         let (pk_name, sk_name) = part.key_names();
         let mut request = self
-            .client
             .query()
-            .table_name(self.table())
             .set_index_name(part.index.map(str::to_string))
             .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
             .expression_attribute_names("#pk", pk_name)
@@ -81,8 +78,7 @@ impl Store {
             .expression_attribute_values(":to", s(format!("{}{}", part.sk_prefix, slice.to)))
             .projection_expression("#sk")
             .scan_index_forward(!slice.newest_first)
-            .limit(slice.limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            .limit(slice.limit.clamp(1, 1000) as i32);
         if let Some(types) = slice.types {
             let names: Vec<String> = (0..types.len()).map(|i| format!(":t{i}")).collect();
             request = request
@@ -92,27 +88,19 @@ impl Store {
                 request = request.expression_attribute_values(name, s(t.clone()));
             }
         }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read positions", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let positions = out
+        let page = self.query_page("read positions", request, None).await?;
+        let positions = page
             .items
-            .unwrap_or_default()
             .iter()
             .filter_map(|item| match item.get(sk_name) {
                 Some(AttributeValue::S(sk)) => sk.strip_prefix(&part.sk_prefix).map(str::to_string),
                 _ => None,
             })
             .collect();
-        let stopped_at = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| match k.get(sk_name) {
-                Some(AttributeValue::S(sk)) => sk.strip_prefix(&part.sk_prefix).map(str::to_string),
-                _ => None,
-            });
+        let stopped_at = page.last_key.as_ref().and_then(|k| match k.get(sk_name) {
+            Some(AttributeValue::S(sk)) => sk.strip_prefix(&part.sk_prefix).map(str::to_string),
+            _ => None,
+        });
         Ok((positions, stopped_at))
     }
 
@@ -215,22 +203,17 @@ impl Store {
         if fresh.is_empty() {
             return Ok(());
         }
-        let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(registry.to_item()))
-            .update_expression("ADD #set :v")
-            .expression_attribute_names("#set", "set")
-            .expression_attribute_values(
-                ":v",
-                AttributeValue::Ns(fresh.iter().map(i64::to_string).collect()),
-            )
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("note in registry", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "note in registry",
+            self.update(registry.clone())
+                .update_expression("ADD #set :v")
+                .expression_attribute_names("#set", "set")
+                .expression_attribute_values(
+                    ":v",
+                    AttributeValue::Ns(fresh.iter().map(i64::to_string).collect()),
+                ),
+        )
+        .await?;
         let mut seen = noted.lock().expect("registry lock");
         seen.extend(fresh.into_iter().map(tag));
         Ok(())
@@ -238,18 +221,8 @@ impl Store {
 
     /// A registry's numbers, smallest first.
     pub async fn registry(&self, registry: keys::Key) -> ApiResult<Vec<i64>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(registry.to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("read registry", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let mut values: Vec<i64> = match out.item.as_ref().and_then(|i| i.get("set")) {
+        let item = self.get_raw("read registry", registry, true).await?;
+        let mut values: Vec<i64> = match item.as_ref().and_then(|i| i.get("set")) {
             Some(AttributeValue::Ns(list)) => list.iter().filter_map(|b| b.parse().ok()).collect(),
             _ => vec![],
         };
@@ -259,54 +232,34 @@ impl Store {
 
     /// Takes a number out of a registry (work that is done).
     pub async fn forget_in_registry(&self, registry: keys::Key, value: i64) -> ApiResult<()> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(registry.to_item()))
-            .update_expression("DELETE #set :v")
-            .expression_attribute_names("#set", "set")
-            .expression_attribute_values(":v", AttributeValue::Ns(vec![value.to_string()]))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("update registry", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "update registry",
+            self.update(registry)
+                .update_expression("DELETE #set :v")
+                .expression_attribute_names("#set", "set")
+                .expression_attribute_values(":v", AttributeValue::Ns(vec![value.to_string()])),
+        )
+        .await?;
         Ok(())
     }
 
     /// Where a scheduled job stopped (a position), if it ran before.
     pub async fn job_position(&self, job: &str) -> ApiResult<Option<String>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(keys::job_progress(job).to_item()))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("read job progress", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        Ok(out
-            .item
-            .and_then(|i| i.get("position")?.as_s().ok().cloned()))
+        let item = self
+            .get_raw("read job progress", keys::job_progress(job), true)
+            .await?;
+        Ok(item.and_then(|i| i.get("position")?.as_s().ok().cloned()))
     }
 
     pub async fn set_job_position(&self, job: &str, position: &str) -> ApiResult<()> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::job_progress(job).to_item()))
-            .update_expression("SET #p = :p")
-            .expression_attribute_names("#p", "position")
-            .expression_attribute_values(":p", s(position))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("save job progress", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+        self.run(
+            "save job progress",
+            self.update(keys::job_progress(job))
+                .update_expression("SET #p = :p")
+                .expression_attribute_names("#p", "position")
+                .expression_attribute_values(":p", s(position)),
+        )
+        .await?;
         Ok(())
     }
 

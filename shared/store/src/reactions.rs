@@ -2,24 +2,15 @@
 //! transaction as the reaction itself, so they stay exact under concurrent writers.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use super::batch::Item;
-use super::capacity::Kind;
-use super::{sdk_error, serde_error, Store};
+use super::{serde_error, Store};
 use crate::keys::{self, Key, SubjectKeys};
 use tributary_domain::model::reaction::{group_attributes, Reaction, Subject};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
-
-/// Attempts at a transaction that keeps colliding with others on the same activity.
-const CONFLICT_ATTEMPTS: u32 = 25;
 
 use super::{n, s};
 
@@ -63,80 +54,7 @@ pub enum Added {
     ActivityGone,
 }
 
-/// Which of a transaction's conditions failed, by item index; `None` for a conflict with
-/// another transaction (worth retrying).
-fn cancelled(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> Option<Vec<bool>> {
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
-            let reasons: Vec<Option<&str>> =
-                c.cancellation_reasons().iter().map(|r| r.code()).collect();
-            if reasons
-                .iter()
-                .any(|r| matches!(r, Some("TransactionConflict")))
-            {
-                None
-            } else {
-                Some(
-                    reasons
-                        .iter()
-                        .map(|r| matches!(r, Some("ConditionalCheckFailed")))
-                        .collect(),
-                )
-            }
-        }
-        _ => None,
-    }
-}
-
-fn is_conflict(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> bool {
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(_)) => cancelled(e).is_none(),
-        Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
-        _ => false,
-    }
-}
-
-fn jitter(attempt: u32) -> Duration {
-    use std::hash::{BuildHasher, RandomState};
-    Duration::from_millis(5 * u64::from(attempt.min(8)) + RandomState::new().hash_one(attempt) % 15)
-}
-
 impl Store {
-    /// Runs a transaction, retrying while it collides with concurrent ones. Returns which
-    /// conditions failed (empty when it succeeded).
-    pub(crate) async fn transact_retrying(
-        &self,
-        context: &str,
-        items: Vec<TransactWriteItem>,
-    ) -> ApiResult<Vec<bool>> {
-        for attempt in 0..CONFLICT_ATTEMPTS {
-            if attempt > 0 {
-                tokio::time::sleep(jitter(attempt)).await;
-            }
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            match result {
-                Ok(out) => {
-                    self.meter.record(Kind::Write, out.consumed_capacity());
-                    return Ok(Vec::new());
-                }
-                Err(e) if is_conflict(&e) => continue,
-                Err(e) => match cancelled(&e) {
-                    Some(failed) => return Ok(failed),
-                    None => return Err(sdk_error(context, e)),
-                },
-            }
-        }
-        Err(ApiError::internal_msg(format!(
-            "{context}: kept colliding with concurrent writes"
-        )))
-    }
-
     /// Adds a reaction and counts it on its activity, atomically.
     pub async fn add_reaction(&self, r: &Reaction) -> ApiResult<Added> {
         let put = Put::builder()
@@ -170,7 +88,7 @@ impl Store {
             .build()
             .map_err(|e| ApiError::internal("build activity update", e))?;
         let failed = self
-            .transact_retrying(
+            .transact(
                 "add reaction",
                 vec![
                     TransactWriteItem::builder().put(put).build(),
@@ -227,7 +145,7 @@ impl Store {
             .build()
             .map_err(|e| ApiError::internal("build activity update", e))?;
         let failed = self
-            .transact_retrying(
+            .transact(
                 "remove reaction",
                 vec![
                     TransactWriteItem::builder().delete(delete).build(),
@@ -252,26 +170,15 @@ impl Store {
             return Ok(());
         }
         let removes: Vec<String> = (keep..length).map(|i| format!("#l[{i}]")).collect();
-        let result = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::activity(activity_id).to_item()))
+        let request = self
+            .update(keys::activity(activity_id))
             .update_expression(format!("REMOVE {}", removes.join(", ")))
             .condition_expression("size(#l) = :len")
             .expression_attribute_names("#l", attribute)
-            .expression_attribute_values(":len", n(length))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                self.meter.record(Kind::Write, out.consumed_capacity());
-                Ok(())
-            }
-            Err(e) if super::is_conditional_failure(&e) => Ok(()),
-            Err(e) => Err(sdk_error("trim an activity list", e)),
-        }
+            .expression_attribute_values(":len", n(length));
+        self.run_if("trim an activity list", request)
+            .await
+            .map(|_| ())
     }
 
     /// A user's reactions to an activity or a comment (strongly consistent).
@@ -282,18 +189,15 @@ impl Store {
     ) -> ApiResult<Vec<Reaction>> {
         let prefix = format!("{}{user_id}#", keys::REACTION_PREFIX);
         let out = self
-            .client
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("pk = :pk AND begins_with(sk, :p)")
-            .expression_attribute_values(":pk", s(subject.key().pk))
-            .expression_attribute_values(":p", s(prefix))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("read user reactions", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
+            .run(
+                "read user reactions",
+                self.query()
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :p)")
+                    .expression_attribute_values(":pk", s(subject.key().pk))
+                    .expression_attribute_values(":p", s(prefix))
+                    .consistent_read(true),
+            )
+            .await?;
         out.items
             .unwrap_or_default()
             .into_iter()
@@ -324,17 +228,13 @@ impl Store {
         newest_first: bool,
     ) -> ApiResult<(Vec<Reaction>, Option<String>)> {
         let (g1pk, _) = subject.by_time(0, "", "");
-        let mut request = self
-            .client
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
+        let request = self
+            .query_index(keys::GSI1)
             .key_condition_expression("gsi1pk = :p")
             .expression_attribute_values(":p", s(g1pk.clone()))
             .scan_index_forward(!newest_first)
-            .limit(limit.clamp(1, 1000) as i32)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total);
-        if let Some(after) = after {
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = after.map(|after| {
             // The index's start key also needs the table key: it is in the sort key.
             let mut parts = after.splitn(3, '#');
             let (_, user, kind) = (
@@ -342,26 +242,15 @@ impl Store {
                 parts.next().unwrap_or(""),
                 parts.next().unwrap_or(""),
             );
-            let key = subject.reaction_key(user, kind);
-            request = request
-                .exclusive_start_key(keys::PK, s(key.pk))
-                .exclusive_start_key(keys::SK, s(key.sk))
-                .exclusive_start_key(keys::GSI1_PK, s(g1pk))
-                .exclusive_start_key(keys::GSI1_SK, s(after));
-        }
-        let out = request
-            .send()
-            .await
-            .map_err(|e| sdk_error("read reactions", e))?;
-        self.meter.record(Kind::Read, out.consumed_capacity());
-        let next = out
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|k| k.get(keys::GSI1_SK)?.as_s().ok().cloned());
+            subject
+                .reaction_key(user, kind)
+                .on_index((keys::GSI1_PK, &g1pk), (keys::GSI1_SK, after))
+        });
+        let page = self.query_page("read reactions", request, start).await?;
+        let next = page.last_key_attr(keys::GSI1_SK);
         // The index holds keys and a few attributes; the reactions' keys carry the rest.
-        let list = out
+        let list = page
             .items
-            .unwrap_or_default()
             .into_iter()
             .filter_map(|item| {
                 let sk = item.get(keys::SK)?.as_s().ok()?;

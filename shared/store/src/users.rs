@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, ReturnValue};
+use aws_sdk_dynamodb::types::ReturnValue;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::capacity::Kind;
-use super::{sdk_error, serde_error, Store};
+use super::{serde_error, Store};
 use crate::keys;
 use tributary_domain::model::User;
 use tributary_domain::ApiResult;
@@ -55,19 +54,15 @@ impl Store {
             expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
         }
         let out = self
-            .client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::user(&user.id).to_item()))
-            .update_expression(expression)
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .return_values(ReturnValue::AllNew)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("upsert user", e))?;
-        self.meter.record(Kind::Write, out.consumed_capacity());
+            .run(
+                "upsert user",
+                self.update(keys::user(&user.id))
+                    .update_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(Some(values))
+                    .return_values(ReturnValue::AllNew),
+            )
+            .await?;
         serde_dynamo::from_item(out.attributes.unwrap_or_default())
             .map_err(|e| serde_error("parse user", e))
     }
