@@ -1,6 +1,7 @@
 """Every test, in order (scripts/test runs scripts/setup first, then this):
 
   1. formatting       cargo fmt --all -- --check
+     lint             cargo clippy --all-targets -- -D warnings; cargo-machete (unused dependencies)
   2. Rust tests       cargo test --workspace, against DynamoDB Local + moto (table tributary-it)
   3. conformance      scripts/dev on port 18000 (queue bridge included), then pytest tests/conformance
                       (official Python SDK; boto3 for the task queues)
@@ -154,6 +155,17 @@ def main() -> int:
             return "passed" if code == 0 else "FAILED (run `cargo fmt --all`)"
 
         run_step(results, "Formatting (cargo fmt --check)", fmt)
+
+        def lint() -> str:
+            clippy = ["cargo", "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]
+            if run_command(sup, "cargo clippy", clippy, child_env({})) != 0:
+                return "FAILED (cargo clippy)"
+            machete = str(ROOT / ".local" / "tools" / "bin" / "cargo-machete")
+            if run_command(sup, "cargo-machete", [machete], child_env({})) != 0:
+                return "FAILED (cargo-machete: unused dependencies)"
+            return "passed"
+
+        run_step(results, "Lint (clippy, unused dependencies)", lint)
 
         # ---- 2. Rust tests against DynamoDB Local + moto -----------------------------------------------
         def rust_tests() -> str:

@@ -2,36 +2,42 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
 use tributary_domain::ApiError;
-use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
 use tributary_v3::render;
+use tributary_v3::replies::{
+    ActivitiesReply, ActivityReply, DeletedActivitiesReply, EmptyReply, FeedbackReply,
+};
 use tributary_v3::requests::NewActivityRequest;
 
 use crate::ops;
 use crate::requests::*;
 
-type Reply = tributary_http::HttpResult<Json<Value>>;
+/// Every handler answers with one of the v3 reply envelopes.
+type Reply<T> = HttpResult<Json<T>>;
 
 pub async fn add_activity(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<NewActivityRequest>,
-) -> Reply {
+) -> Reply<ActivityReply> {
     let activity = ops::add(&s, &caller, req).await?;
-    Ok(Json(json!({ "activity": activity })))
+    Ok(Json(ActivityReply { activity }))
 }
 
 pub async fn upsert_activities(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<UpsertActivitiesRequest>,
-) -> Reply {
+) -> Reply<ActivitiesReply> {
     let activities = req
         .activities
         .ok_or_else(|| ApiError::field("activities", "activities is a required field"))?;
     let activities = ops::upsert(&s, &caller, activities).await?;
-    Ok(Json(json!({ "activities": activities })))
+    Ok(Json(ActivitiesReply {
+        activities,
+        next: None,
+    }))
 }
 
 pub async fn get_activity(
@@ -39,9 +45,9 @@ pub async fn get_activity(
     Auth(caller): Auth,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<GetActivityQuery>,
-) -> Reply {
+) -> Reply<ActivityReply> {
     let activity = ops::get(&s.store, &caller, &id, &q).await?;
-    Ok(Json(json!({ "activity": activity })))
+    Ok(Json(ActivityReply { activity }))
 }
 
 pub async fn update_activity(
@@ -49,10 +55,10 @@ pub async fn update_activity(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<UpdateActivityRequest>,
-) -> Reply {
+) -> Reply<ActivityReply> {
     let user_id = req.user_id.clone();
     let activity = ops::update(&s, &caller, &id, user_id.as_deref(), req).await?;
-    Ok(Json(json!({ "activity": activity })))
+    Ok(Json(ActivityReply { activity }))
 }
 
 pub async fn update_activity_partial(
@@ -60,20 +66,20 @@ pub async fn update_activity_partial(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<PartialUpdateRequest>,
-) -> Reply {
+) -> Reply<ActivityReply> {
     let set = req.set.unwrap_or_default();
     let unset = req.unset.unwrap_or_default();
     let updated =
         ops::update_partial(&s, &caller, &id, req.user_id.as_deref(), &set, &unset).await?;
     let activity = render::activity(&s.store, &updated).await?;
-    Ok(Json(json!({ "activity": activity })))
+    Ok(Json(ActivityReply { activity }))
 }
 
 pub async fn update_activities_partial_batch(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<PartialBatchRequest>,
-) -> Reply {
+) -> Reply<ActivitiesReply> {
     let changes = req
         .changes
         .ok_or_else(|| ApiError::field("changes", "changes is a required field"))?;
@@ -109,7 +115,10 @@ pub async fn update_activities_partial_batch(
         updated.push(activity);
     }
     let activities = render::activities(&s.store, &updated).await?;
-    Ok(Json(json!({ "activities": activities })))
+    Ok(Json(ActivitiesReply {
+        activities,
+        next: None,
+    }))
 }
 
 pub async fn delete_activity(
@@ -117,7 +126,7 @@ pub async fn delete_activity(
     Auth(caller): Auth,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<DeleteActivityQuery>,
-) -> Reply {
+) -> Reply<EmptyReply> {
     ops::delete(
         &s,
         &caller,
@@ -126,20 +135,22 @@ pub async fn delete_activity(
         q.user_id.as_deref(),
     )
     .await?;
-    Ok(Json(json!({})))
+    Ok(Json(EmptyReply {}))
 }
 
 pub async fn delete_activities(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<DeleteActivitiesRequest>,
-) -> Reply {
+) -> Reply<DeletedActivitiesReply> {
     let ids = req
         .ids
         .ok_or_else(|| ApiError::field("ids", "ids is a required field"))?;
     let deleted =
         ops::delete_many(&s, &caller, ids, req.hard_delete, req.user_id.as_deref()).await?;
-    Ok(Json(json!({ "deleted_ids": deleted })))
+    Ok(Json(DeletedActivitiesReply {
+        deleted_ids: deleted,
+    }))
 }
 
 pub async fn restore_activity(
@@ -147,22 +158,18 @@ pub async fn restore_activity(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<RestoreRequest>,
-) -> Reply {
+) -> Reply<ActivityReply> {
     let activity = ops::restore(&s.store, &caller, &id, req.user_id.as_deref()).await?;
-    Ok(Json(json!({ "activity": activity })))
+    Ok(Json(ActivityReply { activity }))
 }
 
 pub async fn query_activities(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<crate::query::QueryActivitiesRequest>,
-) -> Reply {
+) -> Reply<ActivitiesReply> {
     let (activities, next) = crate::query::query(&s, &caller, &req).await?;
-    let mut body = json!({ "activities": activities });
-    if let Some(next) = next {
-        body["next"] = json!(next);
-    }
-    Ok(Json(body))
+    Ok(Json(ActivitiesReply { activities, next }))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -180,7 +187,7 @@ pub async fn activity_feedback(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<FeedbackRequest>,
-) -> Reply {
+) -> Reply<FeedbackReply> {
     let user = caller.require_user(req.user_id.as_deref())?;
     if s.store.get_activity(&id).await?.is_none() {
         return Err(ApiError::not_found(format!("activity '{id}' does not exist")).into());
@@ -198,5 +205,5 @@ pub async fn activity_feedback(
             .mark_activities(&user, "hidden", std::slice::from_ref(&id), hide)
             .await?;
     }
-    Ok(Json(json!({ "activity_id": id })))
+    Ok(Json(FeedbackReply { activity_id: id }))
 }

@@ -59,28 +59,9 @@ fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiR
     }
     let content = req.apply(ActivityContent::default())?;
     validate::content(&activity_type, &content)?;
-    Ok(Activity {
-        id,
-        activity_type,
-        user_id,
-        parent_id,
-        content,
-        created_at: now,
-        updated_at: now,
-        edited_at: None,
-        deleted_at: None,
-        share_count: 0,
-        reaction_count: 0,
-        comment_count: 0,
-        bookmark_count: 0,
-        popularity: 0,
-        score: 0.0,
-        version: 0,
-        latest_reactions: Vec::new(),
-        latest_comment_ids: Vec::new(),
-        notification_context: None,
-        reaction_groups: Default::default(),
-    })
+    let mut activity = Activity::new(id, activity_type, user_id, content, now);
+    activity.parent_id = parent_id;
+    Ok(activity)
 }
 
 /// Refuses feeds whose group does not exist; returns the aggregation formats of those

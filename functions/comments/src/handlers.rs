@@ -3,50 +3,58 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tributary_domain::model::comment::Comment;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate::batch_len;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
-use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
 use tributary_tasks::notifications;
 use tributary_v3::render;
+use tributary_v3::replies::{CommentReply, CommentsReply};
+use tributary_v3::responses::CommentResponse;
 
 use crate::ops::{self, AddCommentRequest, CommentChanges, ThreadQuery};
 
-type Reply = tributary_http::HttpResult<Json<Value>>;
+/// Every handler answers with one of the v3 reply envelopes.
+type Reply<T> = HttpResult<Json<T>>;
 
-async fn one(s: &AppState, c: &Comment) -> ApiResult<Value> {
-    let rendered = ops::render(s, std::slice::from_ref(c)).await?;
-    Ok(serde_json::to_value(&rendered[0]).unwrap_or(Value::Null))
+pub(crate) async fn one(s: &AppState, c: &Comment) -> ApiResult<CommentResponse> {
+    Ok(ops::render(s, std::slice::from_ref(c)).await?.remove(0))
 }
 
-/// The activity a comment is on, rendered, for responses that carry it.
-async fn activity_of(s: &AppState, c: &Comment) -> ApiResult<Value> {
-    if c.object_type != "activity" {
-        return Ok(Value::Null);
-    }
-    match s.store.get_activity(&c.object_id).await? {
-        Some(a) => {
-            Ok(serde_json::to_value(render::activity(&s.store, &a).await?).unwrap_or(Value::Null))
-        }
-        None => Ok(Value::Null),
-    }
+async fn reply(s: &AppState, c: &Comment) -> Reply<CommentReply> {
+    Ok(Json(CommentReply {
+        comment: one(s, c).await?,
+        activity: None,
+    }))
+}
+
+/// A comment with the activity it is on (`null` when it is on something else).
+async fn reply_with_activity(s: &AppState, c: &Comment) -> Reply<CommentReply> {
+    let activity = match s.store.get_activity(&c.object_id).await? {
+        Some(a) if c.object_type == "activity" => Some(render::activity(&s.store, &a).await?),
+        _ => None,
+    };
+    Ok(Json(CommentReply {
+        comment: one(s, c).await?,
+        activity: Some(activity),
+    }))
 }
 
 pub async fn add_comment(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<AddCommentRequest>,
-) -> Reply {
+) -> Reply<CommentReply> {
     let notify = req.create_notification_activity == Some(true);
     let copy_custom = req.copy_custom_to_notification == Some(true);
     let c = ops::add(&s, &caller, req).await?;
     if notify {
         ops::notify_comment(&s, &c, copy_custom).await?;
     }
-    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+    reply(&s, &c).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +66,7 @@ pub async fn add_comments_batch(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<BatchRequest>,
-) -> Reply {
+) -> Reply<CommentsReply> {
     let list = req
         .comments
         .ok_or_else(|| ApiError::field("comments", "comments is a required field"))?;
@@ -72,7 +80,11 @@ pub async fn add_comments_batch(
         );
     }
     let comments = ops::render(&s, &added).await?;
-    Ok(Json(json!({ "comments": comments })))
+    Ok(Json(CommentsReply {
+        comments,
+        sort: None,
+        next: None,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,9 +98,9 @@ pub async fn get_comment(
     State(s): State<AppState>,
     Auth(_c): Auth,
     Path(id): Path<String>,
-) -> Reply {
+) -> Reply<CommentReply> {
     let c = ops::load(&s, &id).await?;
-    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+    reply(&s, &c).await
 }
 
 pub async fn update_comment(
@@ -96,7 +108,7 @@ pub async fn update_comment(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<CommentChanges>,
-) -> Reply {
+) -> Reply<CommentReply> {
     let acting = req.user_id.clone();
     let c = ops::update_with(&s, &caller, &id, acting.as_deref(), |current| {
         let mut next = current.clone();
@@ -115,7 +127,7 @@ pub async fn update_comment(
         Ok(next)
     })
     .await?;
-    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+    reply(&s, &c).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,14 +142,14 @@ pub async fn update_comment_partial(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<PartialRequest>,
-) -> Reply {
+) -> Reply<CommentReply> {
     let set = req.set.unwrap_or_default();
     let unset = req.unset.unwrap_or_default();
     let c = ops::update_with(&s, &caller, &id, req.user_id.as_deref(), |current| {
-        ops::apply_partial(current, &set, &unset)
+        tributary_domain::partial::apply_to_comment(current, &set, &unset)
     })
     .await?;
-    Ok(Json(json!({ "comment": one(&s, &c).await? })))
+    reply(&s, &c).await
 }
 
 pub async fn delete_comment(
@@ -145,7 +157,7 @@ pub async fn delete_comment(
     Auth(caller): Auth,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<UserQuery>,
-) -> Reply {
+) -> Reply<CommentReply> {
     caller.acting_user(q.user_id.as_deref())?;
     let c = ops::load(&s, &id).await?;
     caller.may_modify(&c.user_id)?;
@@ -167,9 +179,7 @@ pub async fn delete_comment(
             .await?
             .unwrap_or(c)
     };
-    Ok(Json(
-        json!({ "comment": one(&s, &shown).await?, "activity": activity_of(&s, &shown).await? }),
-    ))
+    reply_with_activity(&s, &shown).await
 }
 
 pub async fn restore_comment(
@@ -177,7 +187,7 @@ pub async fn restore_comment(
     Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<UserQuery>,
-) -> Reply {
+) -> Reply<CommentReply> {
     caller.acting_user(req.user_id.as_deref())?;
     let c = ops::load(&s, &id).await?;
     caller.may_modify(&c.user_id)?;
@@ -186,28 +196,26 @@ pub async fn restore_comment(
         .set_comment_deleted(&id, None, now_nanos())
         .await?
         .unwrap_or(c);
-    Ok(Json(
-        json!({ "comment": one(&s, &restored).await?, "activity": activity_of(&s, &restored).await? }),
-    ))
+    reply_with_activity(&s, &restored).await
 }
 
 fn page_body(
-    comments: Vec<tributary_v3::responses::CommentResponse>,
+    comments: Vec<CommentResponse>,
     next: Option<String>,
     sort: Option<&str>,
-) -> Value {
-    let mut body = json!({ "comments": comments, "sort": sort.unwrap_or("first") });
-    if let Some(next) = next {
-        body["next"] = json!(next);
+) -> CommentsReply {
+    CommentsReply {
+        comments,
+        sort: Some(sort.unwrap_or("first").to_string()),
+        next,
     }
-    body
 }
 
 pub async fn get_comments(
     State(s): State<AppState>,
     Auth(caller): Auth,
     QueryParams(q): QueryParams<ThreadQuery>,
-) -> Reply {
+) -> Reply<CommentsReply> {
     caller.acting_user(q.user_id.as_deref())?;
     let object_id = q
         .object_id
@@ -224,7 +232,7 @@ pub async fn get_replies(
     Auth(caller): Auth,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<ThreadQuery>,
-) -> Reply {
+) -> Reply<CommentsReply> {
     caller.acting_user(q.user_id.as_deref())?;
     let parent = ops::load(&s, &id).await?;
     let (comments, next) = ops::thread(
@@ -242,7 +250,7 @@ pub async fn query_comments(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<crate::query::QueryCommentsRequest>,
-) -> Reply {
+) -> Reply<CommentsReply> {
     caller.acting_user(req.user_id.as_deref())?;
     let (comments, next) = crate::query::query(&s, &req).await?;
     Ok(Json(page_body(comments, next, req.sort.as_deref())))

@@ -219,28 +219,11 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
         None => ids::new_id(),
     };
     let now = now_nanos();
-    let comment = Comment {
-        id,
-        object_id,
-        object_type,
-        user_id: user,
-        parent_id: parent.map(|p| p.id),
-        text: req.comment.clone(),
-        attachments: req.attachments.clone().unwrap_or_default(),
-        custom: req.custom.clone().unwrap_or_default(),
-        mentioned_user_ids: mentions,
-        created_at: now,
-        updated_at: now,
-        edited_at: None,
-        deleted_at: None,
-        reply_count: 0,
-        reaction_count: 0,
-        upvote_count: 0,
-        downvote_count: 0,
-        version: 0,
-        latest_reactions: Vec::new(),
-        reaction_groups: Default::default(),
-    };
+    let mut comment = Comment::new(id, (object_type, object_id), user, req.comment.clone(), now);
+    comment.parent_id = parent.map(|p| p.id);
+    comment.attachments = req.attachments.clone().unwrap_or_default();
+    comment.custom = req.custom.clone().unwrap_or_default();
+    comment.mentioned_user_ids = mentions;
     match store.create_comment(&comment).await? {
         Ok(()) => {
             // Top-level comments join the activity's newest-comments list; keep it short.
@@ -319,104 +302,6 @@ where
     Err(ApiError::internal_msg(format!(
         "comment '{id}' kept changing during the update"
     )))
-}
-
-/// Partial update: `set`/`unset` of text, attachments, custom (dotted paths below it) and
-/// mentioned_user_ids.
-pub fn apply_partial(
-    c: &Comment,
-    set: &Map<String, Value>,
-    unset: &[String],
-) -> ApiResult<Comment> {
-    let mut next = c.clone();
-    for (key, value) in set {
-        let parts: Vec<&str> = key.split('.').collect();
-        match parts.as_slice() {
-            ["text"] | ["comment"] => {
-                next.text = Some(
-                    value
-                        .as_str()
-                        .ok_or_else(|| {
-                            ApiError::field("set", format!("set: {key} must be a string"))
-                        })?
-                        .to_string(),
-                )
-            }
-            ["attachments"] => {
-                next.attachments = serde_json::from_value(value.clone())
-                    .map_err(|e| ApiError::field("set", format!("set: attachments: {e}")))?
-            }
-            ["mentioned_user_ids"] => {
-                next.mentioned_user_ids = serde_json::from_value(value.clone())
-                    .map_err(|e| ApiError::field("set", format!("set: mentioned_user_ids: {e}")))?
-            }
-            ["custom"] => {
-                next.custom = value
-                    .as_object()
-                    .cloned()
-                    .ok_or_else(|| ApiError::field("set", "set: custom must be an object"))?
-            }
-            ["custom", rest @ ..] => {
-                let (leaf, parents) = rest.split_last().expect("a dotted path has a leaf");
-                let mut map = &mut next.custom;
-                for p in parents {
-                    map = match map.get_mut(*p) {
-                        Some(Value::Object(m)) => m,
-                        _ => {
-                            return Err(ApiError::field(
-                                "set",
-                                format!("set: '{key}': the path above it does not exist"),
-                            ))
-                        }
-                    };
-                }
-                map.insert(leaf.to_string(), value.clone());
-            }
-            _ => {
-                return Err(ApiError::field(
-                    "set",
-                    format!("set: '{key}' is not a field that can be changed"),
-                ))
-            }
-        }
-    }
-    for key in unset {
-        let parts: Vec<&str> = key.split('.').collect();
-        match parts.as_slice() {
-            ["text"] | ["comment"] => next.text = None,
-            ["attachments"] => next.attachments.clear(),
-            ["mentioned_user_ids"] => next.mentioned_user_ids.clear(),
-            ["custom"] => next.custom.clear(),
-            ["custom", rest @ ..] => {
-                let (leaf, parents) = rest.split_last().expect("a dotted path has a leaf");
-                let mut map = &mut next.custom;
-                for p in parents {
-                    map = match map.get_mut(*p) {
-                        Some(Value::Object(m)) => m,
-                        _ => {
-                            return Err(ApiError::field(
-                                "unset",
-                                format!("unset: '{key}' does not exist"),
-                            ))
-                        }
-                    };
-                }
-                if map.remove(*leaf).is_none() {
-                    return Err(ApiError::field(
-                        "unset",
-                        format!("unset: '{key}' does not exist"),
-                    ));
-                }
-            }
-            _ => {
-                return Err(ApiError::field(
-                    "unset",
-                    format!("unset: '{key}' is not a field that can be changed"),
-                ))
-            }
-        }
-    }
-    Ok(next)
 }
 
 /// What `get_comments` / `get_comment_replies` take.

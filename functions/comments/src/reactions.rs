@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::json;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::model::reaction::{Reaction, Subject};
 use tributary_domain::ApiError;
@@ -10,17 +10,19 @@ use tributary_http::{AppState, Auth, Body, QueryParams};
 use tributary_tasks::notifications::{self, Notice};
 
 use tributary_http::HttpResult;
-use tributary_reactions::reply::{page, reactions_json, DeleteQuery};
+use tributary_reactions::reply::{page, reactions_json, DeleteQuery, ReactionsPage};
 use tributary_reactions::{self as rules, AddReactionRequest, On, QueryReactionsRequest};
+use tributary_v3::replies::{OnComment, ReactionReply};
 
-type Reply = HttpResult<Json<Value>>;
+type Reply = HttpResult<Json<ReactionReply<OnComment>>>;
 
 async fn comment_and_reaction(s: &AppState, c: &Comment, r: &Reaction) -> Reply {
-    let comment = crate::ops::render(s, std::slice::from_ref(c))
-        .await?
-        .remove(0);
+    let comment = crate::handlers::one(s, c).await?;
     let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
-    Ok(Json(json!({ "comment": comment, "reaction": reaction })))
+    Ok(Json(ReactionReply {
+        subject: OnComment { comment },
+        reaction,
+    }))
 }
 
 pub async fn add(
@@ -82,19 +84,19 @@ pub async fn query(
     Auth(_c): Auth,
     Path(id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
-) -> Reply {
-    Ok(Json(json!(page(&s, On::Comments, &[id], &req).await?)))
+) -> HttpResult<Json<ReactionsPage>> {
+    Ok(Json(page(&s, On::Comments, &[id], &req).await?))
 }
 
 pub async fn batch_query(
     State(s): State<AppState>,
     Auth(_c): Auth,
     Body(req): Body<QueryReactionsRequest>,
-) -> Reply {
+) -> HttpResult<Json<ReactionsPage>> {
     let ids = req
         .comment_ids
         .clone()
         .ok_or_else(|| ApiError::field("comment_ids", "comment_ids is a required field"))?;
     tributary_domain::validate::batch_len("comment_ids", ids.len())?;
-    Ok(Json(json!(page(&s, On::Comments, &ids, &req).await?)))
+    Ok(Json(page(&s, On::Comments, &ids, &req).await?))
 }

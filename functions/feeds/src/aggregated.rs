@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use tributary_domain::aggregation;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed_group::FeedGroup;
@@ -23,7 +23,10 @@ use tributary_http::{AppState, Auth, Body};
 use tributary_store::walk::id_of;
 use tributary_store::{ActivityGroup, NotificationState};
 use tributary_v3::render::{self, Enrichment};
-use tributary_v3::responses::ActivityResponse;
+use tributary_v3::replies::EmptyReply;
+use tributary_v3::responses::{
+    ActivityResponse, AggregatedActivityResponse, NotificationStatusResponse,
+};
 
 /// Groups counted for `unread`/`unseen` at most (the newest); more show as this number.
 pub const STATUS_CAP: usize = 100;
@@ -105,20 +108,21 @@ impl Marks {
                 })
                 .collect::<ApiResult<Vec<_>>>()
                 .map(|ids| (!ids.is_empty()).then_some(Marks::Ids(ids))),
-            Some(_) => {
-                Err(ApiError::field(field, format!("{field} must be true or a list of ids")).into())
-            }
+            Some(_) => Err(ApiError::field(
+                field,
+                format!("{field} must be true or a list of ids"),
+            )),
         }
     }
 }
 
 /// What a read of an aggregated feed returns beside the feed.
 pub struct GroupsPage {
-    pub aggregated: Vec<Value>,
+    pub aggregated: Vec<AggregatedActivityResponse>,
     /// The activities of those groups, newest first.
     pub activities: Vec<ActivityResponse>,
     pub next: Option<String>,
-    pub status: Option<Value>,
+    pub status: Option<NotificationStatusResponse>,
 }
 
 /// Reads a page of groups (and, for notification feeds, the status as it was before any
@@ -165,28 +169,23 @@ pub async fn read(
     let aggregated = groups
         .iter()
         .map(|g| {
-            let activities: Vec<&ActivityResponse> = g
+            let activities = g
                 .positions
                 .iter()
-                .filter_map(|p| by_id.get(id_of(p)).copied())
+                .filter_map(|p| by_id.get(id_of(p)).map(|a| (*a).clone()))
                 .collect();
-            let mut out = json!({
-                "group": g.group,
-                "activities": activities,
-                "activity_count": g.activity_count,
-                "user_count": g.user_count,
-                "user_count_truncated": (g.activity_count as usize) > g.positions.len(),
-                "created_at": g.created_at,
-                "updated_at": g.updated_at,
-                "score": 0.0,
-            });
-            if kind.track_read {
-                out["is_read"] = json!(is_read(g, &state));
+            AggregatedActivityResponse {
+                group: g.group.clone(),
+                activities,
+                activity_count: g.activity_count,
+                user_count: g.user_count,
+                user_count_truncated: (g.activity_count as usize) > g.positions.len(),
+                created_at: g.created_at,
+                updated_at: g.updated_at,
+                score: 0.0,
+                is_read: kind.track_read.then(|| is_read(g, &state)),
+                is_seen: kind.track_seen.then(|| is_seen(g, &state)),
             }
-            if kind.track_seen {
-                out["is_seen"] = json!(is_seen(g, &state));
-            }
-            out
         })
         .collect();
     let status = if kind.is_notification() {
@@ -204,7 +203,11 @@ pub async fn read(
 
 /// `unread`, `unseen` and the marks, from the groups updated since the older mark (at most
 /// [`STATUS_CAP`] of them).
-async fn status(s: &AppState, fid: &str, state: &NotificationState) -> ApiResult<Value> {
+async fn status(
+    s: &AppState,
+    fid: &str,
+    state: &NotificationState,
+) -> ApiResult<NotificationStatusResponse> {
     let since = match (state.last_read_at, state.last_seen_at) {
         (Some(r), Some(v)) => Some(r.min(v)),
         _ => None,
@@ -212,15 +215,6 @@ async fn status(s: &AppState, fid: &str, state: &NotificationState) -> ApiResult
     let recent = s.store.groups_updated_since(fid, since, STATUS_CAP).await?;
     let unread = recent.iter().filter(|g| !is_read(g, state)).count();
     let unseen = recent.iter().filter(|g| !is_seen(g, state)).count();
-    let mut out = Map::new();
-    out.insert("unread".into(), json!(unread));
-    out.insert("unseen".into(), json!(unseen));
-    if let Some(t) = state.last_read_at {
-        out.insert("last_read_at".into(), json!(t));
-    }
-    if let Some(t) = state.last_seen_at {
-        out.insert("last_seen_at".into(), json!(t));
-    }
     let marked = |pick: fn(&ActivityGroup, &NotificationState) -> bool| -> Vec<String> {
         recent
             .iter()
@@ -228,9 +222,14 @@ async fn status(s: &AppState, fid: &str, state: &NotificationState) -> ApiResult
             .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
             .collect()
     };
-    out.insert("read_activities".into(), json!(marked(is_read)));
-    out.insert("seen_activities".into(), json!(marked(is_seen)));
-    Ok(Value::Object(out))
+    Ok(NotificationStatusResponse {
+        unread,
+        unseen,
+        last_read_at: state.last_read_at,
+        last_seen_at: state.last_seen_at,
+        read_activities: marked(is_read),
+        seen_activities: marked(is_seen),
+    })
 }
 
 /// Applies marks. Ids may name groups or activities in them; an id that is neither, among
@@ -307,7 +306,7 @@ pub async fn mark(
     Auth(caller): Auth,
     Path((group, id)): Path<(String, String)>,
     Body(req): Body<MarkRequest>,
-) -> tributary_http::HttpResult<Json<Value>> {
+) -> tributary_http::HttpResult<Json<EmptyReply>> {
     let fid = Fid::parse("feed", &format!("{group}:{id}"))?;
     let acting = caller.acting_user(req.user_id.as_deref())?;
     // Only the feed's owner marks it: a user token must be the feed's user.
@@ -333,12 +332,13 @@ pub async fn mark(
             .mark_activities(&watcher, "watched", &ids, true)
             .await?;
     }
-    Ok(Json(json!({})))
+    Ok(Json(EmptyReply {}))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn marks() {

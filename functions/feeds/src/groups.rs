@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tributary_domain::aggregation::Format;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::FeedVisibility;
@@ -11,15 +11,26 @@ use tributary_domain::model::feed_group::{is_built_in, FeedGroup, SETTINGS};
 use tributary_domain::time::now_nanos;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
-use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
+use tributary_v3::replies::{EmptyReply, FeedGroupReply, FeedGroupsReply};
+use tributary_v3::responses::FeedGroupResponse;
 
-type Reply = tributary_http::HttpResult<Json<Value>>;
+type Reply<T = FeedGroupReply> = HttpResult<Json<T>>;
+
+fn reply(group: &FeedGroup, was_created: Option<bool>) -> Reply {
+    Ok(Json(FeedGroupReply {
+        feed_group: FeedGroupResponse::render(group),
+        was_created,
+    }))
+}
 
 fn server_only(caller: &Caller) -> ApiResult<()> {
     if caller.is_server() {
         Ok(())
     } else {
-        Err(ApiError::not_allowed("feed groups can only be changed server-side").into())
+        Err(ApiError::not_allowed(
+            "feed groups can only be changed server-side",
+        ))
     }
 }
 
@@ -35,8 +46,7 @@ fn valid_group_id(id: &str) -> ApiResult<()> {
         Err(ApiError::field(
             "id",
             format!("id: '{id}' may contain only letters, digits, '_' and '-' (at most 64)"),
-        )
-        .into())
+        ))
     }
 }
 
@@ -66,9 +76,10 @@ fn apply(group: &mut FeedGroup, body: &Map<String, Value>) -> ApiResult<()> {
                 Format::parse(format)?;
             }
             Some(_) => {
-                return Err(
-                    ApiError::field("aggregation", "aggregation.format must be a string").into(),
-                )
+                return Err(ApiError::field(
+                    "aggregation",
+                    "aggregation.format must be a string",
+                ))
             }
         }
     }
@@ -104,8 +115,7 @@ fn check_notification(v: &Value) -> ApiResult<()> {
             return Err(ApiError::field(
                 "notification",
                 format!("notification.{flag} must be true or false"),
-            )
-            .into());
+            ));
         }
     }
     match map.get("deduplication_window") {
@@ -114,14 +124,14 @@ fn check_notification(v: &Value) -> ApiResult<()> {
         Some(w) => Err(ApiError::field(
             "notification",
             format!("notification.deduplication_window: {w} is not a duration such as 30s, 10m, 1h or 1d"),
-        ).into()),
+        )),
     }
 }
 
 fn body_object(body: Value) -> ApiResult<Map<String, Value>> {
     match body {
         Value::Object(map) => Ok(map),
-        _ => Err(ApiError::input("the request body must be a JSON object").into()),
+        _ => Err(ApiError::input("the request body must be a JSON object")),
     }
 }
 
@@ -134,18 +144,18 @@ pub async fn list(
     State(s): State<AppState>,
     Auth(_c): Auth,
     QueryParams(q): QueryParams<ListQuery>,
-) -> Reply {
+) -> Reply<FeedGroupsReply> {
     let with_deleted = q.include_soft_deleted.unwrap_or(false);
     // Keyed by group id, as Stream's clients expect.
-    let groups: Map<String, Value> = s
+    let groups = s
         .store
         .list_feed_groups()
         .await?
         .iter()
         .filter(|g| with_deleted || g.deleted_at.is_none())
-        .map(|g| (g.id.clone(), tributary_v3::responses::feed_group(&g)))
+        .map(|g| (g.id.clone(), FeedGroupResponse::render(g)))
         .collect();
-    Ok(Json(json!({ "groups": groups })))
+    Ok(Json(FeedGroupsReply { groups }))
 }
 
 pub async fn create(
@@ -166,16 +176,16 @@ pub async fn create(
     let mut group = FeedGroup::new(id, now_nanos());
     apply(&mut group, &body)?;
     s.store.put_feed_group(&group).await?;
-    Ok(Json(
-        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
-    ))
+    reply(&group, None)
 }
 
 async fn load(s: &AppState, id: &str, with_deleted: bool) -> ApiResult<FeedGroup> {
     valid_group_id(id)?;
     match s.store.get_feed_group(id).await? {
         Some(g) if with_deleted || g.deleted_at.is_none() => Ok(g),
-        _ => Err(ApiError::not_found(format!("feed group '{id}' does not exist")).into()),
+        _ => Err(ApiError::not_found(format!(
+            "feed group '{id}' does not exist"
+        ))),
     }
 }
 
@@ -186,9 +196,7 @@ pub async fn get(
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Reply {
     let group = load(&s, &id, q.include_soft_deleted.unwrap_or(false)).await?;
-    Ok(Json(
-        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
-    ))
+    reply(&group, None)
 }
 
 pub async fn get_or_create(
@@ -205,16 +213,12 @@ pub async fn get_or_create(
         .await?
         .filter(|g| g.deleted_at.is_none())
     {
-        return Ok(Json(
-            json!({ "feed_group": tributary_v3::responses::feed_group(&g), "was_created": false }),
-        ));
+        return reply(&g, Some(false));
     }
     let mut group = FeedGroup::new(&id, now_nanos());
     apply(&mut group, &body_object(body)?)?;
     s.store.put_feed_group(&group).await?;
-    Ok(Json(
-        json!({ "feed_group": tributary_v3::responses::feed_group(&group), "was_created": true }),
-    ))
+    reply(&group, Some(true))
 }
 
 pub async fn update(
@@ -227,9 +231,7 @@ pub async fn update(
     let mut group = load(&s, &id, false).await?;
     apply(&mut group, &body_object(body)?)?;
     s.store.put_feed_group(&group).await?;
-    Ok(Json(
-        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
-    ))
+    reply(&group, None)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,7 +244,7 @@ pub async fn delete(
     Auth(caller): Auth,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<DeleteQuery>,
-) -> Reply {
+) -> Reply<EmptyReply> {
     server_only(&caller)?;
     if is_built_in(&id) {
         return Err(ApiError::field(
@@ -258,7 +260,7 @@ pub async fn delete(
         group.deleted_at = Some(now_nanos());
         s.store.put_feed_group(&group).await?;
     }
-    Ok(Json(json!({})))
+    Ok(Json(EmptyReply {}))
 }
 
 pub async fn restore(
@@ -271,7 +273,5 @@ pub async fn restore(
     group.deleted_at = None;
     group.updated_at = now_nanos();
     s.store.put_feed_group(&group).await?;
-    Ok(Json(
-        json!({ "feed_group": tributary_v3::responses::feed_group(&group) }),
-    ))
+    reply(&group, None)
 }

@@ -2,13 +2,16 @@
 //! (`.../feed_groups/{group}/feeds/{id}`, `/api/v2/feeds/feeds/...`) and reading a feed.
 //!
 //! - `groups.rs`: feed group CRUD (server-side only).
-//! - `feeds.rs`: get-or-create, update, delete, batch create/delete.
+//! - `handlers.rs` (thin) over `ops.rs`: update, delete, batch create/delete;
+//!   `get_or_create.rs`: get-or-create, which also reads the feed.
 //! - `read.rs`: a feed's activities, followers and following, with cursors.
 //! - `query.rs`: `query_feeds`.
 
 mod aggregated;
-mod feeds;
+mod get_or_create;
 mod groups;
+mod handlers;
+mod ops;
 mod query;
 mod read;
 
@@ -35,16 +38,16 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
-            post(feeds::get_or_create)
-                .put(feeds::update)
-                .delete(feeds::delete),
+            post(handlers::get_or_create)
+                .put(handlers::update)
+                .delete(handlers::delete),
         )
         .route(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/mark/batch",
             post(aggregated::mark),
         )
-        .route("/api/v2/feeds/feeds/batch", post(feeds::create_batch))
-        .route("/api/v2/feeds/feeds/delete", post(feeds::delete_batch))
+        .route("/api/v2/feeds/feeds/batch", post(handlers::create_batch))
+        .route("/api/v2/feeds/feeds/delete", post(handlers::delete_batch))
         .route("/api/v2/feeds/feeds/query", post(query::query_feeds));
     tributary_http::app(routes, state)
 }

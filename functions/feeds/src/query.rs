@@ -5,14 +5,15 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-use tributary_domain::filter;
+use serde_json::Value;
+use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN, TAGS, TEXT};
 use tributary_domain::model::feed::Feed;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::{AppState, Auth, Body};
 use tributary_store::keys;
 use tributary_v3::render;
+use tributary_v3::replies::FeedsReply;
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -41,8 +42,7 @@ fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
                 return Err(ApiError::field(
                     "sort",
                     format!("sort: feeds sort by created_at only, not '{field}'"),
-                )
-                .into());
+                ));
             }
             match one.direction.unwrap_or(1) {
                 1 => Ok(false),
@@ -50,13 +50,13 @@ fn newest_first(sort: Option<&[SortParam]>) -> ApiResult<bool> {
                 d => Err(ApiError::field(
                     "sort",
                     format!("sort: direction must be 1 or -1, got {d}"),
-                )
-                .into()),
+                )),
             }
         }
-        Some(_) => {
-            Err(ApiError::field("sort", "sort: feeds sort by one field (created_at)").into())
-        }
+        Some(_) => Err(ApiError::field(
+            "sort",
+            "sort: feeds sort by one field (created_at)",
+        )),
     }
 }
 
@@ -76,59 +76,34 @@ struct Conditions {
     fids: Option<Vec<String>>,
 }
 
-/// Tags match any of the given ones (`$in`, `$contains` or a plain list); the rest `$eq`/`$in`.
-fn strings(field: &str, v: &Value) -> ApiResult<Vec<String>> {
-    match filter::operator(field, v)? {
-        ("$contains", operand) => filter::strings(field, operand),
-        _ => filter::eq_or_in(field, v),
-    }
-}
-
 fn parse(filter: Option<Value>) -> ApiResult<Conditions> {
-    let mut c = Conditions::default();
-    let map = match filter {
-        None | Some(Value::Null) => return Ok(c),
-        Some(Value::Object(map)) => map,
-        Some(_) => return Err(ApiError::field("filter", "filter must be an object").into()),
+    let fields = |name: &str| {
+        let ops = match name {
+            "group_id" | "created_by_id" | "visibility" | "feed" | "fid" => EQ_IN,
+            "filter_tags" => TAGS,
+            "name" => TEXT,
+            _ => return None,
+        };
+        Some(Field {
+            name: "",
+            kind: Kind::Plain,
+            ops,
+        })
     };
-    for (key, v) in &map {
-        match key.as_str() {
-            "group_id" => c.groups = Some(strings(key, v)?),
-            "created_by_id" => c.creators = Some(strings(key, v)?),
-            "visibility" => c.visibility = Some(strings(key, v)?),
-            "filter_tags" => c.tags = Some(strings(key, v)?),
-            "feed" | "fid" => c.fids = Some(strings(key, v)?),
-            "name" => {
-                c.name = Some(match v {
-                    Value::String(s) => s.clone(),
-                    Value::Object(ops) => {
-                        match (ops.get("$eq"), ops.get("$q"), ops.get("$autocomplete")) {
-                            (Some(Value::String(s)), _, _)
-                            | (_, Some(Value::String(s)), _)
-                            | (_, _, Some(Value::String(s))) => s.clone(),
-                            _ => {
-                                return Err(ApiError::field(
-                                    "filter",
-                                    "filter.name: use a string, $eq, $q or $autocomplete",
-                                )
-                                .into())
-                            }
-                        }
-                    }
-                    _ => {
-                        return Err(
-                            ApiError::field("filter", "filter.name: expected a string").into()
-                        )
-                    }
-                })
-            }
-            other => {
-                return Err(ApiError::field(
-                    "filter",
-                    format!("filter: '{other}' cannot be filtered on"),
-                )
-                .into())
-            }
+    let mut c = Conditions::default();
+    for term in predicate::parse_terms(filter.as_ref(), &fields)? {
+        let values = term.values;
+        match term.field.as_str() {
+            "group_id" => c.groups = Some(values),
+            "created_by_id" => c.creators = Some(values),
+            "visibility" => c.visibility = Some(values),
+            // Tags match any of the given ones, whatever the operator.
+            "filter_tags" => c.tags = Some(values),
+            "name" => match values.as_slice() {
+                [name] => c.name = Some(name.clone()),
+                _ => return Err(ApiError::field("filter", "filter.name: expected a string")),
+            },
+            _ => c.fids = Some(values),
         }
     }
     Ok(c)
@@ -162,18 +137,8 @@ pub async fn query_feeds(
     State(s): State<AppState>,
     Auth(_c): Auth,
     Body(req): Body<QueryFeedsRequest>,
-) -> tributary_http::HttpResult<Json<Value>> {
-    let limit = match req.limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(ApiError::field(
-                "limit",
-                format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
-            )
-            .into())
-        }
-    };
+) -> tributary_http::HttpResult<Json<FeedsReply>> {
+    let limit = tributary_domain::validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let cond = parse(req.filter)?;
     let newest_first = newest_first(req.sort.as_deref())?;
     // Index partitions to walk: by creator when named (usually smaller), else by group.
@@ -224,9 +189,9 @@ pub async fn query_feeds(
         }
     }
     let rendered = render::feeds(&s.store, &found).await?;
-    let mut body = json!({ "feeds": rendered });
-    if pos.partition < partitions.len() {
-        body["next"] = json!(s.cursors.encode(&pos));
-    }
-    Ok(Json(body))
+    let next = (pos.partition < partitions.len()).then(|| s.cursors.encode(&pos));
+    Ok(Json(FeedsReply {
+        feeds: rendered,
+        next,
+    }))
 }

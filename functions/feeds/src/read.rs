@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tributary_domain::caller::Caller;
-use tributary_domain::filter;
+use tributary_domain::filter::predicate::{self, Field, Kind, Op, EQ_IN, TAGS};
 use tributary_domain::model::feed::{Feed, FeedVisibility};
 use tributary_domain::model::feed_group::BUILT_IN;
 use tributary_domain::model::follow::Follow;
@@ -122,37 +122,25 @@ pub struct ActivityFilter {
 
 impl ActivityFilter {
     pub fn parse(raw: Option<&Value>) -> ApiResult<ActivityFilter> {
+        let fields = |name: &str| {
+            let ops = match name {
+                "activity_type" | "type" | "user_id" => EQ_IN,
+                "filter_tags" => TAGS,
+                _ => return None,
+            };
+            Some(Field {
+                name: "",
+                kind: Kind::Plain,
+                ops,
+            })
+        };
         let mut out = ActivityFilter::default();
-        let Some(raw) = raw else { return Ok(out) };
-        let map = raw
-            .as_object()
-            .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
-        for (key, cond) in map {
-            let (op, value) = filter::operator(key, cond)?;
-            let field = key.as_str();
-            match (key.as_str(), op) {
-                ("activity_type" | "type", "$eq" | "$in") => {
-                    out.types = Some(filter::strings(field, value)?)
-                }
-                ("filter_tags", "$in" | "$eq") => {
-                    out.tags_any = Some(filter::strings(field, value)?)
-                }
-                ("filter_tags", "$contains" | "$all") => {
-                    out.tags_all = Some(filter::strings(field, value)?)
-                }
-                ("user_id", "$eq" | "$in") => out.users = Some(filter::strings(field, value)?),
-                ("activity_type" | "type" | "filter_tags" | "user_id", op) => {
-                    return Err(ApiError::field(
-                        "filter",
-                        format!("filter.{field}: operator '{op}' is not supported"),
-                    ))
-                }
-                (other, _) => {
-                    return Err(ApiError::field(
-                        "filter",
-                        format!("filter: '{other}' cannot be filtered on"),
-                    ))
-                }
+        for term in predicate::parse_terms(raw, &fields)? {
+            match (term.field.as_str(), term.op) {
+                ("filter_tags", Op::Contains) => out.tags_all = Some(term.values),
+                ("filter_tags", _) => out.tags_any = Some(term.values),
+                ("user_id", _) => out.users = Some(term.values),
+                _ => out.types = Some(term.values),
             }
         }
         Ok(out)
@@ -189,6 +177,7 @@ fn visible(caller: &Caller, feed: &Feed, a: &Activity, now: i64) -> bool {
     }
 }
 
+#[derive(Default)]
 pub struct Page {
     /// The page's activities, not yet rendered (the caller renders them together with
     /// whatever else its response shows, in one read of users).

@@ -3,42 +3,40 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use tributary_domain::caller::Caller;
+use tributary_domain::model::follow::Follow;
 use tributary_domain::validate::batch_len;
-use tributary_domain::ApiError;
-use tributary_domain::ApiResult;
-use tributary_http::{AppState, Auth, Body, QueryParams};
+use tributary_domain::{ApiError, ApiResult};
+use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
 use tributary_tasks::notifications;
-use tributary_v3::render;
+use tributary_v3::render::{self, FollowResponse};
+use tributary_v3::replies::{FollowReply, FollowsReply, UnfollowReply};
 
 use crate::ops::{self, FollowRequest};
 use crate::query::{self, QueryFollowsRequest};
 
-type Reply = tributary_http::HttpResult<Json<Value>>;
-
-async fn one(s: &AppState, f: &tributary_domain::model::follow::Follow) -> ApiResult<Value> {
-    let rendered = render::follows(&s.store, std::slice::from_ref(f)).await?;
-    Ok(serde_json::to_value(&rendered[0]).unwrap_or(Value::Null))
+async fn one(s: &AppState, f: &Follow) -> ApiResult<FollowResponse> {
+    Ok(render::follows(&s.store, std::slice::from_ref(f))
+        .await?
+        .remove(0))
 }
 
-pub async fn follow(
+async fn reply(s: &AppState, f: &Follow, created: Option<bool>) -> HttpResult<Json<FollowReply>> {
+    Ok(Json(FollowReply {
+        follow: one(s, f).await?,
+        created,
+    }))
+}
+
+/// Follow (`UPSERT` false) and get-or-create a follow (true, which says whether it
+/// `created` one).
+pub async fn follow<const UPSERT: bool>(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<FollowRequest>,
-) -> Reply {
-    let (f, _) = ops::follow(&s, &caller, req, false).await?;
-    Ok(Json(json!({ "follow": one(&s, &f).await? })))
-}
-
-pub async fn get_or_create_follow(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Body(req): Body<FollowRequest>,
-) -> Reply {
-    let (f, created) = ops::follow(&s, &caller, req, true).await?;
-    Ok(Json(
-        json!({ "follow": one(&s, &f).await?, "created": created }),
-    ))
+) -> HttpResult<Json<FollowReply>> {
+    let (f, created) = ops::follow(&s, &caller, req, UPSERT).await?;
+    reply(&s, &f, UPSERT.then_some(created)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,12 +45,13 @@ pub struct FollowBatchRequest {
     create_users: Option<bool>,
 }
 
-async fn batch(
-    s: &AppState,
-    caller: &tributary_domain::caller::Caller,
-    req: FollowBatchRequest,
-    upsert: bool,
-) -> Reply {
+/// A batch of follows (`UPSERT` false) or of get-or-create follows (true).
+pub async fn batch<const UPSERT: bool>(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<FollowBatchRequest>,
+) -> HttpResult<Json<FollowsReply>> {
+    let (s, caller, upsert) = (&s, &caller, UPSERT);
     let create_users = req.create_users;
     let follows = req
         .follows
@@ -77,32 +76,20 @@ async fn batch(
     }
     let all = render::follows(&s.store, &all).await?;
     let created = render::follows(&s.store, &created).await?;
-    Ok(Json(json!({ "follows": all, "created": created })))
-}
-
-pub async fn follow_batch(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Body(req): Body<FollowBatchRequest>,
-) -> Reply {
-    batch(&s, &caller, req, false).await
-}
-
-pub async fn get_or_create_follows(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Body(req): Body<FollowBatchRequest>,
-) -> Reply {
-    batch(&s, &caller, req, true).await
+    Ok(Json(FollowsReply {
+        follows: all,
+        created: Some(created),
+        next: None,
+    }))
 }
 
 pub async fn update_follow(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<FollowRequest>,
-) -> Reply {
+) -> HttpResult<Json<FollowReply>> {
     let f = ops::update(&s, &caller, req).await?;
-    Ok(Json(json!({ "follow": one(&s, &f).await? })))
+    reply(&s, &f, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,52 +99,30 @@ pub struct DecisionRequest {
     follower_role: Option<String>,
 }
 
-pub async fn accept_follow(
+/// Accepts (`ACCEPT` true) or rejects a pending follow.
+pub async fn decide<const ACCEPT: bool>(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<DecisionRequest>,
-) -> Reply {
-    let f = ops::decide(
-        &s,
-        &caller,
-        req.source.as_deref(),
-        req.target.as_deref(),
-        true,
-        req.follower_role,
-    )
-    .await?;
-    Ok(Json(json!({ "follow": one(&s, &f).await? })))
-}
-
-pub async fn reject_follow(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Body(req): Body<DecisionRequest>,
-) -> Reply {
-    let f = ops::decide(
-        &s,
-        &caller,
-        req.source.as_deref(),
-        req.target.as_deref(),
-        false,
-        None,
-    )
-    .await?;
-    Ok(Json(json!({ "follow": one(&s, &f).await? })))
+) -> HttpResult<Json<FollowReply>> {
+    let role = if ACCEPT { req.follower_role } else { None };
+    let (source, target) = (req.source.as_deref(), req.target.as_deref());
+    let f = ops::decide(&s, &caller, source, target, ACCEPT, role).await?;
+    reply(&s, &f, None).await
 }
 
 pub async fn query_follows(
     State(s): State<AppState>,
     Auth(_caller): Auth,
     Body(req): Body<QueryFollowsRequest>,
-) -> Reply {
+) -> HttpResult<Json<FollowsReply>> {
     let (follows, next) = query::query(&s, req).await?;
     let follows = render::follows(&s.store, &follows).await?;
-    let mut body = json!({ "follows": follows });
-    if let Some(next) = next {
-        body["next"] = json!(next);
-    }
-    Ok(Json(body))
+    Ok(Json(FollowsReply {
+        follows,
+        created: None,
+        next,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,7 +136,7 @@ pub async fn unfollow(
     Auth(caller): Auth,
     Path((source, target)): Path<(String, String)>,
     QueryParams(q): QueryParams<UnfollowQuery>,
-) -> Reply {
+) -> HttpResult<Json<FollowReply>> {
     let keep = q.keep_history.unwrap_or(false);
     let f = ops::unfollow(&s, &caller, Some(&source), Some(&target), keep, false).await?;
     let f = f.ok_or_else(|| ApiError::not_found("the follow does not exist"))?;
@@ -181,7 +146,7 @@ pub async fn unfollow(
             notifications::retract(&s.store, "follow", &cause, &target.created_by_id).await?;
         }
     }
-    Ok(Json(json!({ "follow": one(&s, &f).await? })))
+    reply(&s, &f, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,12 +162,14 @@ pub struct UnfollowBatchRequest {
     follows: Option<Vec<UnfollowPair>>,
 }
 
-async fn unfollow_many(
-    s: &AppState,
-    caller: &tributary_domain::caller::Caller,
-    req: UnfollowBatchRequest,
-    tolerant: bool,
-) -> Reply {
+/// A batch of unfollows; with `TOLERANT`, pairs that do not follow are skipped instead of
+/// refused (get-or-create).
+pub async fn unfollow_many<const TOLERANT: bool>(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<UnfollowBatchRequest>,
+) -> HttpResult<Json<FollowsReply>> {
+    let (s, caller, tolerant): (&AppState, &Caller, bool) = (&s, &caller, TOLERANT);
     let pairs = req
         .follows
         .ok_or_else(|| ApiError::field("follows", "follows is a required field"))?;
@@ -239,30 +206,18 @@ async fn unfollow_many(
         }
     }
     let follows = render::follows(&s.store, &removed).await?;
-    Ok(Json(json!({ "follows": follows })))
-}
-
-pub async fn unfollow_batch(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Body(req): Body<UnfollowBatchRequest>,
-) -> Reply {
-    unfollow_many(&s, &caller, req, false).await
-}
-
-pub async fn get_or_create_unfollows(
-    State(s): State<AppState>,
-    Auth(caller): Auth,
-    Body(req): Body<UnfollowBatchRequest>,
-) -> Reply {
-    unfollow_many(&s, &caller, req, true).await
+    Ok(Json(FollowsReply {
+        follows,
+        created: None,
+        next: None,
+    }))
 }
 
 pub async fn get_or_create_unfollow(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<UnfollowPair>,
-) -> Reply {
+) -> HttpResult<Json<UnfollowReply>> {
     let f = ops::unfollow(
         &s,
         &caller,
@@ -272,9 +227,12 @@ pub async fn get_or_create_unfollow(
         true,
     )
     .await?;
-    let mut body = json!({ "deleted": f.is_some() });
-    if let Some(f) = f {
-        body["follow"] = one(&s, &f).await?;
-    }
-    Ok(Json(body))
+    let follow = match &f {
+        Some(f) => Some(one(&s, f).await?),
+        None => None,
+    };
+    Ok(Json(UnfollowReply {
+        deleted: follow.is_some(),
+        follow,
+    }))
 }

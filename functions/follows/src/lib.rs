@@ -16,24 +16,27 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route(
             "/api/v2/feeds/follows",
-            post(handlers::follow).merge(patch(handlers::update_follow)),
+            post(handlers::follow::<false>).merge(patch(handlers::update_follow)),
         )
         .route(
             "/api/v2/feeds/follows/upsert",
-            post(handlers::get_or_create_follow),
+            post(handlers::follow::<true>),
         )
-        .route("/api/v2/feeds/follows/batch", post(handlers::follow_batch))
+        .route(
+            "/api/v2/feeds/follows/batch",
+            post(handlers::batch::<false>),
+        )
         .route(
             "/api/v2/feeds/follows/batch/upsert",
-            post(handlers::get_or_create_follows),
+            post(handlers::batch::<true>),
         )
         .route(
             "/api/v2/feeds/follows/accept",
-            post(handlers::accept_follow),
+            post(handlers::decide::<true>),
         )
         .route(
             "/api/v2/feeds/follows/reject",
-            post(handlers::reject_follow),
+            post(handlers::decide::<false>),
         )
         .route("/api/v2/feeds/follows/query", post(handlers::query_follows))
         .route(
@@ -42,11 +45,11 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v2/feeds/unfollow/batch",
-            post(handlers::unfollow_batch),
+            post(handlers::unfollow_many::<false>),
         )
         .route(
             "/api/v2/feeds/unfollow/batch/upsert",
-            post(handlers::get_or_create_unfollows),
+            post(handlers::unfollow_many::<true>),
         )
         .route(
             "/api/v2/feeds/unfollow/upsert",

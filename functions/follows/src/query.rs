@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tributary_domain::filter;
+use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN};
 use tributary_domain::model::follow::Follow;
-use tributary_domain::validate::Fid;
+use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
@@ -32,35 +32,22 @@ pub async fn query(
     state: &AppState,
     req: QueryFollowsRequest,
 ) -> ApiResult<(Vec<Follow>, Option<String>)> {
-    let limit = match req.limit {
-        None => DEFAULT_LIMIT,
-        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(ApiError::field(
-                "limit",
-                format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
-            ))
-        }
-    };
-    let filter = match req.filter {
-        Some(Value::Object(map)) => map,
-        None | Some(Value::Null) => Default::default(),
-        Some(_) => return Err(ApiError::field("filter", "filter must be an object")),
+    let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let fields = |name: &str| {
+        matches!(name, "source_feed" | "target_feed" | "status").then_some(Field {
+            name: "",
+            kind: Kind::Plain,
+            ops: EQ_IN,
+        })
     };
     let mut sources = None;
     let mut targets = None;
     let mut statuses = None;
-    for (key, v) in &filter {
-        match key.as_str() {
-            "source_feed" => sources = Some(filter::eq_or_in(key, v)?),
-            "target_feed" => targets = Some(filter::eq_or_in(key, v)?),
-            "status" => statuses = Some(filter::eq_or_in(key, v)?),
-            other => {
-                return Err(ApiError::field(
-                    "filter",
-                    format!("filter: field '{other}' cannot be filtered on"),
-                ))
-            }
+    for term in predicate::parse_terms(req.filter.as_ref(), &fields)? {
+        match term.field.as_str() {
+            "source_feed" => sources = Some(term.values),
+            "target_feed" => targets = Some(term.values),
+            _ => statuses = Some(term.values),
         }
     }
     for list in [&sources, &targets].into_iter().flatten() {

@@ -28,13 +28,7 @@ pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
                 report.more = true;
                 return Ok(report);
             }
-            let slice = Slice {
-                from: &from,
-                to: &to,
-                newest_first: false,
-                limit: ROUND,
-                types: None,
-            };
+            let slice = Slice::oldest_first(&from, &to, ROUND);
             let (positions, more) = store.positions(&part, &slice).await?;
             let ids: Vec<String> = positions
                 .iter()

@@ -41,13 +41,7 @@ pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
             report.more = true;
             break;
         }
-        let slice = Slice {
-            from: &from,
-            to: &to,
-            newest_first: false,
-            limit: ROUND,
-            types: None,
-        };
+        let slice = Slice::oldest_first(&from, &to, ROUND);
         let (positions, resume) = store
             .merged_positions(&parts, &slice, after.as_deref())
             .await?;

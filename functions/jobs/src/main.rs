@@ -1,21 +1,15 @@
+// The job futures nest deeply (jobs -> tasks -> store); layout computation needs headroom.
+#![recursion_limit = "256"]
+
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 use tributary_domain::time::now_nanos;
-use tributary_http::config::AppConfig;
-use tributary_http::init_tracing;
-use tributary_store::Store;
-use tributary_tasks::queue::TaskQueue;
+use tributary_http::{init_tracing, AppState};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     init_tracing();
-    let config = AppConfig::from_env()?;
-    let store = Store::connect(&config.table_name).await;
-    let url = config
-        .task_queue_url
-        .as_deref()
-        .ok_or("TASK_QUEUE_URL is not set")?;
-    let queue = TaskQueue::connect(url).await;
+    let (config, store, queue) = AppState::background_from_env().await?;
     let ctx = jobs::Context {
         store: &store,
         queue: &queue,

@@ -2,26 +2,29 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
 use tributary_domain::model::reaction::{Reaction, Subject};
 use tributary_domain::model::Activity;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::HttpResult;
 use tributary_http::{AppState, Auth, Body, QueryParams};
-use tributary_reactions::reply::{page, reactions_json, DeleteQuery};
+use tributary_reactions::reply::{page, reactions_json, DeleteQuery, ReactionsPage};
 use tributary_reactions::{self as ops, AddReactionRequest, QueryReactionsRequest};
 use tributary_tasks::notifications;
 use tributary_v3::render;
+use tributary_v3::replies::{OnActivity, ReactionReply};
 
-type Reply = HttpResult<Json<Value>>;
+type Reply = HttpResult<Json<ReactionReply<OnActivity>>>;
 
 async fn activity_and_reaction(s: &AppState, a: &Activity, r: &Reaction) -> Reply {
     let activity = render::activities_for(&s.store, std::slice::from_ref(a), Some(&r.user_id))
         .await?
         .remove(0);
     let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
-    Ok(Json(json!({ "activity": activity, "reaction": reaction })))
+    Ok(Json(ReactionReply {
+        subject: OnActivity { activity },
+        reaction,
+    }))
 }
 
 pub async fn add(
@@ -78,23 +81,21 @@ pub async fn query(
     Auth(_caller): Auth,
     Path(activity_id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
-) -> Reply {
-    Ok(Json(json!(
-        page(&s, ops::On::Activities, &[activity_id], &req).await?
-    )))
+) -> HttpResult<Json<ReactionsPage>> {
+    Ok(Json(
+        page(&s, ops::On::Activities, &[activity_id], &req).await?,
+    ))
 }
 
 pub async fn batch_query(
     State(s): State<AppState>,
     Auth(_caller): Auth,
     Body(req): Body<QueryReactionsRequest>,
-) -> Reply {
+) -> HttpResult<Json<ReactionsPage>> {
     let ids = req
         .activity_ids
         .clone()
         .ok_or_else(|| ApiError::field("activity_ids", "activity_ids is a required field"))?;
     tributary_domain::validate::batch_len("activity_ids", ids.len())?;
-    Ok(Json(json!(
-        page(&s, ops::On::Activities, &ids, &req).await?
-    )))
+    Ok(Json(page(&s, ops::On::Activities, &ids, &req).await?))
 }

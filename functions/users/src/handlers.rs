@@ -12,13 +12,14 @@ use tributary_domain::time::now_nanos;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::{AppState, Auth, Body};
+use tributary_v3::replies::HealthReply;
 use tributary_v3::responses::UserResponse;
 
 /// Most users one upsert may carry.
 const MAX_USERS: usize = 100;
 
-pub async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+pub async fn health() -> Json<HealthReply> {
+    Json(HealthReply { status: "ok" })
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,7 +43,7 @@ pub struct UserRequest {
 /// A user as `upsert_users` answers it: the public fields plus the per-user counters the
 /// clients expect (always zero here).
 #[derive(Serialize)]
-struct FullUserResponse {
+pub struct FullUserResponse {
     #[serde(flatten)]
     user: UserResponse,
     channel_mutes: Vec<Value>,
@@ -52,6 +53,13 @@ struct FullUserResponse {
     unread_channels: i64,
     unread_count: i64,
     unread_threads: i64,
+}
+
+/// `upsert_users` answers with the users by id.
+#[derive(Serialize)]
+pub struct UpsertUsersReply {
+    users: std::collections::BTreeMap<String, FullUserResponse>,
+    membership_deletion_task_id: String,
 }
 
 fn valid_user_id(id: &str) -> bool {
@@ -69,20 +77,19 @@ fn to_user(caller: &Caller, key: String, req: UserRequest, now: i64) -> ApiResul
         return Err(ApiError::field(
             format!("{field}.id"),
             format!("{field}.id: '{id}' does not match its key '{key}'"),
-        )
-        .into());
+        ));
     }
     if !valid_user_id(&id) {
         return Err(ApiError::field(
             format!("{field}.id"),
             format!("{field}.id: '{id}' may contain only letters, digits, '@', '_' and '-' (at most 255)"),
-        ).into());
+        ));
     }
     caller.acting_user(Some(&id))?;
     if req.role.is_some() && !caller.is_server() {
-        return Err(
-            ApiError::not_allowed("only server-side requests may set a user's role").into(),
-        );
+        return Err(ApiError::not_allowed(
+            "only server-side requests may set a user's role",
+        ));
     }
     Ok(User {
         id,
@@ -106,7 +113,7 @@ pub async fn upsert_users(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Body(req): Body<UpsertUsersRequest>,
-) -> tributary_http::HttpResult<Json<Value>> {
+) -> tributary_http::HttpResult<Json<UpsertUsersReply>> {
     let users = req
         .users
         .ok_or_else(|| ApiError::field("users", "users is a required field"))?;
@@ -123,7 +130,7 @@ pub async fn upsert_users(
         .map(|(key, u)| to_user(&caller, key, u, now))
         .collect::<ApiResult<_>>()?;
     let saved = s.store.upsert_users(users).await?;
-    let by_id: Map<String, Value> = saved
+    let users = saved
         .iter()
         .map(|u| {
             let full = FullUserResponse {
@@ -136,15 +143,13 @@ pub async fn upsert_users(
                 unread_count: 0,
                 unread_threads: 0,
             };
-            (
-                u.id.clone(),
-                serde_json::to_value(full).unwrap_or(Value::Null),
-            )
+            (u.id.clone(), full)
         })
         .collect();
-    Ok(Json(
-        json!({ "users": by_id, "membership_deletion_task_id": "" }),
-    ))
+    Ok(Json(UpsertUsersReply {
+        users,
+        membership_deletion_task_id: String::new(),
+    }))
 }
 
 /// The app's settings, as far as Tributary has them.

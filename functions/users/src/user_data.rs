@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tributary_domain::caller::Caller;
 use tributary_domain::ids;
 use tributary_domain::validate;
@@ -13,16 +12,16 @@ use tributary_domain::ApiResult;
 use tributary_http::{AppState, Auth, Body};
 use tributary_tasks::records;
 use tributary_tasks::user_data::{self, Action, UserDataTask};
+use tributary_v3::replies::{TaskError, TaskReply, TaskStatusReply};
 
-type Reply = tributary_http::HttpResult<Json<Value>>;
+type Reply<T = TaskReply> = tributary_http::HttpResult<Json<T>>;
 
 fn server_only(caller: &Caller) -> ApiResult<()> {
     match caller {
         Caller::Server => Ok(()),
         _ => Err(ApiError::not_allowed(
             "deleting or exporting a user's data is for server-side calls",
-        )
-        .into()),
+        )),
     }
 }
 
@@ -32,7 +31,7 @@ async fn start(s: &AppState, user_id: &str, action: Action, kind: &str) -> Reply
     records::create(&s.store, &task_id, kind, user_id).await?;
     s.enqueue(&[UserDataTask::start(&task_id, user_id, action)])
         .await?;
-    Ok(Json(json!({ "task_id": task_id })))
+    Ok(Json(TaskReply { task_id }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,25 +69,26 @@ pub async fn get_task(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-) -> Reply {
+) -> Reply<TaskStatusReply> {
     server_only(&caller)?;
     let task = records::get(&s.store, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("task '{id}' does not exist")))?;
-    let mut body = json!({
-        "task_id": task.id,
-        "status": task.status,
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
-    });
-    if let Some(mut result) = task.result {
+    let mut result = task.result;
+    if let Some(result) = result.as_mut() {
         if task.status == "completed" && result.get("exported").is_some() {
             result["data"] = user_data::assemble(records::parts(&s.store, &id).await?);
         }
-        body["result"] = result;
     }
-    if let Some(error) = task.error {
-        body["error"] = json!({"type": "task_failed", "description": error});
-    }
-    Ok(Json(body))
+    Ok(Json(TaskStatusReply {
+        task_id: task.id,
+        status: task.status,
+        created_at: task.created_at,
+        updated_at: task.updated_at,
+        result,
+        error: task.error.map(|description| TaskError {
+            kind: "task_failed".into(),
+            description,
+        }),
+    }))
 }

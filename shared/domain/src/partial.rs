@@ -1,12 +1,17 @@
-//! Partial updates: `set` and `unset` on an activity's content.
+//! Partial updates: `set` and `unset` on a record's editable fields, for activities and
+//! comments alike.
 //!
 //! Rules (Stream's): at most 25 keys each; only the fields an update may change; dotted paths
-//! (`custom.color`) reach into `custom` and `search_data`, and every level above the last must
-//! already exist as an object; an unset dotted path must exist; set and unset may not touch
-//! the same key or one inside the other. The result is validated as a whole afterwards.
+//! (`custom.color`) reach into the nestable fields (`custom`, `search_data`), and every level
+//! above the last must already exist as an object; an unset dotted path must exist; set and
+//! unset may not touch the same key or one inside the other. The result is checked as a whole
+//! afterwards, by deserializing it into the record's type.
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::model::comment::Comment;
 use crate::model::ActivityContent;
 use crate::time::parse_expires_at;
 use crate::ApiError;
@@ -14,48 +19,111 @@ use crate::ApiResult;
 
 pub const MAX_KEYS: usize = 25;
 
-const SETTABLE: &[&str] = &[
-    "text",
-    "attachments",
-    "custom",
-    "visibility",
-    "visibility_tag",
-    "restrict_replies",
-    "location",
-    "expires_at",
-    "filter_tags",
-    "interest_tags",
-    "poll_id",
-    "feeds",
-    "mentioned_user_ids",
-    "search_data",
-    "collection_refs",
-];
+/// Which fields of a record `set` and `unset` may change.
+pub struct Fields {
+    pub settable: &'static [&'static str],
+    pub unsettable: &'static [&'static str],
+    /// Fields whose insides dotted paths may reach.
+    pub nestable: &'static [&'static str],
+    /// Request names that stand for a field (`comment` for a comment's `text`).
+    pub aliases: &'static [(&'static str, &'static str)],
+}
 
-const UNSETTABLE: &[&str] = &[
-    "custom",
-    "visibility_tag",
-    "location",
-    "expires_at",
-    "filter_tags",
-    "interest_tags",
-    "attachments",
-    "poll_id",
-    "mentioned_user_ids",
-    "search_data",
-    "collection_refs",
-    "text",
-];
+pub const ACTIVITY: Fields = Fields {
+    settable: &[
+        "text",
+        "attachments",
+        "custom",
+        "visibility",
+        "visibility_tag",
+        "restrict_replies",
+        "location",
+        "expires_at",
+        "filter_tags",
+        "interest_tags",
+        "poll_id",
+        "feeds",
+        "mentioned_user_ids",
+        "search_data",
+        "collection_refs",
+    ],
+    unsettable: &[
+        "custom",
+        "visibility_tag",
+        "location",
+        "expires_at",
+        "filter_tags",
+        "interest_tags",
+        "attachments",
+        "poll_id",
+        "mentioned_user_ids",
+        "search_data",
+        "collection_refs",
+        "text",
+    ],
+    nestable: &["custom", "search_data"],
+    aliases: &[],
+};
 
-/// Fields whose insides dotted paths may reach.
-const NESTABLE: &[&str] = &["custom", "search_data"];
+pub const COMMENT: Fields = Fields {
+    settable: &["text", "attachments", "custom", "mentioned_user_ids"],
+    unsettable: &["text", "attachments", "custom", "mentioned_user_ids"],
+    nestable: &["custom"],
+    aliases: &[("comment", "text")],
+};
 
-/// Applies `set` then `unset` to `content`, returning the new content.
+/// Applies `set` then `unset` to an activity's content, returning the new content.
 pub fn apply(
     content: &ActivityContent,
     set: &Map<String, Value>,
     unset: &[String],
 ) -> ApiResult<ActivityContent> {
+    apply_to(content, &ACTIVITY, set, unset)
+}
+
+/// What of a comment a partial update may change.
+#[derive(Serialize, Deserialize)]
+struct CommentEdit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    #[serde(default)]
+    attachments: Vec<Map<String, Value>>,
+    #[serde(default)]
+    custom: Map<String, Value>,
+    #[serde(default)]
+    mentioned_user_ids: Vec<String>,
+}
+
+/// Applies `set` then `unset` to a comment's text, attachments, custom data (dotted paths
+/// below it) and mentions.
+pub fn apply_to_comment(
+    c: &Comment,
+    set: &Map<String, Value>,
+    unset: &[String],
+) -> ApiResult<Comment> {
+    let edit = CommentEdit {
+        text: c.text.clone(),
+        attachments: c.attachments.clone(),
+        custom: c.custom.clone(),
+        mentioned_user_ids: c.mentioned_user_ids.clone(),
+    };
+    let edit = apply_to(&edit, &COMMENT, set, unset)?;
+    let mut next = c.clone();
+    next.text = edit.text;
+    next.attachments = edit.attachments;
+    next.custom = edit.custom;
+    next.mentioned_user_ids = edit.mentioned_user_ids;
+    Ok(next)
+}
+
+/// The engine: `record`'s fields as a JSON document, changed by `set` and `unset` within
+/// `fields`, read back as the record's type (which checks every value's type).
+fn apply_to<T: Serialize + DeserializeOwned>(
+    record: &T,
+    fields: &Fields,
+    set: &Map<String, Value>,
+    unset: &[String],
+) -> ApiResult<T> {
     if set.len() > MAX_KEYS {
         return Err(ApiError::field(
             "set",
@@ -68,36 +136,47 @@ pub fn apply(
             format!("unset: at most {MAX_KEYS} keys are allowed"),
         ));
     }
+    let alias = |key: &str| -> String {
+        let (top, rest) = key
+            .split_once('.')
+            .map_or((key, None), |(t, r)| (t, Some(r)));
+        match fields.aliases.iter().find(|(a, _)| *a == top) {
+            Some((_, field)) => rest.map_or(field.to_string(), |r| format!("{field}.{r}")),
+            None => key.to_string(),
+        }
+    };
+    let set: Vec<(String, &Value)> = set.iter().map(|(k, v)| (alias(k), v)).collect();
+    let unset: Vec<String> = unset.iter().map(|k| alias(k)).collect();
     let set_paths: Vec<Vec<&str>> = set
-        .keys()
-        .map(|k| path("set", k, SETTABLE))
+        .iter()
+        .map(|(k, _)| path("set", k, fields.settable, fields.nestable))
         .collect::<ApiResult<_>>()?;
     let unset_paths: Vec<Vec<&str>> = unset
         .iter()
-        .map(|k| path("unset", k, UNSETTABLE))
+        .map(|k| path("unset", k, fields.unsettable, fields.nestable))
         .collect::<ApiResult<_>>()?;
     check_conflicts(&set_paths, &unset_paths)?;
 
-    let mut doc = match serde_json::to_value(content) {
+    let mut doc = match serde_json::to_value(record) {
         Ok(Value::Object(map)) => map,
-        _ => return Err(ApiError::internal_msg("activity content is not an object")),
+        _ => return Err(ApiError::internal_msg("a record is not an object")),
     };
 
-    for (key, value) in set {
+    for (key, value) in &set {
         let segments: Vec<&str> = key.split('.').collect();
         let value = if key == "expires_at" {
             parse_expires_at(value)?
                 .map(Value::from)
                 .unwrap_or(Value::Null)
         } else {
-            value.clone()
+            (*value).clone()
         };
         let (leaf, parents) = segments.split_last().expect("paths are never empty");
         let parent = walk(&mut doc, parents, key, true)?;
         parent.insert(leaf.to_string(), value);
     }
 
-    for key in unset {
+    for key in &unset {
         let segments: Vec<&str> = key.split('.').collect();
         let (leaf, parents) = segments.split_last().expect("paths are never empty");
         if parents.is_empty() {
@@ -116,14 +195,19 @@ pub fn apply(
     // Explicit nulls clear optional fields.
     doc.retain(|_, v| !v.is_null());
     let de = Value::Object(doc);
-    serde_path_to_error::deserialize::<_, ActivityContent>(de).map_err(|err| {
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
         let field = err.path().to_string();
         ApiError::field("set", format!("set: {field}: {}", err.into_inner()))
     })
 }
 
 /// Splits and checks a key: known top-level field, and dotted only where nesting is allowed.
-fn path<'a>(op: &str, key: &'a str, allowed: &[&str]) -> ApiResult<Vec<&'a str>> {
+fn path<'a>(
+    op: &str,
+    key: &'a str,
+    allowed: &[&str],
+    nestable: &[&str],
+) -> ApiResult<Vec<&'a str>> {
     let segments: Vec<&str> = key.split('.').collect();
     if segments.iter().any(|s| s.is_empty()) {
         return Err(ApiError::field(
@@ -138,10 +222,13 @@ fn path<'a>(op: &str, key: &'a str, allowed: &[&str]) -> ApiResult<Vec<&'a str>>
             format!("{op}: '{top}' is not a field that can be changed"),
         ));
     }
-    if segments.len() > 1 && !NESTABLE.contains(&top) {
+    if segments.len() > 1 && !nestable.contains(&top) {
         return Err(ApiError::field(
             op,
-            format!("{op}: '{key}': dotted paths reach only into custom and search_data"),
+            format!(
+                "{op}: '{key}': dotted paths reach only into {}",
+                nestable.join(" and ")
+            ),
         ));
     }
     Ok(segments)
@@ -351,6 +438,30 @@ mod tests {
         .unwrap();
         assert_eq!(out.expires_at, Some(1_893_456_000_000_000_000));
         assert!(apply(&base(), &set(json!({"visibility": "friends"})), &[]).is_err());
+    }
+
+    #[test]
+    fn comments_take_the_same_rules() {
+        let c: Comment = serde_json::from_value(json!({
+            "id": "c1", "object_id": "a1", "object_type": "activity", "user_id": "u",
+            "text": "hi", "custom": {"mood": {"level": 1}}, "created_at": 1, "updated_at": 1
+        }))
+        .unwrap();
+        let out = apply_to_comment(
+            &c,
+            &set(json!({"comment": "edited", "custom.mood.level": 2})),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(out.text.as_deref(), Some("edited"));
+        assert_eq!(out.custom["mood"]["level"], 2);
+        assert_eq!(out.id, "c1");
+        let out = apply_to_comment(&c, &Map::new(), &unset(&["text", "custom.mood"])).unwrap();
+        assert_eq!(out.text, None);
+        assert!(out.custom.is_empty());
+        assert!(apply_to_comment(&c, &set(json!({"user_id": "x"})), &[]).is_err());
+        assert!(apply_to_comment(&c, &Map::new(), &unset(&["custom.nope"])).is_err());
+        assert!(apply_to_comment(&c, &set(json!({"text": 5})), &[]).is_err());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! A family builds an axum `Router<AppState>` of thin handlers and hands it to [`app`], which
 //! adds what every endpoint needs: the body limit, Stream's error envelope for anything that
-//! is not a handler's own answer, and `duration` on every response. [`serve`] runs it on Lambda.
+//! is not a handler's own answer, `duration` on every response, and a span per request that
+//! carries its request id. [`serve`] runs it on Lambda.
 
 pub mod auth;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod cursor;
 mod envelope;
 mod error;
 mod extract;
+mod span;
 mod state;
 
 pub use error::{HttpError, HttpResult};
@@ -35,6 +37,7 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
         })
         .with_state(state)
         .layer(axum::middleware::from_fn(envelope::stream_envelope))
+        .layer(axum::middleware::from_fn(span::request_span))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

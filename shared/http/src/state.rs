@@ -43,6 +43,19 @@ impl AppState {
         Ok(AppState::new(config, store, queue))
     }
 
+    /// What the functions that run background work (the task worker, the scheduled jobs)
+    /// need: the configuration, the store and the task queue, which they cannot do without.
+    pub async fn background_from_env() -> ApiResult<(AppConfig, Store, TaskQueue)> {
+        let state = AppState::from_env().await?;
+        let queue = state.queue.clone().ok_or_else(|| {
+            tributary_domain::ApiError::internal_msg(
+                "TASK_QUEUE_URL is not set: tasks cannot be queued",
+            )
+        })?;
+        let config = Arc::try_unwrap(state.config).unwrap_or_else(|c| (*c).clone());
+        Ok((config, state.store, queue))
+    }
+
     /// Queues background work. Without a queue configured there is nowhere to send it, which
     /// is a deployment error.
     pub async fn enqueue<T: Serialize>(&self, tasks: &[T]) -> ApiResult<()> {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tributary_domain::caller::Caller;
-use tributary_domain::filter;
+use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN};
 use tributary_domain::model::reaction::{Reaction, Subject, LATEST_KEPT};
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate;
@@ -285,20 +285,17 @@ fn parse_filter(v: Option<&Value>) -> ApiResult<Filter> {
         kinds: None,
         users: None,
     };
-    let Some(v) = v else { return Ok(f) };
-    let map = v
-        .as_object()
-        .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
-    for (key, cond) in map {
-        match key.as_str() {
-            "reaction_type" | "type" => f.kinds = Some(filter::eq_or_in(key, cond)?),
-            "user_id" => f.users = Some(filter::eq_or_in(key, cond)?),
-            other => {
-                return Err(ApiError::field(
-                    "filter",
-                    format!("filter: '{other}' cannot be filtered on"),
-                ))
-            }
+    let fields = |name: &str| {
+        matches!(name, "reaction_type" | "type" | "user_id").then_some(Field {
+            name: "",
+            kind: Kind::Plain,
+            ops: EQ_IN,
+        })
+    };
+    for term in predicate::parse_terms(v, &fields)? {
+        match term.field.as_str() {
+            "user_id" => f.users = Some(term.values),
+            _ => f.kinds = Some(term.values),
         }
     }
     Ok(f)
@@ -346,16 +343,7 @@ pub async fn query(
     activity_ids: &[String],
     req: &QueryReactionsRequest,
 ) -> ApiResult<(Vec<Reaction>, Option<String>)> {
-    let limit = match req.limit {
-        None => 25,
-        Some(n) if (1..=100).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(ApiError::field(
-                "limit",
-                format!("limit must be between 1 and 100, got {n}"),
-            ))
-        }
-    };
+    let limit = validate::limit("limit", req.limit, 25, 100)?;
     let filter = parse_filter(req.filter.as_ref())?;
     let newest = newest_first(req.sort.as_deref())?;
     for (i, id) in activity_ids.iter().enumerate() {

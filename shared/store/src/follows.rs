@@ -22,6 +22,10 @@ fn follow_item(f: &Follow) -> ApiResult<Item> {
     Ok(item)
 }
 
+fn parse_follows(items: Vec<Item>) -> ApiResult<Vec<Follow>> {
+    items.into_iter().map(parse_follow).collect()
+}
+
 fn parse_follow(item: Item) -> ApiResult<Follow> {
     serde_dynamo::from_item(item).map_err(|e| serde_error("parse follow", e))
 }
@@ -149,12 +153,7 @@ impl Store {
         let next = page
             .last_key_attr(keys::SK)
             .and_then(|sk| sk.strip_prefix(keys::FOLLOWER_PREFIX).map(str::to_string));
-        let follows = page
-            .items
-            .into_iter()
-            .map(parse_follow)
-            .collect::<ApiResult<_>>()?;
-        Ok((follows, next))
+        Ok((parse_follows(page.items)?, next))
     }
 
     /// One page of the follows out of `source` (what it follows), in target order.
@@ -175,12 +174,7 @@ impl Store {
         });
         let page = self.query_page("read following", request, start).await?;
         let next = page.last_key_attr(keys::GSI1_SK);
-        let follows = page
-            .items
-            .into_iter()
-            .map(parse_follow)
-            .collect::<ApiResult<_>>()?;
-        Ok((follows, next))
+        Ok((parse_follows(page.items)?, next))
     }
 }
 

@@ -58,6 +58,19 @@ pub struct Slice<'a> {
     pub types: Option<&'a [String]>,
 }
 
+impl<'a> Slice<'a> {
+    /// Every position in `[from, to]`, oldest first, `limit` at a time.
+    pub fn oldest_first(from: &'a str, to: &'a str, limit: usize) -> Self {
+        Slice {
+            from,
+            to,
+            newest_first: false,
+            limit,
+            types: None,
+        }
+    }
+}
+
 impl Store {
     /// Reads positions from one partition. Returns them and, when the partition may hold
     /// more in this direction, the position the read stopped at.

@@ -119,35 +119,19 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
         remove(store, &existing, format.as_ref()).await?;
     }
     let fid = feed_of(&n.recipient);
-    let activity = Activity {
-        id,
-        activity_type: n.kind.to_string(),
-        user_id: n.actor.clone(),
-        parent_id: None,
-        content: ActivityContent {
+    let activity = {
+        let content = ActivityContent {
             feeds: vec![fid.clone()],
             text: Some(n.text.clone()),
             custom: n.custom.clone(),
             ..Default::default()
-        },
-        created_at: now,
-        updated_at: now,
-        edited_at: None,
-        deleted_at: None,
-        share_count: 0,
-        reaction_count: 0,
-        comment_count: 0,
-        bookmark_count: 0,
-        popularity: 0,
-        score: 0.0,
-        version: 0,
-        latest_comment_ids: Vec::new(),
-        latest_reactions: Vec::new(),
-        notification_context: Some(json!({
+        };
+        let mut a = Activity::new(id, n.kind.to_string(), n.actor.clone(), content, now);
+        a.notification_context = Some(json!({
             "trigger": {"type": n.kind, "text": n.text, "custom": n.custom},
             "target": n.target,
-        })),
-        reaction_groups: Default::default(),
+        }));
+        a
     };
     store.create_activity(&activity).await?;
     let (existed, _) = store.count_activity_added(&fid).await?;

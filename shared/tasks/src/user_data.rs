@@ -159,13 +159,7 @@ async fn page(
     after: Option<&str>,
 ) -> ApiResult<(Vec<String>, Option<String>)> {
     let (from, to) = tributary_store::walk::bounds((None, None));
-    let slice = Slice {
-        from: &from,
-        to: &to,
-        newest_first: false,
-        limit: PAGE,
-        types: None,
-    };
+    let slice = Slice::oldest_first(&from, &to, PAGE);
     store.merged_positions(&[part], &slice, after).await
 }
 

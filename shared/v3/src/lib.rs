@@ -3,5 +3,6 @@
 //! Another wire dialect sits beside this crate and reuses the domain and the store.
 
 pub mod render;
+pub mod replies;
 pub mod requests;
 pub mod responses;

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 use tributary_domain::model::comment::{confidence, controversy, Comment};
 use tributary_domain::model::feed::Feed;
@@ -12,17 +13,15 @@ use tributary_domain::model::reaction::{self, Reaction};
 use tributary_domain::model::{Activity, FeedGroup, Location, User};
 use tributary_domain::time::Nanos;
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct UserResponse {
     pub id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     pub role: String,
     pub custom: Map<String, Value>,
     pub teams: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub teams_role: Option<Map<String, Value>>,
     pub language: String,
     pub invisible: bool,
@@ -56,6 +55,7 @@ impl From<&User> for UserResponse {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct ActivityResponse {
     pub id: String,
@@ -63,32 +63,24 @@ pub struct ActivityResponse {
     pub activity_type: String,
     pub user: UserResponse,
     pub feeds: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     pub attachments: Vec<Map<String, Value>>,
     pub custom: Map<String, Value>,
     pub filter_tags: Vec<String>,
     pub interest_tags: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     pub mentioned_users: Vec<UserResponse>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<ActivityResponse>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub poll_id: Option<String>,
     pub restrict_replies: &'static str,
     pub search_data: Map<String, Value>,
     pub visibility: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility_tag: Option<String>,
     pub collections: Map<String, Value>,
     pub created_at: Nanos,
     pub updated_at: Nanos,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<Nanos>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Nanos>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Nanos>,
     pub share_count: i64,
     pub reaction_count: i64,
@@ -105,13 +97,10 @@ pub struct ActivityResponse {
     pub own_bookmarks: Vec<Value>,
     pub reaction_groups: Map<String, Value>,
     /// The feed being read, when the activity comes from a feed read.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_feed: Option<Box<FeedResponse>>,
     /// For a reading user: whether they watched it (stories).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_watched: Option<bool>,
     /// On notification activities: what triggered them and what they are about.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_context: Option<Value>,
 }
 
@@ -196,10 +185,10 @@ impl ActivityResponse {
 }
 
 /// Stream's `FeedsReactionResponse`.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct ReactionResponse {
     pub activity_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment_id: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
@@ -224,15 +213,14 @@ impl ReactionResponse {
 }
 
 /// Stream's `CommentResponse` (with `replies` when read as a thread).
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct CommentResponse {
     pub id: String,
     pub object_id: String,
     pub object_type: String,
     pub user: UserResponse,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     pub attachments: Vec<Map<String, Value>>,
     pub custom: Map<String, Value>,
@@ -240,9 +228,7 @@ pub struct CommentResponse {
     pub status: &'static str,
     pub created_at: Nanos,
     pub updated_at: Nanos,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<Nanos>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Nanos>,
     pub reply_count: i64,
     pub reaction_count: i64,
@@ -255,7 +241,6 @@ pub struct CommentResponse {
     pub own_reactions: Vec<Value>,
     pub latest_reactions: Vec<ReactionResponse>,
     pub reaction_groups: Map<String, Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Vec<CommentResponse>>,
 }
 
@@ -318,6 +303,7 @@ impl CommentResponse {
     }
 }
 
+#[skip_serializing_none]
 #[derive(Clone, Debug, Serialize)]
 pub struct FeedResponse {
     pub feed: String,
@@ -328,12 +314,10 @@ pub struct FeedResponse {
     pub custom: Map<String, Value>,
     pub visibility: &'static str,
     pub filter_tags: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     pub created_by: UserResponse,
     pub created_at: Nanos,
     pub updated_at: Nanos,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Nanos>,
     pub follower_count: i64,
     pub following_count: i64,
@@ -367,21 +351,84 @@ impl FeedResponse {
     }
 }
 
-/// The group as Stream's `FeedGroupResponse`.
-pub fn feed_group(g: &FeedGroup) -> Value {
-    let mut out = Map::new();
-    out.insert("id".into(), json!(g.id));
-    out.insert("custom".into(), Value::Object(g.custom.clone()));
-    if let Some(v) = &g.default_visibility {
-        out.insert("default_visibility".into(), json!(v));
+/// Stream's `FeedGroupResponse`: the group's settings (aggregation, notification, ranking,
+/// stories, ...) sit at the top level beside its id.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Serialize)]
+pub struct FeedGroupResponse {
+    pub id: String,
+    pub custom: Map<String, Value>,
+    pub default_visibility: Option<String>,
+    #[serde(flatten)]
+    pub settings: Map<String, Value>,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
+    pub deleted_at: Option<Nanos>,
+}
+
+impl FeedGroupResponse {
+    pub fn render(g: &FeedGroup) -> Self {
+        FeedGroupResponse {
+            id: g.id.clone(),
+            custom: g.custom.clone(),
+            default_visibility: g.default_visibility.clone(),
+            settings: g.settings.clone(),
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+            deleted_at: g.deleted_at,
+        }
     }
-    for (k, v) in &g.settings {
-        out.insert(k.clone(), v.clone());
-    }
-    out.insert("created_at".into(), json!(g.created_at));
-    out.insert("updated_at".into(), json!(g.updated_at));
-    if let Some(d) = g.deleted_at {
-        out.insert("deleted_at".into(), json!(d));
-    }
-    Value::Object(out)
+}
+
+/// A `next` cursor of a nested list (followers, following).
+#[derive(Clone, Debug, Serialize)]
+pub struct PagerResponse {
+    pub next: String,
+}
+
+/// Stream's `GetOrCreateFeedResponse`: the feed, a page of it, and its follow lists.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Serialize)]
+pub struct FeedReadResponse {
+    pub created: bool,
+    pub feed: FeedResponse,
+    pub activities: Vec<ActivityResponse>,
+    pub aggregated_activities: Vec<AggregatedActivityResponse>,
+    pub pinned_activities: Vec<ActivityResponse>,
+    pub followers: Vec<crate::render::FollowResponse>,
+    pub following: Vec<crate::render::FollowResponse>,
+    pub members: Vec<Value>,
+    pub next: Option<String>,
+    pub notification_status: Option<NotificationStatusResponse>,
+    pub prev: Option<String>,
+    pub followers_pagination: Option<PagerResponse>,
+    pub following_pagination: Option<PagerResponse>,
+}
+
+/// Stream's `AggregatedActivityResponse`: a group of an aggregated or notification feed.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Serialize)]
+pub struct AggregatedActivityResponse {
+    pub group: String,
+    pub activities: Vec<ActivityResponse>,
+    pub activity_count: i64,
+    pub user_count: i64,
+    pub user_count_truncated: bool,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
+    pub score: f64,
+    pub is_read: Option<bool>,
+    pub is_seen: Option<bool>,
+}
+
+/// Stream's `NotificationStatusResponse`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Serialize)]
+pub struct NotificationStatusResponse {
+    pub unread: usize,
+    pub unseen: usize,
+    pub last_read_at: Option<Nanos>,
+    pub last_seen_at: Option<Nanos>,
+    pub read_activities: Vec<String>,
+    pub seen_activities: Vec<String>,
 }

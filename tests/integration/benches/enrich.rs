@@ -54,28 +54,13 @@ async fn main() {
         }
         for (i, commenter) in reactors.iter().take(COMMENTS).enumerate() {
             let now = now_nanos();
-            let c = Comment {
-                id: unique("c"),
-                object_id: id.clone(),
-                object_type: "activity".into(),
-                user_id: commenter.clone(),
-                parent_id: None,
-                text: Some(format!("comment {i}")),
-                attachments: Vec::new(),
-                custom: Default::default(),
-                mentioned_user_ids: Vec::new(),
-                created_at: now,
-                updated_at: now,
-                edited_at: None,
-                deleted_at: None,
-                reply_count: 0,
-                reaction_count: 0,
-                upvote_count: 0,
-                downvote_count: 0,
-                version: 0,
-                latest_reactions: Vec::new(),
-                reaction_groups: Default::default(),
-            };
+            let c = Comment::new(
+                unique("c"),
+                ("activity".into(), id.clone()),
+                commenter.clone(),
+                Some(format!("comment {i}")),
+                now,
+            );
             app.store
                 .create_comment(&c)
                 .await

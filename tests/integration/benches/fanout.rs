@@ -25,31 +25,19 @@ const READ_SAMPLES: usize = 200;
 const TIMELINE_LEN: usize = 10_000;
 
 fn activity(id: &str, user: &str, feed: &str, created_at: i64) -> Activity {
-    Activity {
-        id: id.to_string(),
-        activity_type: "post".into(),
-        user_id: user.to_string(),
-        parent_id: None,
-        content: ActivityContent {
+    {
+        let content = ActivityContent {
             feeds: vec![feed.to_string()],
             text: Some("a benchmark post of ordinary length, with a few words in it".into()),
             ..Default::default()
-        },
-        created_at,
-        updated_at: created_at,
-        edited_at: None,
-        deleted_at: None,
-        share_count: 0,
-        reaction_count: 0,
-        comment_count: 0,
-        bookmark_count: 0,
-        popularity: 0,
-        score: 0.0,
-        version: 0,
-        latest_reactions: Vec::new(),
-        latest_comment_ids: Vec::new(),
-        notification_context: None,
-        reaction_groups: Default::default(),
+        };
+        Activity::new(
+            id.to_string(),
+            "post".into(),
+            user.to_string(),
+            content,
+            created_at,
+        )
     }
 }
 
@@ -58,18 +46,19 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-async fn fan_out(app: &TestApp, followers: usize) {
+/// A new user with `followers` feeds of `group` following their feed, and one post in it.
+async fn star_with_followers(
+    app: &TestApp,
+    group: &str,
+    followers: usize,
+) -> (Activity, String, Vec<Follow>) {
     let star = unique("star");
     let origin = format!("user:{star}");
     let now = now_nanos();
     let follows: Vec<Follow> = (0..followers)
         .map(|i| {
-            Follow::new(
-                &format!("timeline:{star}-f{i}"),
-                &origin,
-                FollowStatus::Accepted,
-                now,
-            )
+            let source = format!("{group}:{star}-f{i}");
+            Follow::new(&source, &origin, FollowStatus::Accepted, now)
         })
         .collect();
     app.store
@@ -81,6 +70,11 @@ async fn fan_out(app: &TestApp, followers: usize) {
         .import_activities(std::slice::from_ref(&a))
         .await
         .expect("load activity");
+    (a, origin, follows)
+}
+
+async fn fan_out(app: &TestApp, followers: usize) {
+    let (a, origin, follows) = star_with_followers(app, "timeline", followers).await;
 
     let before = app.store.meter().snapshot();
     let started = Instant::now();
@@ -94,7 +88,7 @@ async fn fan_out(app: &TestApp, followers: usize) {
     let spent = app.store.meter().snapshot() - before;
 
     // Baseline: the same deliveries, written with nothing but BatchWriteItem.
-    let b = activity(&unique("post"), &star, &origin, now + 1);
+    let b = activity(&unique("post"), &a.user_id, &origin, a.created_at + 1);
     let ops: Vec<WriteOp> = follows
         .iter()
         .map(|f| fanout::delivered_entry(&f.source, &b.id, b.created_at, &origin, None))
@@ -280,28 +274,7 @@ async fn aggregating_group(app: &TestApp, notification: bool) -> String {
 /// Fan-out into followers whose feeds aggregate: each delivery also joins a group.
 async fn aggregated_fan_out(app: &TestApp, followers: usize) {
     let group = aggregating_group(app, false).await;
-    let star = unique("star");
-    let origin = format!("user:{star}");
-    let now = now_nanos();
-    let follows: Vec<Follow> = (0..followers)
-        .map(|i| {
-            Follow::new(
-                &format!("{group}:{star}-f{i}"),
-                &origin,
-                FollowStatus::Accepted,
-                now,
-            )
-        })
-        .collect();
-    app.store
-        .import_follows(&follows)
-        .await
-        .expect("load followers");
-    let a = activity(&unique("post"), &star, &origin, now);
-    app.store
-        .import_activities(std::slice::from_ref(&a))
-        .await
-        .expect("load activity");
+    let (a, origin, _) = star_with_followers(app, &group, followers).await;
     let before = app.store.meter().snapshot();
     let started = Instant::now();
     let mut task = Some(FanoutTask::deliver(&a, &origin));

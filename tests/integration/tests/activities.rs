@@ -548,14 +548,9 @@ async fn stored_item_has_its_index_keys() {
     let id = a["id"].as_str().unwrap();
     let item = app
         .store
-        .client()
-        .get_item()
-        .table_name(app.store.table())
-        .set_key(Some(keys::activity(id).to_item()))
-        .send()
+        .get_raw("test", keys::activity(id), true)
         .await
         .unwrap()
-        .item
         .unwrap();
     let created = a["created_at"].as_i64().unwrap();
     let (gsi1pk, gsi1sk) = keys::activity_by_user(&user, created, id);
@@ -575,14 +570,9 @@ async fn stored_item_has_its_index_keys() {
     assert_eq!(item.content.expires_at, None);
     let raw = app
         .store
-        .client()
-        .get_item()
-        .table_name(app.store.table())
-        .set_key(Some(keys::activity(id).to_item()))
-        .send()
+        .get_raw("test", keys::activity(id), true)
         .await
         .unwrap()
-        .item
         .unwrap();
     assert!(!raw.contains_key("gsi2pk"));
     let _: Value = json!(null);

@@ -1,7 +1,5 @@
-//! Stream's query filters: [`operands`] reads one field's condition, [`predicate`] parses a
-//! whole filter and evaluates it against a record.
+//! Stream's query filters, parsed and evaluated in one place ([`predicate`]): the full
+//! language for `query_activities` and `query_comments`, and [`predicate::parse_terms`] for
+//! the filters that only AND string conditions (feed reads, the follow and feed queries).
 
-pub mod operands;
 pub mod predicate;
-
-pub use operands::{eq_or_in, operator, strings};

@@ -47,7 +47,8 @@ impl Op {
             "$lt" => Op::Lt,
             "$lte" => Op::Lte,
             "$exists" => Op::Exists,
-            "$contains" => Op::Contains,
+            // `$all` is the older name of `$contains` on tag lists: every one must be there.
+            "$contains" | "$all" => Op::Contains,
             "$q" => Op::Q,
             "$autocomplete" => Op::Autocomplete,
             _ => return None,
@@ -300,6 +301,52 @@ impl Cond {
             Cond::Or(parts) => parts.iter().any(|c| c.matches(get)),
             Cond::Nor(parts) => !parts.iter().any(|c| c.matches(get)),
             Cond::Is { field, op, operand } => test(get(field).as_ref(), *op, operand),
+        }
+    }
+}
+
+/// One condition of a filter that only ANDs conditions together, its operand as strings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Term {
+    pub field: String,
+    pub op: Op,
+    pub values: Vec<String>,
+}
+
+/// Parses a filter whose conditions must all hold and whose operands are strings (a string
+/// or a list of them): the filters of feed reads and of the follow and feed queries, which
+/// their indexes answer directly. `$or` and `$nor` are refused there.
+pub fn parse_terms(
+    raw: Option<&Value>,
+    lookup: &dyn Fn(&str) -> Option<Field>,
+) -> ApiResult<Vec<Term>> {
+    let cond = parse(raw, lookup)?;
+    let mut terms = Vec::new();
+    collect_terms(&cond, &mut terms)?;
+    Ok(terms)
+}
+
+fn collect_terms(cond: &Cond, out: &mut Vec<Term>) -> ApiResult<()> {
+    match cond {
+        Cond::And(parts) => parts.iter().try_for_each(|c| collect_terms(c, out)),
+        Cond::Or(_) => Err(refuse("$or", "is not supported here")),
+        Cond::Nor(_) => Err(refuse("$nor", "is not supported here")),
+        Cond::Is { field, op, operand } => {
+            let one = |v: &Value| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| refuse(field, "expected strings"))
+            };
+            let values = match operand {
+                Value::Array(list) => list.iter().map(one).collect::<ApiResult<_>>()?,
+                v => vec![one(v)?],
+            };
+            out.push(Term {
+                field: field.clone(),
+                op: *op,
+                values,
+            });
+            Ok(())
         }
     }
 }

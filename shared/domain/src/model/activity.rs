@@ -156,6 +156,38 @@ impl RestrictReplies {
 }
 
 impl Activity {
+    /// A new activity, written now: no counts, no reactions, no comments yet.
+    pub fn new(
+        id: String,
+        activity_type: String,
+        user_id: String,
+        content: ActivityContent,
+        now: Nanos,
+    ) -> Self {
+        Activity {
+            id,
+            activity_type,
+            user_id,
+            parent_id: None,
+            content,
+            created_at: now,
+            updated_at: now,
+            edited_at: None,
+            deleted_at: None,
+            share_count: 0,
+            reaction_count: 0,
+            comment_count: 0,
+            bookmark_count: 0,
+            popularity: 0,
+            score: 0.0,
+            version: 0,
+            latest_comment_ids: Vec::new(),
+            latest_reactions: Vec::new(),
+            notification_context: None,
+            reaction_groups: BTreeMap::new(),
+        }
+    }
+
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
     }

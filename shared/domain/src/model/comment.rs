@@ -69,6 +69,39 @@ pub fn controversy(up: i64, down: i64) -> f64 {
 }
 
 impl Comment {
+    /// A new comment by `user_id` on an object, written now, with no replies or votes yet.
+    pub fn new(
+        id: String,
+        object: (String, String),
+        user_id: String,
+        text: Option<String>,
+        now: Nanos,
+    ) -> Self {
+        let (object_type, object_id) = object;
+        Comment {
+            id,
+            object_id,
+            object_type,
+            user_id,
+            parent_id: None,
+            text,
+            attachments: Vec::new(),
+            custom: Map::new(),
+            mentioned_user_ids: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            edited_at: None,
+            deleted_at: None,
+            reply_count: 0,
+            reaction_count: 0,
+            upvote_count: 0,
+            downvote_count: 0,
+            version: 0,
+            latest_reactions: Vec::new(),
+            reaction_groups: Default::default(),
+        }
+    }
+
     pub fn score(&self) -> i64 {
         self.upvote_count - self.downvote_count
     }

@@ -1,0 +1,191 @@
+//! Get-or-create, which also reads the feed: the feed (created on first call, with its
+//! group's default visibility), a page of its activities or groups, its followers and
+//! following, and for notification feeds their status.
+
+use serde::Deserialize;
+use serde_json::Value;
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed::{Feed, FeedVisibility};
+use tributary_domain::model::feed_group::FeedGroup;
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::Fid;
+use tributary_domain::{ApiError, ApiResult};
+use tributary_http::AppState;
+use tributary_v3::render;
+use tributary_v3::responses::{FeedReadResponse, FeedResponse, PagerResponse};
+
+use crate::aggregated;
+use crate::ops::{self, FeedInput};
+use crate::read::{self, Access, ActivityFilter, Pager};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct GetOrCreateFeedRequest {
+    pub user_id: Option<String>,
+    pub data: Option<FeedInput>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+    pub id_around: Option<String>,
+    pub filter: Option<Value>,
+    pub followers_pagination: Option<Pager>,
+    pub following_pagination: Option<Pager>,
+    pub enrichment_options: Option<Value>,
+    /// Aggregated and notification feeds: groups (or everything, `true`) to mark read or
+    /// seen after this read, which shows the state from before.
+    pub mark_read: Option<Value>,
+    pub mark_seen: Option<Value>,
+}
+
+/// Creates the feed on first call (`created` says so) and reads it.
+pub async fn get_or_create(
+    s: &AppState,
+    caller: &Caller,
+    group: &str,
+    id: &str,
+    req: GetOrCreateFeedRequest,
+) -> ApiResult<FeedReadResponse> {
+    let (fid, feed_group) = ops::parse_fid_with_group(s, group, id).await?;
+    let kind = aggregated::Kind::of(&feed_group);
+    let mark_read = aggregated::Marks::parse("mark_read", req.mark_read.as_ref())?;
+    let mark_seen = aggregated::Marks::parse("mark_seen", req.mark_seen.as_ref())?;
+    let acting = caller.acting_user(req.user_id.as_deref())?;
+    let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
+    let mut filter = ActivityFilter::parse(req.filter.as_ref())?;
+    let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());
+    let (feed, created) = open(s, &fid, &feed_group, acting.as_deref(), req.data).await?;
+    // Reads act as the named user when a server call names one.
+    let reader = match (caller, &acting) {
+        (Caller::Server, Some(user)) => Caller::User(user.clone()),
+        _ => caller.clone(),
+    };
+    let viewer = match &reader {
+        Caller::User(me) => Some(me.as_str()),
+        _ => None,
+    };
+    let access = read::access(s, &reader, &feed).await?;
+    let (skip_watched, track_watched) = (
+        story_flag(&feed_group, "skip_watched"),
+        story_flag(&feed_group, "track_watched"),
+    );
+    if let (true, Some(me)) = (skip_watched, viewer) {
+        filter.exclude = s.store.user_marks(me).await?.watched;
+    }
+    let groups = if kind.aggregated && access == Access::Full {
+        let next = req.next.as_deref();
+        Some(aggregated::read(s, &feed.fid, kind, viewer, limit, next, enrich).await?)
+    } else {
+        None
+    };
+    let page = if access == Access::Full && groups.is_none() {
+        let request = read::PageRequest {
+            limit,
+            next: req.next.as_deref(),
+            prev: req.prev.as_deref(),
+            id_around: req.id_around.as_deref(),
+            filter: &filter,
+        };
+        read::activities(s, &reader, &feed, request).await?
+    } else {
+        read::Page::default()
+    };
+    let (followers, followers_next) =
+        follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true).await?;
+    let (following, following_next) =
+        follow_list(s, &feed.fid, req.following_pagination.as_ref(), false).await?;
+    // One read of users serves the activities and the feed's creator.
+    let (mut activities, users) = render::activities_with_users(
+        &s.store,
+        &page.activities,
+        &[&feed.created_by_id],
+        viewer,
+        enrich,
+    )
+    .await?;
+    let rendered_feed = FeedResponse::render(&feed, &users);
+    // Read from a feed, an activity's current feed is that feed.
+    for a in activities.iter_mut().filter(|_| enrich.current_feed) {
+        a.current_feed = Some(Box::new(rendered_feed.clone()));
+    }
+    if !track_watched {
+        for a in activities.iter_mut() {
+            a.is_watched = None;
+        }
+    }
+    let mut response = FeedReadResponse {
+        created,
+        feed: rendered_feed,
+        activities,
+        aggregated_activities: Vec::new(),
+        pinned_activities: Vec::new(),
+        followers,
+        following,
+        members: Vec::new(),
+        next: page.next,
+        notification_status: None,
+        prev: page.prev,
+        followers_pagination: followers_next.map(|next| PagerResponse { next }),
+        following_pagination: following_next.map(|next| PagerResponse { next }),
+    };
+    if let Some(g) = groups {
+        response.activities = g.activities;
+        response.aggregated_activities = g.aggregated;
+        response.notification_status = g.status;
+        response.next = response.next.or(g.next);
+        if mark_read.is_some() || mark_seen.is_some() {
+            aggregated::apply_marks(s, &feed.fid, mark_read, mark_seen, now_nanos()).await?;
+        }
+    }
+    Ok(response)
+}
+
+/// The stored feed, or a new one made now: owned by the acting user (or the user its id
+/// names), with the group's default visibility and the request's data.
+async fn open(
+    s: &AppState,
+    fid: &Fid,
+    group: &FeedGroup,
+    acting: Option<&str>,
+    data: Option<FeedInput>,
+) -> ApiResult<(Feed, bool)> {
+    match s.store.get_feed(&fid.to_string()).await? {
+        Some(feed) if feed.deleted_at.is_none() => Ok((feed, false)),
+        Some(_) => Err(ApiError::not_found(format!("feed '{fid}' was deleted"))),
+        None => {
+            let creator = acting.map_or_else(|| fid.id.clone(), str::to_string);
+            let mut feed = Feed::new(&fid.group, &fid.id, &creator, now_nanos());
+            if let Some(v) = group
+                .default_visibility
+                .as_deref()
+                .and_then(FeedVisibility::parse)
+            {
+                feed.visibility = v;
+            }
+            if let Some(data) = data {
+                data.apply(&mut feed)?;
+            }
+            s.store.create_feed_if_missing(&feed).await
+        }
+    }
+}
+
+/// Story groups with `skip_watched` leave out what the reader has watched; only groups with
+/// `track_watched` report `is_watched`.
+fn story_flag(group: &FeedGroup, name: &str) -> bool {
+    group
+        .settings
+        .get("stories")
+        .and_then(|st| st.get(name))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// A page of a feed's followers (or following), rendered.
+async fn follow_list(
+    s: &AppState,
+    fid: &str,
+    pager: Option<&Pager>,
+    followers: bool,
+) -> ApiResult<(Vec<render::FollowResponse>, Option<String>)> {
+    let (list, next) = read::follow_list(s, fid, pager, followers).await?;
+    Ok((render::follows(&s.store, &list).await?, next))
+}

@@ -1,0 +1,96 @@
+//! Thin HTTP handlers for feeds: extract, call the operation, shape the response.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use tributary_domain::ids;
+use tributary_domain::ApiError;
+use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
+use tributary_v3::render;
+use tributary_v3::replies::{FeedReply, FeedsReply, TaskReply};
+use tributary_v3::responses::FeedReadResponse;
+
+use crate::get_or_create::{self as read, GetOrCreateFeedRequest};
+use crate::ops::{self, FeedInput, FeedRequest};
+
+pub async fn get_or_create(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    Body(req): Body<GetOrCreateFeedRequest>,
+) -> HttpResult<Json<FeedReadResponse>> {
+    Ok(Json(
+        read::get_or_create(&s, &caller, &group, &id, req).await?,
+    ))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    Body(input): Body<FeedInput>,
+) -> HttpResult<Json<FeedReply>> {
+    let fid = ops::parse_fid(&s, &group, &id).await?;
+    let feed = ops::update(&s, &caller, &fid, input).await?;
+    let feed = render::feeds(&s.store, std::slice::from_ref(&feed))
+        .await?
+        .remove(0);
+    Ok(Json(FeedReply { feed }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteQuery {
+    hard_delete: Option<bool>,
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    QueryParams(q): QueryParams<DeleteQuery>,
+) -> HttpResult<Json<TaskReply>> {
+    let fid = ops::parse_fid(&s, &group, &id).await?;
+    ops::remove(&s, &caller, &fid, q.hard_delete.unwrap_or(false)).await?;
+    Ok(Json(TaskReply {
+        task_id: ids::new_id(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateFeedsBatchRequest {
+    feeds: Option<Vec<FeedRequest>>,
+}
+
+pub async fn create_batch(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<CreateFeedsBatchRequest>,
+) -> HttpResult<Json<FeedsReply>> {
+    let items = req
+        .feeds
+        .ok_or_else(|| ApiError::field("feeds", "feeds is a required field"))?;
+    let created = ops::create_batch(&s, &caller, items).await?;
+    let feeds = render::feeds(&s.store, &created).await?;
+    Ok(Json(FeedsReply { feeds, next: None }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteFeedsBatchRequest {
+    feeds: Option<Vec<String>>,
+    #[serde(default)]
+    hard_delete: bool,
+}
+
+pub async fn delete_batch(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<DeleteFeedsBatchRequest>,
+) -> HttpResult<Json<TaskReply>> {
+    let fids = req
+        .feeds
+        .ok_or_else(|| ApiError::field("feeds", "feeds is a required field"))?;
+    ops::delete_batch(&s, &caller, &fids, req.hard_delete).await?;
+    Ok(Json(TaskReply {
+        task_id: ids::new_id(),
+    }))
+}

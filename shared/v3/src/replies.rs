@@ -1,0 +1,166 @@
+//! The envelopes endpoints answer with: each names its records the way Stream's response
+//! types do (`{"activity": ...}`, `{"follows": [...], "next": ...}`). `duration` is added to
+//! every one by the HTTP layer.
+
+use serde::Serialize;
+use serde_with::skip_serializing_none;
+
+use crate::render::FollowResponse;
+use std::collections::BTreeMap;
+
+use crate::responses::{
+    ActivityResponse, CommentResponse, FeedGroupResponse, FeedResponse, ReactionResponse,
+};
+
+/// `{"follow": ...}`, with `created` for get-or-create.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct FollowReply {
+    pub follow: FollowResponse,
+    pub created: Option<bool>,
+}
+
+/// A list of follows: a batch's (with the ones it `created`), or a query's page.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct FollowsReply {
+    pub follows: Vec<FollowResponse>,
+    pub created: Option<Vec<FollowResponse>>,
+    pub next: Option<String>,
+}
+
+/// Get-or-create of an unfollow: whether a follow was deleted, and which.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct UnfollowReply {
+    pub deleted: bool,
+    pub follow: Option<FollowResponse>,
+}
+
+/// `{"feed": ...}`.
+#[derive(Debug, Serialize)]
+pub struct FeedReply {
+    pub feed: FeedResponse,
+}
+
+/// `{"feeds": [...]}`, with `next` for queries.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct FeedsReply {
+    pub feeds: Vec<FeedResponse>,
+    pub next: Option<String>,
+}
+
+/// Work that runs in the background answers with its task id.
+#[derive(Debug, Serialize)]
+pub struct TaskReply {
+    pub task_id: String,
+}
+
+/// `{"activity": ...}`.
+#[derive(Debug, Serialize)]
+pub struct ActivityReply {
+    pub activity: ActivityResponse,
+}
+
+/// `{"activities": [...]}`, with `next` for queries.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct ActivitiesReply {
+    pub activities: Vec<ActivityResponse>,
+    pub next: Option<String>,
+}
+
+/// What deleting several activities removed.
+#[derive(Debug, Serialize)]
+pub struct DeletedActivitiesReply {
+    pub deleted_ids: Vec<String>,
+}
+
+/// Feedback on an activity names the activity.
+#[derive(Debug, Serialize)]
+pub struct FeedbackReply {
+    pub activity_id: String,
+}
+
+/// An answer with nothing to say but `duration`.
+#[derive(Debug, Default, Serialize)]
+pub struct EmptyReply {}
+
+/// `{"comment": ...}`, with the activity it is on where the endpoint shows it (deletes and
+/// restores, so clients can update the activity's counts).
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct CommentReply {
+    pub comment: CommentResponse,
+    pub activity: Option<Option<ActivityResponse>>,
+}
+
+/// A list of comments: a batch's, or a thread level or query page (with `sort` and `next`).
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct CommentsReply {
+    pub comments: Vec<CommentResponse>,
+    pub sort: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A reaction, with the activity or comment it is on.
+#[derive(Debug, Serialize)]
+pub struct ReactionReply<T> {
+    #[serde(flatten)]
+    pub subject: T,
+    pub reaction: ReactionResponse,
+}
+
+/// The activity a reaction is on.
+#[derive(Debug, Serialize)]
+pub struct OnActivity {
+    pub activity: ActivityResponse,
+}
+
+/// The comment a reaction is on.
+#[derive(Debug, Serialize)]
+pub struct OnComment {
+    pub comment: CommentResponse,
+}
+
+/// `{"feed_group": ...}`, with `was_created` for get-or-create.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct FeedGroupReply {
+    pub feed_group: FeedGroupResponse,
+    pub was_created: Option<bool>,
+}
+
+/// Every feed group, keyed by id.
+#[derive(Debug, Serialize)]
+pub struct FeedGroupsReply {
+    pub groups: BTreeMap<String, FeedGroupResponse>,
+}
+
+/// A background task as `GET /api/v2/tasks/{id}` shows it.
+#[skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct TaskStatusReply {
+    pub task_id: String,
+    pub status: String,
+    pub created_at: tributary_domain::time::Nanos,
+    pub updated_at: tributary_domain::time::Nanos,
+    pub result: Option<serde_json::Value>,
+    pub error: Option<TaskError>,
+}
+
+/// Why a task failed (so far: it is retried).
+#[derive(Debug, Serialize)]
+pub struct TaskError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub description: String,
+}
+
+/// `/health`.
+#[derive(Debug, Serialize)]
+pub struct HealthReply {
+    pub status: &'static str,
+}
