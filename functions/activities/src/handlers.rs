@@ -33,7 +33,7 @@ pub async fn upsert_activities(
     let activities = req
         .activities
         .ok_or_else(|| ApiError::field("activities", "activities is a required field"))?;
-    let activities = ops::upsert(&s, &caller, activities).await?;
+    let activities = crate::update::upsert(&s, &caller, activities).await?;
     Ok(Json(ActivitiesReply {
         activities,
         next: None,
@@ -57,7 +57,7 @@ pub async fn update_activity(
     Body(req): Body<UpdateActivityRequest>,
 ) -> Reply<ActivityReply> {
     let user_id = req.user_id.clone();
-    let activity = ops::update(&s, &caller, &id, user_id.as_deref(), req).await?;
+    let activity = crate::update::update(&s, &caller, &id, user_id.as_deref(), req).await?;
     Ok(Json(ActivityReply { activity }))
 }
 
@@ -70,7 +70,8 @@ pub async fn update_activity_partial(
     let set = req.set.unwrap_or_default();
     let unset = req.unset.unwrap_or_default();
     let updated =
-        ops::update_partial(&s, &caller, &id, req.user_id.as_deref(), &set, &unset).await?;
+        crate::update::update_partial(&s, &caller, &id, req.user_id.as_deref(), &set, &unset)
+            .await?;
     let activity = render::activity(&s.store, &updated).await?;
     Ok(Json(ActivityReply { activity }))
 }
@@ -109,9 +110,10 @@ pub async fn update_activities_partial_batch(
     for (i, (change, id)) in changes.into_iter().zip(&ids).enumerate() {
         let set = change.set.unwrap_or_default();
         let unset = change.unset.unwrap_or_default();
-        let activity = ops::update_partial(&s, &caller, id, req.user_id.as_deref(), &set, &unset)
-            .await
-            .map_err(|e| e.within(&format!("changes[{i}]")))?;
+        let activity =
+            crate::update::update_partial(&s, &caller, id, req.user_id.as_deref(), &set, &unset)
+                .await
+                .map_err(|e| e.within(&format!("changes[{i}]")))?;
         updated.push(activity);
     }
     let activities = render::activities(&s.store, &updated).await?;

@@ -7,6 +7,7 @@ mod handlers;
 mod ops;
 mod query;
 mod requests;
+mod update;
 
 use axum::routing::{patch, post};
 use axum::Router;

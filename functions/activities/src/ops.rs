@@ -1,15 +1,13 @@
 //! The rules of the activities family, independent of HTTP.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
-use serde_json::{Map, Value};
 use tributary_domain::aggregation::{self, Format};
 use tributary_domain::caller::Caller;
 use tributary_domain::ids;
 use tributary_domain::model::feed::Feed;
 use tributary_domain::model::{Activity, ActivityContent, Visibility};
-use tributary_domain::partial;
 use tributary_domain::time::{now_nanos, Nanos};
 use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
@@ -21,16 +19,18 @@ use tributary_tasks::fanout;
 use tributary_tasks::fanout::FanoutTask;
 use tributary_tasks::notifications;
 use tributary_v3::render;
-use tributary_v3::requests::{ActivityFields, NewActivityRequest};
+use tributary_v3::requests::NewActivityRequest;
 use tributary_v3::responses::ActivityResponse;
 
-/// Attempts at a read-modify-write before a concurrent writer's change is reported.
-const UPDATE_ATTEMPTS: u32 = 30;
 /// Writes one batch request keeps in flight.
-const WRITE_CONCURRENCY: usize = 8;
+pub(crate) const WRITE_CONCURRENCY: usize = 8;
 
 /// Builds a new activity from a request, checking everything that needs no storage.
-fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiResult<Activity> {
+pub(crate) fn prepare_new(
+    caller: &Caller,
+    mut req: NewActivityRequest,
+    now: Nanos,
+) -> ApiResult<Activity> {
     let activity_type = req
         .activity_type
         .take()
@@ -66,7 +66,7 @@ fn prepare_new(caller: &Caller, mut req: NewActivityRequest, now: Nanos) -> ApiR
 
 /// Refuses feeds whose group does not exist; returns the aggregation formats of those
 /// groups that aggregate (one batched read of the groups).
-async fn ensure_groups<'a>(
+pub(crate) async fn ensure_groups<'a>(
     store: &Store,
     feeds: impl IntoIterator<Item = &'a String>,
 ) -> ApiResult<HashMap<String, Format>> {
@@ -91,24 +91,17 @@ async fn ensure_groups<'a>(
     Ok(aggregation::formats_of(found.into_values()))
 }
 
-/// A short, jittered pause so that writers racing on one activity spread out.
-fn retry_delay(attempt: u32) -> std::time::Duration {
-    use std::hash::{BuildHasher, RandomState};
-    let jitter = RandomState::new().hash_one(attempt) % 20;
-    std::time::Duration::from_millis(5 * u64::from(attempt.min(10)) + jitter)
-}
-
-fn not_found(id: &str) -> ApiError {
+pub(crate) fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("activity '{id}' does not exist"))
 }
 
-async fn load(store: &Store, id: &str) -> ApiResult<Activity> {
+pub(crate) async fn load(store: &Store, id: &str) -> ApiResult<Activity> {
     validate::id("id", id)?;
     store.get_activity(id).await?.ok_or_else(|| not_found(id))
 }
 
 /// Private activities are seen only by their author (and server-side calls).
-fn visible_to(caller: &Caller, a: &Activity) -> bool {
+pub(crate) fn visible_to(caller: &Caller, a: &Activity) -> bool {
     match (caller, a.content.visibility) {
         (Caller::User(me), Visibility::Private) => me == &a.user_id,
         (Caller::Anonymous, Visibility::Private) => false,
@@ -118,7 +111,7 @@ fn visible_to(caller: &Caller, a: &Activity) -> bool {
 
 /// After an activity entered `feeds`: count it in each feed (creating feeds met for the
 /// first time) and queue its delivery to the followers of those that have any.
-async fn arrived_in(
+pub(crate) async fn arrived_in(
     state: &AppState,
     a: &Activity,
     feeds: &[String],
@@ -148,7 +141,7 @@ async fn arrived_in(
 
 /// After an activity left `feeds` for good: uncount it and take it out of the followers'
 /// feeds.
-async fn left(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult<()> {
+pub(crate) async fn left(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult<()> {
     let store = &state.store;
     stream::iter(feeds.to_vec())
         .map(|fid: String| async move { store.bump_feed_counter(&fid, "activity_count", -1).await })
@@ -256,130 +249,6 @@ pub async fn get(
         };
     }
     Ok(rendered)
-}
-
-/// Read-modify-write of an activity's content with optimistic locking: `change` computes
-/// the new content from the current activity, and runs again if someone wrote in between.
-async fn update_with<F>(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    acting_as: Option<&str>,
-    change: F,
-) -> ApiResult<Activity>
-where
-    F: Fn(&Activity) -> ApiResult<ActivityContent>,
-{
-    let store = &state.store;
-    caller.acting_user(acting_as)?;
-    for attempt in 0..UPDATE_ATTEMPTS {
-        if attempt > 0 {
-            tokio::time::sleep(retry_delay(attempt)).await;
-        }
-        let current = load(store, id).await?;
-        caller.may_modify(&current.user_id)?;
-        let content = change(&current)?;
-        validate::content(&current.activity_type, &content)?;
-        if content.feeds != current.content.feeds {
-            ensure_groups(store, &content.feeds).await?;
-        }
-        if let Some(updated) = store
-            .replace_activity_content(&current, content, now_nanos())
-            .await?
-        {
-            return Ok(updated);
-        }
-    }
-    Err(ApiError::internal_msg(format!(
-        "activity '{id}' kept changing during the update"
-    )))
-}
-
-/// Full update: the request is the new content. Fields left out are cleared, except the
-/// feeds, which stay as they were.
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    user_id: Option<&str>,
-    fields: ActivityFields,
-) -> ApiResult<ActivityResponse> {
-    let updated = update_with(state, caller, id, user_id, |current| {
-        let base = ActivityContent {
-            feeds: current.content.feeds.clone(),
-            ..Default::default()
-        };
-        fields.clone().apply(base)
-    })
-    .await?;
-    render::activity(&state.store, &updated).await
-}
-
-pub async fn update_partial(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    user_id: Option<&str>,
-    set: &Map<String, Value>,
-    unset: &[String],
-) -> ApiResult<Activity> {
-    update_with(state, caller, id, user_id, |current| {
-        partial::apply(&current.content, set, unset)
-    })
-    .await
-}
-
-/// Creates or replaces each activity. Everything is validated before anything is written,
-/// so a batch with one bad activity writes nothing.
-pub async fn upsert(
-    state: &AppState,
-    caller: &Caller,
-    requests: Vec<NewActivityRequest>,
-) -> ApiResult<Vec<ActivityResponse>> {
-    let store = &state.store;
-    validate::batch_len("activities", requests.len())?;
-    let now = now_nanos();
-    let mut prepared = Vec::with_capacity(requests.len());
-    let mut seen = HashSet::new();
-    for (i, req) in requests.into_iter().enumerate() {
-        let a = prepare_new(caller, req, now).map_err(|e| e.within(&format!("activities[{i}]")))?;
-        if !seen.insert(a.id.clone()) {
-            return Err(ApiError::field(
-                format!("activities[{i}].id"),
-                format!("activity id '{}' appears more than once in the batch", a.id),
-            ));
-        }
-        prepared.push(a);
-    }
-    let formats =
-        ensure_groups(store, prepared.iter().flat_map(|a| a.content.feeds.iter())).await?;
-    let ids: Vec<String> = prepared.iter().map(|a| a.id.clone()).collect();
-    let existing: HashMap<String, Activity> = store.get_activities(&ids).await?;
-    for a in &prepared {
-        if let Some(old) = existing.get(&a.id) {
-            caller.may_modify(&old.user_id)?;
-        }
-    }
-
-    let formats = &formats;
-    let written: Vec<Activity> = stream::iter(prepared)
-        .map(|a| {
-            let exists = existing.contains_key(&a.id);
-            async move {
-                if exists {
-                    let content = a.content.clone();
-                    update_with(state, caller, &a.id, None, move |_| Ok(content.clone())).await
-                } else {
-                    store.create_activity(&a).await?;
-                    arrived_in(state, &a, &a.content.feeds, formats).await?;
-                    Ok(a)
-                }
-            }
-        })
-        .buffered(WRITE_CONCURRENCY)
-        .try_collect()
-        .await?;
-    render::activities(store, &written).await
 }
 
 pub async fn delete(

@@ -1,7 +1,8 @@
+// Over 400 lines only with its unit tests; the query itself is one read path.
 //! `query_activities`: activities matching a filter, newest first (or oldest first, or by a
 //! counter), with cursors.
 //!
-//! The filter picks where candidates come from (see `shared/core/src/queries.md`):
+//! The filter picks where candidates come from (see `shared/store/queries.md`):
 //! - `id` (`$eq`/`$in`): the activities themselves, one batched read;
 //! - `user_id`: each user's activities on gsi1;
 //! - `feed`: each feed's entries;

@@ -15,7 +15,8 @@ use tributary_v3::render;
 use tributary_v3::replies::{CommentReply, CommentsReply};
 use tributary_v3::responses::CommentResponse;
 
-use crate::ops::{self, AddCommentRequest, CommentChanges, ThreadQuery};
+use crate::ops::{self, AddCommentRequest, CommentChanges};
+use crate::thread::{self, ThreadQuery};
 
 /// Every handler answers with one of the v3 reply envelopes.
 type Reply<T> = HttpResult<Json<T>>;
@@ -223,7 +224,7 @@ pub async fn get_comments(
         .filter(|o| !o.is_empty())
         .ok_or_else(|| ApiError::field("object_id", "object_id is a required field"))?;
     let object_type = q.object_type.clone().unwrap_or_else(|| "activity".into());
-    let (comments, next) = ops::thread(&s, &object_type, &object_id, None, &q).await?;
+    let (comments, next) = thread::thread(&s, &object_type, &object_id, None, &q).await?;
     Ok(Json(page_body(comments, next, q.sort.as_deref())))
 }
 
@@ -235,7 +236,7 @@ pub async fn get_replies(
 ) -> Reply<CommentsReply> {
     caller.acting_user(q.user_id.as_deref())?;
     let parent = ops::load(&s, &id).await?;
-    let (comments, next) = ops::thread(
+    let (comments, next) = thread::thread(
         &s,
         &parent.object_type,
         &parent.object_id,

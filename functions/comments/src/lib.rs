@@ -9,6 +9,7 @@ mod handlers;
 mod ops;
 mod query;
 mod reactions;
+mod thread;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -8,7 +8,7 @@
 //! - `user_id`: the users' comments by time (gsi1).
 //!
 //! Other conditions are checked on the fetched comments. Ranked orders (top, best,
-//! controversial) rank the newest [`ops::RANK_WINDOW`] matches.
+//! controversial) rank the newest [`thread::RANK_WINDOW`] matches.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ use tributary_store::walk::{self, PageCursor as Cursor, Walk};
 use tributary_store::TimePartition;
 use tributary_v3::responses::CommentResponse;
 
-use crate::ops::{self, Order};
+use crate::thread::{self, Order};
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -181,7 +181,7 @@ pub async fn query(
         return Err(ApiError::field("filter", "filter is a required field"));
     }
     let cond = predicate::parse(req.filter.as_ref(), &field)?;
-    let order = ops::order(req.sort.as_deref())?;
+    let order = thread::order(req.sort.as_deref())?;
     let cursor = match &req.next {
         Some(c) if !c.is_empty() => Some(state.cursors.decode::<Cursor>("next", c)?),
         _ => None,
@@ -204,7 +204,7 @@ pub async fn query(
             (page, resume.map(Cursor::After))
         }
         ranked => {
-            let (mut all, _) = find(state, &cond, true, None, ops::RANK_WINDOW).await?;
+            let (mut all, _) = find(state, &cond, true, None, thread::RANK_WINDOW).await?;
             threads::rank(&mut all, ranked);
             let offset = match cursor {
                 Some(Cursor::Offset(o)) => o,
@@ -224,7 +224,7 @@ pub async fn query(
             (page, more.then_some(Cursor::Offset(end)))
         }
     };
-    let rendered = ops::render(state, &page).await?;
+    let rendered = crate::ops::render(state, &page).await?;
     Ok((rendered, next.map(|c| state.cursors.encode(&c))))
 }
 

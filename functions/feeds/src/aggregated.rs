@@ -22,11 +22,10 @@ use tributary_domain::ApiResult;
 use tributary_http::{AppState, Auth, Body};
 use tributary_store::walk::id_of;
 use tributary_store::{ActivityGroup, NotificationState};
+use tributary_v3::feed_read::{AggregatedActivityResponse, NotificationStatusResponse};
 use tributary_v3::render::{self, Enrichment};
 use tributary_v3::replies::EmptyReply;
-use tributary_v3::responses::{
-    ActivityResponse, AggregatedActivityResponse, NotificationStatusResponse,
-};
+use tributary_v3::responses::ActivityResponse;
 
 /// Groups counted for `unread`/`unseen` at most (the newest); more show as this number.
 pub const STATUS_CAP: usize = 100;

@@ -11,8 +11,9 @@ use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::AppState;
+use tributary_v3::feed_read::{FeedReadResponse, PagerResponse};
 use tributary_v3::render;
-use tributary_v3::responses::{FeedReadResponse, FeedResponse, PagerResponse};
+use tributary_v3::responses::FeedResponse;
 
 use crate::aggregated;
 use crate::ops::{self, FeedInput};

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use tributary_domain::ids;
 use tributary_domain::ApiError;
 use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
+use tributary_v3::feed_read::FeedReadResponse;
 use tributary_v3::render;
 use tributary_v3::replies::{FeedReply, FeedsReply, TaskReply};
-use tributary_v3::responses::FeedReadResponse;
 
 use crate::get_or_create::{self as read, GetOrCreateFeedRequest};
 use crate::ops::{self, FeedInput, FeedRequest};

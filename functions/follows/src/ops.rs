@@ -263,16 +263,21 @@ pub async fn decide(
         ));
     }
     if accept {
-        state
-            .enqueue(&[FanoutTask::CopyHistory {
-                source: f.source.clone(),
-                target: f.target.clone(),
-                limit: None,
-                after: None,
-            }])
-            .await?;
+        copy_all_history(state, &f).await?;
     }
     Ok(f)
+}
+
+/// Queues copying all of the target's activities into the source, for a follow that has
+/// just become active.
+async fn copy_all_history(state: &AppState, f: &Follow) -> ApiResult<()> {
+    let task = FanoutTask::CopyHistory {
+        source: f.source.clone(),
+        target: f.target.clone(),
+        limit: None,
+        after: None,
+    };
+    state.enqueue(&[task]).await
 }
 
 /// Changes a follow's custom data, push preference or role (and, server-side, status).
@@ -310,14 +315,7 @@ pub async fn update(state: &AppState, caller: &Caller, req: FollowRequest) -> Ap
         return Err(ApiError::input("the follow changed meanwhile; try again"));
     }
     if seen != FollowStatus::Accepted && f.is_active() {
-        state
-            .enqueue(&[FanoutTask::CopyHistory {
-                source: f.source.clone(),
-                target: f.target.clone(),
-                limit: None,
-                after: None,
-            }])
-            .await?;
+        copy_all_history(state, &f).await?;
     }
     Ok(f)
 }

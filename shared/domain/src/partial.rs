@@ -1,3 +1,4 @@
+// Over 400 lines only with its unit tests, which pin Stream's set/unset rules one by one.
 //! Partial updates: `set` and `unset` on a record's editable fields, for activities and
 //! comments alike.
 //!

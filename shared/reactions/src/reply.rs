@@ -6,7 +6,7 @@ use tributary_domain::ApiResult;
 use tributary_http::AppState;
 use tributary_v3::responses::{ReactionResponse, UserDirectory};
 
-use crate::rules::{self, On, QueryReactionsRequest};
+use crate::query::{self, On, QueryReactionsRequest};
 
 /// The query parameters of deleting a reaction.
 #[derive(Debug, Default, Deserialize)]
@@ -43,7 +43,7 @@ pub async fn page(
     ids: &[String],
     req: &QueryReactionsRequest,
 ) -> ApiResult<ReactionsPage> {
-    let (list, next) = rules::query(s, on, ids, req).await?;
+    let (list, next) = query::query(s, on, ids, req).await?;
     Ok(ReactionsPage {
         reactions: reactions_json(s, &list).await?,
         next,

@@ -1,3 +1,4 @@
+// Over 400 lines by design: every key of the table is built here, beside its unit tests.
 //! Key builders for the single table. Every item's keys are made here and nowhere else;
 //! `keys.md` beside this file lists the access patterns they serve.
 //!

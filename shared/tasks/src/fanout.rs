@@ -1,3 +1,4 @@
+// Over 400 lines only with its unit tests; the four fan-out steps read best side by side.
 //! Fan-out: copying activities into the feeds that follow the feed they were added to.
 //!
 //! Writers enqueue [`FanoutTask`]s on the task queue; the task worker runs them with

@@ -1,3 +1,4 @@
+// Over 400 lines: one task's phases, each a page of one kind of data, read in order.
 //! Deleting and exporting everything a user has in the feeds: `delete_feed_user_data` and
 //! `export_feed_user_data`.
 //!

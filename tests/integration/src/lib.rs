@@ -291,6 +291,21 @@ impl TestApp {
             .await;
         reply.expect_ok()["activity"].clone()
     }
+
+    /// A plain post by `user` in their own `user` feed; returns the activity.
+    pub async fn post(&self, user: &str) -> Value {
+        self.add_activity(
+            user,
+            json!({"type": "post", "feeds": [format!("user:{user}")]}),
+        )
+        .await
+    }
+
+    /// Removes an activity for good, as the server.
+    pub async fn hard_delete(&self, activity_id: &str) {
+        let path = format!("/api/v2/feeds/activities/{activity_id}?hard_delete=true");
+        self.server("DELETE", &path, None).await.expect_ok();
+    }
 }
 
 impl TestApp {

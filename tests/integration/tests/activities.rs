@@ -111,13 +111,7 @@ async fn entries_are_written_per_feed_and_removed_by_hard_delete() {
         .await
         .expect_ok();
     assert_eq!(feed_entries(&app, &feeds[0]).await.len(), 1);
-    app.server(
-        "DELETE",
-        &format!("{ACTIVITIES}/{id}?hard_delete=true"),
-        None,
-    )
-    .await
-    .expect_ok();
+    app.hard_delete(&id).await;
     for fid in &feeds {
         assert!(feed_entries(&app, fid).await.is_empty(), "{fid}");
     }
@@ -189,12 +183,7 @@ async fn concurrent_shares_count_exactly() {
 async fn concurrent_partial_updates_lose_nothing() {
     let app = TestApp::spawn().await;
     let user = unique("u");
-    let a = app
-        .add_activity(
-            &user,
-            json!({"type": "post", "feeds": [format!("user:{user}")]}),
-        )
-        .await;
+    let a = app.post(&user).await;
     let id = a["id"].as_str().unwrap();
     let path = format!("{ACTIVITIES}/{id}");
     let updates = (0..10).map(|i| {

@@ -114,11 +114,7 @@ async fn fan_out_aggregates_into_follower_feeds_once() {
         .await;
     app.settle_fanout().await;
     for _ in 0..3 {
-        app.add_activity(
-            &john,
-            json!({"type": "post", "feeds": [format!("user:{john}")]}),
-        )
-        .await;
+        app.post(&john).await;
     }
     app.settle_fanout().await;
     let read = app.read_feed(&follower, json!({})).await;
@@ -343,12 +339,7 @@ async fn reactions_comments_follows_and_mentions_notify() {
 async fn repeated_reactions_are_deduplicated() {
     let app = &TestApp::spawn().await;
     let (john, amy) = (unique("john"), unique("amy"));
-    let post = app
-        .add_activity(
-            &john,
-            json!({"type": "post", "feeds": [format!("user:{john}")]}),
-        )
-        .await;
+    let post = app.post(&john).await;
     let id = post["id"].as_str().unwrap();
     for _ in 0..2 {
         app.server(
@@ -375,12 +366,7 @@ async fn repeated_reactions_are_deduplicated() {
 async fn custom_data_is_copied_only_when_asked() {
     let app = &TestApp::spawn().await;
     let (john, amy, cy) = (unique("john"), unique("amy"), unique("cy"));
-    let post = app
-        .add_activity(
-            &john,
-            json!({"type": "post", "feeds": [format!("user:{john}")]}),
-        )
-        .await;
+    let post = app.post(&john).await;
     let id = post["id"].as_str().unwrap();
     for (user, copy) in [(&amy, true), (&cy, false)] {
         app.server(

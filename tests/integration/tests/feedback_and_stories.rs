@@ -16,12 +16,7 @@ fn find<'a>(read: &'a Value, id: &str) -> Option<&'a Value> {
 async fn a_hidden_activity_is_hidden_for_its_user_only() {
     let app = &TestApp::spawn().await;
     let (john, amy, bob) = (unique("john"), unique("amy"), unique("bob"));
-    let post = app
-        .add_activity(
-            &john,
-            json!({"type": "post", "feeds": [format!("user:{john}")]}),
-        )
-        .await;
+    let post = app.post(&john).await;
     let id = post["id"].as_str().unwrap();
     let reply = app
         .server(

@@ -2,6 +2,7 @@
 
 use futures::future::join_all;
 use serde_json::{json, Value};
+use tributary_domain::model::feed_group::BUILT_IN;
 use tributary_integration_tests::{unique, TestApp};
 use tributary_tasks::fanout::{self, FanoutTask};
 
@@ -60,13 +61,7 @@ async fn a_post_reaches_a_followers_timeline() {
         TestApp::ids(&app.read_feed(&timeline_charlie, json!({})).await),
         vec![id.clone()]
     );
-    app.server(
-        "DELETE",
-        &format!("{ACTIVITIES}/{id}?hard_delete=true"),
-        None,
-    )
-    .await
-    .expect_ok();
+    app.hard_delete(&id).await;
     app.settle_fanout().await;
     let (entries, _) = app
         .store
@@ -451,15 +446,7 @@ async fn feed_groups_are_managed_server_side() {
     let groups = listed.expect_ok()["groups"].as_object().unwrap().clone();
     let ids: Vec<&str> = groups.keys().map(String::as_str).collect();
     assert_eq!(groups["user"]["id"], "user");
-    for expected in [
-        "user",
-        "timeline",
-        "foryou",
-        "notification",
-        "story",
-        "stories",
-        id.as_str(),
-    ] {
+    for expected in BUILT_IN.iter().copied().chain([id.as_str()]) {
         assert!(ids.contains(&expected), "{expected} in {ids:?}");
     }
     let updated = app

@@ -9,12 +9,7 @@ const ACTIVITIES: &str = "/api/v2/feeds/activities";
 
 async fn new_activity(app: &TestApp) -> (String, String) {
     let author = unique("author");
-    let a = app
-        .add_activity(
-            &author,
-            json!({"type": "post", "feeds": [format!("user:{author}")]}),
-        )
-        .await;
+    let a = app.post(&author).await;
     (a["id"].as_str().unwrap().to_string(), author)
 }
 

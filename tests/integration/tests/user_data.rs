@@ -37,15 +37,7 @@ async fn world(app: &TestApp) -> World {
         json!({}),
     )
     .await;
-    let bob_post = app
-        .add_activity(
-            &bob,
-            json!({"type": "post", "feeds": [format!("user:{bob}")]}),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let bob_post = app.post(&bob).await["id"].as_str().unwrap().to_string();
     let react = |user: &str, id: &str| {
         let (user, path) = (
             user.to_string(),

@@ -1,3 +1,4 @@
+// Over 400 lines: one filter language, whose parser and evaluator share the operator table.
 //! Stream's query filters as a tree, evaluated in memory against a record.
 //!
 //! A filter is an object whose keys are fields (`{"user_id": "amy"}`,
