@@ -1,0 +1,584 @@
+//! Feed members: `update_feed_members` (upsert, remove, set), answering invites (accept,
+//! reject) and `query_feed_members`.
+//!
+//! Only accepted members (`status: member`) count in the feed's `member_count`; the store
+//! moves the count in the same transaction as the member (see `tributary_store::members`).
+//!
+//! `query_feed_members` reads the feed's member partition (pages of 1000, at most
+//! [`MAX_MEMBERS_READ`] members) and filters, sorts and pages in memory; the cursors are
+//! signed offsets into that ordered list.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tributary_domain::access::Capability;
+use tributary_domain::caller::Caller;
+use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN, RANGE};
+use tributary_domain::model::feed::Feed;
+use tributary_domain::model::member::{Member, MemberStatus};
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::{self, Fid};
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::{AppState, Auth, Body, HttpResult};
+use tributary_v3::members::{
+    self as wire, FeedMemberReply, FeedMembersReply, UpdateFeedMembersReply,
+};
+
+use crate::ops;
+
+// ---- permissions ----------------------------------------------------------------------
+
+/// Who may add, change and remove a feed's members: whoever holds `update-feed-members`
+/// (the owner; server calls).
+async fn may_update_members(s: &AppState, caller: &Caller, feed: &Feed) -> ApiResult<()> {
+    let access = s.store.feed_access(caller, feed).await?;
+    access.require(Capability::UpdateFeedMembers)
+}
+
+/// Who may list a feed's members: whoever holds `query-feed-members` (the owner, active
+/// members; server calls).
+async fn may_query_members(s: &AppState, caller: &Caller, feed: &Feed) -> ApiResult<()> {
+    let access = s.store.feed_access(caller, feed).await?;
+    access.require(Capability::QueryFeedMembers)
+}
+
+// ---- limits -------------------------------------------------------------------------------
+
+/// Members one `update_feed_members` call may name.
+const MAX_MEMBERS_PER_CALL: usize = 100;
+/// The most members `query_feed_members` (and `set`) read from a feed's partition.
+pub const MAX_MEMBERS_READ: usize = 10_000;
+const READ_PAGE: usize = 1000;
+const DEFAULT_LIMIT: usize = 25;
+const MAX_LIMIT: usize = 100;
+/// Attempts at a member write whose member changed between the read and the write.
+const WRITE_ATTEMPTS: usize = 3;
+
+// ---- update_feed_members ---------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct FeedMemberRequest {
+    user_id: Option<String>,
+    role: Option<String>,
+    custom: Option<Map<String, Value>>,
+    invite: Option<bool>,
+    membership_level: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateFeedMembersRequest {
+    operation: Option<String>,
+    members: Option<Vec<FeedMemberRequest>>,
+    // Accepted for the SDKs' sake; the reply lists only what changed.
+    #[allow(dead_code)]
+    limit: Option<i64>,
+    #[allow(dead_code)]
+    next: Option<String>,
+    #[allow(dead_code)]
+    prev: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operation {
+    Upsert,
+    Remove,
+    Set,
+}
+
+fn operation(raw: Option<&str>) -> ApiResult<Operation> {
+    match raw {
+        Some("upsert") => Ok(Operation::Upsert),
+        Some("remove") => Ok(Operation::Remove),
+        Some("set") => Ok(Operation::Set),
+        None | Some("") => Err(ApiError::field(
+            "operation",
+            "operation is a required field",
+        )),
+        Some(other) => Err(ApiError::field(
+            "operation",
+            format!("operation: '{other}' is not one of upsert, remove, set"),
+        )),
+    }
+}
+
+/// Checks the named members: ids present and distinct, roles not empty, levels that exist.
+async fn check_members(s: &AppState, op: Operation, list: &[FeedMemberRequest]) -> ApiResult<()> {
+    if list.len() > MAX_MEMBERS_PER_CALL {
+        return Err(ApiError::field(
+            "members",
+            format!(
+                "members: at most {MAX_MEMBERS_PER_CALL} per request, got {}",
+                list.len()
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, m) in list.iter().enumerate() {
+        let at = format!("members[{i}]");
+        let id = m.user_id.as_deref().unwrap_or("");
+        validate::id("user_id", id).map_err(|e| e.within(&at))?;
+        if !seen.insert(id) {
+            return Err(ApiError::field(
+                format!("{at}.user_id"),
+                format!("{at}.user_id: '{id}' is named more than once"),
+            ));
+        }
+        if m.role.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            return Err(ApiError::field(
+                format!("{at}.role"),
+                format!("{at}.role must not be empty"),
+            ));
+        }
+    }
+    let named_levels = list.iter().any(|m| m.membership_level.is_some());
+    if op != Operation::Remove && named_levels {
+        let levels: HashSet<String> = s
+            .store
+            .membership_levels()
+            .await?
+            .into_iter()
+            .map(|l| l.id)
+            .collect();
+        for (i, m) in list.iter().enumerate() {
+            if let Some(level) = &m.membership_level {
+                if !levels.contains(level) {
+                    let field = format!("members[{i}].membership_level");
+                    return Err(ApiError::field(
+                        field.clone(),
+                        format!("{field}: membership level '{level}' does not exist"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The member `req` makes of `existing` (or of nothing), and whether it is new.
+fn upserted(fid: &str, req: &FeedMemberRequest, existing: Option<&Member>) -> Member {
+    let now = now_nanos();
+    let invite = req.invite.unwrap_or(false);
+    let mut m = match existing {
+        Some(old) => {
+            let mut m = old.clone();
+            // Inviting again someone who rejected asks them again.
+            if invite && m.status == MemberStatus::Rejected {
+                m.status = MemberStatus::Pending;
+                m.invite_rejected_at = None;
+            }
+            m.updated_at = now;
+            m
+        }
+        None => Member::new(fid, req.user_id.as_deref().unwrap_or(""), invite, now),
+    };
+    if let Some(role) = &req.role {
+        m.role = role.clone();
+    }
+    if let Some(custom) = &req.custom {
+        m.custom = custom.clone();
+    }
+    if let Some(level) = &req.membership_level {
+        m.membership_level = Some(level.clone());
+    }
+    m
+}
+
+/// Writes one requested member, re-reading it when it changed meanwhile. Returns the member
+/// written and whether it was added (rather than updated).
+async fn write_one(
+    s: &AppState,
+    fid: &str,
+    req: &FeedMemberRequest,
+    mut existing: Option<Member>,
+) -> ApiResult<(Member, bool)> {
+    let user_id = req.user_id.as_deref().unwrap_or("");
+    for _ in 0..WRITE_ATTEMPTS {
+        let m = upserted(fid, req, existing.as_ref());
+        let seen = existing.as_ref().map(|e| e.status);
+        if s.store.put_member(&m, seen).await? {
+            return Ok((m, existing.is_none()));
+        }
+        existing = s.store.get_member(fid, user_id).await?;
+    }
+    Err(ApiError::internal_msg(format!(
+        "member '{user_id}' of feed '{fid}' kept changing during the update"
+    )))
+}
+
+/// Removes one member, re-reading it when it changed meanwhile. `Ok(false)` when it is gone.
+async fn remove_one(s: &AppState, mut existing: Option<Member>) -> ApiResult<bool> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let Some(m) = existing else {
+            return Ok(false);
+        };
+        if s.store.delete_member(&m).await? {
+            return Ok(true);
+        }
+        existing = s.store.get_member(&m.fid, &m.user_id).await?;
+    }
+    Err(ApiError::internal_msg(
+        "a member kept changing during its removal",
+    ))
+}
+
+/// Every member of a feed, by user id, up to [`MAX_MEMBERS_READ`].
+async fn all_members(s: &AppState, fid: &str) -> ApiResult<Vec<Member>> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let want = READ_PAGE.min(MAX_MEMBERS_READ - out.len());
+        let (page, next) = s.store.members_page(fid, want, after.as_deref()).await?;
+        out.extend(page);
+        match next {
+            Some(n) if out.len() < MAX_MEMBERS_READ => after = Some(n),
+            _ => return Ok(out),
+        }
+    }
+}
+
+async fn load_feed(s: &AppState, group: &str, id: &str) -> ApiResult<Feed> {
+    let fid: Fid = ops::parse_fid(s, group, id).await?;
+    ops::load(s, &fid).await
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    Body(req): Body<UpdateFeedMembersRequest>,
+) -> HttpResult<Json<UpdateFeedMembersReply>> {
+    let op = operation(req.operation.as_deref())?;
+    let list = req.members.unwrap_or_default();
+    let feed = load_feed(&s, &group, &id).await?;
+    may_update_members(&s, &caller, &feed).await?;
+    check_members(&s, op, &list).await?;
+    let fid = feed.fid.as_str();
+
+    let named: Vec<String> = list.iter().filter_map(|m| m.user_id.clone()).collect();
+    // `set` reads every member (it removes those not named); the others read the named ones.
+    let mut existing: HashMap<String, Member> = match op {
+        Operation::Set => all_members(&s, fid)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id.clone(), m))
+            .collect(),
+        _ => s.store.get_members(fid, &named).await?,
+    };
+
+    let mut added = Vec::new();
+    let mut updated = Vec::new();
+    let mut removed_ids = Vec::new();
+    match op {
+        Operation::Remove => {
+            for user_id in &named {
+                if remove_one(&s, existing.remove(user_id)).await? {
+                    removed_ids.push(user_id.clone());
+                }
+            }
+        }
+        Operation::Upsert | Operation::Set => {
+            for req in &list {
+                let user_id = req.user_id.as_deref().unwrap_or("");
+                let (m, is_new) = write_one(&s, fid, req, existing.remove(user_id)).await?;
+                if is_new {
+                    added.push(m);
+                } else {
+                    updated.push(m);
+                }
+            }
+            if op == Operation::Set {
+                // What is left was not named.
+                let mut rest: Vec<Member> = existing.into_values().collect();
+                rest.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+                for m in rest {
+                    let user_id = m.user_id.clone();
+                    if remove_one(&s, Some(m)).await? {
+                        removed_ids.push(user_id);
+                    }
+                }
+            }
+        }
+    }
+    let n_added = added.len();
+    let mut rendered = wire::render(&s.store, &[added, updated].concat()).await?;
+    let updated = rendered.split_off(n_added);
+    Ok(Json(UpdateFeedMembersReply {
+        added: rendered,
+        removed_ids,
+        updated,
+    }))
+}
+
+// ---- accept / reject ----------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnswerInviteRequest {
+    user_id: Option<String>,
+}
+
+async fn answer(
+    s: &AppState,
+    caller: &Caller,
+    group: &str,
+    id: &str,
+    req: AnswerInviteRequest,
+    accept: bool,
+) -> ApiResult<FeedMemberReply> {
+    // Only the invited user answers: a user token acts as itself only.
+    let user_id = caller.require_user(req.user_id.as_deref())?;
+    let feed = load_feed(s, group, id).await?;
+    let verb = if accept { "accept" } else { "reject" };
+    for _ in 0..WRITE_ATTEMPTS {
+        let Some(mut m) = s.store.get_member(&feed.fid, &user_id).await? else {
+            return Err(ApiError::not_allowed(format!(
+                "user '{user_id}' has no invite to feed '{}' to {verb}",
+                feed.fid
+            )));
+        };
+        if m.status != MemberStatus::Pending {
+            return Err(ApiError::field(
+                "user_id",
+                format!(
+                    "user '{user_id}' has no pending invite to feed '{}' (status is {})",
+                    feed.fid,
+                    m.status.as_str()
+                ),
+            ));
+        }
+        m.answer_invite(accept, now_nanos());
+        if s.store.put_member(&m, Some(MemberStatus::Pending)).await? {
+            let member = wire::render(&s.store, std::slice::from_ref(&m))
+                .await?
+                .remove(0);
+            return Ok(FeedMemberReply { member });
+        }
+    }
+    Err(ApiError::internal_msg(format!(
+        "the invite of '{user_id}' to feed '{}' kept changing",
+        feed.fid
+    )))
+}
+
+pub async fn accept(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    Body(req): Body<AnswerInviteRequest>,
+) -> HttpResult<Json<FeedMemberReply>> {
+    Ok(Json(answer(&s, &caller, &group, &id, req, true).await?))
+}
+
+pub async fn reject(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    Body(req): Body<AnswerInviteRequest>,
+) -> HttpResult<Json<FeedMemberReply>> {
+    Ok(Json(answer(&s, &caller, &group, &id, req, false).await?))
+}
+
+// ---- query_feed_members -------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct SortParam {
+    field: Option<String>,
+    direction: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryRequest {
+    filter: Option<Value>,
+    sort: Option<Vec<SortParam>>,
+    limit: Option<i64>,
+    next: Option<String>,
+    prev: Option<String>,
+}
+
+/// The sort fields in order, each with whether it runs descending. `allowed` lists the
+/// fields one may sort on; `default` applies when none is given.
+pub(crate) fn sort_keys(
+    sort: Option<&[SortParam]>,
+    allowed: &[&str],
+    default: (&str, bool),
+) -> ApiResult<Vec<(String, bool)>> {
+    let list = match sort {
+        None | Some([]) => return Ok(vec![(default.0.to_string(), default.1)]),
+        Some(list) => list,
+    };
+    list.iter()
+        .map(|p| {
+            let field = p.field.as_deref().unwrap_or(default.0);
+            if !allowed.contains(&field) {
+                return Err(ApiError::field(
+                    "sort",
+                    format!("sort: '{field}' is not one of {}", allowed.join(", ")),
+                ));
+            }
+            match p.direction.unwrap_or(1) {
+                1 => Ok((field.to_string(), false)),
+                -1 => Ok((field.to_string(), true)),
+                d => Err(ApiError::field(
+                    "sort",
+                    format!("sort: direction must be 1 or -1, got {d}"),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Orders two values of a sort field: numbers as numbers, strings as strings.
+pub(crate) fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => a.as_str().unwrap_or("").cmp(b.as_str().unwrap_or("")),
+    }
+}
+
+/// Where a page starts in the ordered results.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Offset {
+    offset: usize,
+}
+
+/// One page of ordered results, with the cursors to the pages after and before it.
+pub(crate) fn page_of<T>(
+    s: &AppState,
+    mut all: Vec<T>,
+    limit: usize,
+    next: Option<&str>,
+    prev: Option<&str>,
+) -> ApiResult<(Vec<T>, Option<String>, Option<String>)> {
+    let start = match (next, prev) {
+        (Some(c), _) => s.cursors.decode::<Offset>("next", c)?.offset,
+        (None, Some(c)) => s.cursors.decode::<Offset>("prev", c)?.offset,
+        (None, None) => 0,
+    };
+    let start = start.min(all.len());
+    let end = (start + limit).min(all.len());
+    let next = (end < all.len()).then(|| s.cursors.encode(&Offset { offset: end }));
+    let prev = (start > 0).then(|| {
+        s.cursors.encode(&Offset {
+            offset: start.saturating_sub(limit),
+        })
+    });
+    all.truncate(end);
+    Ok((all.split_off(start), next, prev))
+}
+
+fn member_fields(name: &str) -> Option<Field> {
+    let (kind, ops) = match name {
+        "user_id" | "role" | "status" => (Kind::Plain, EQ_IN),
+        "created_at" | "updated_at" => (Kind::Time, RANGE),
+        _ => return None,
+    };
+    Some(Field {
+        name: "",
+        kind,
+        ops,
+    })
+}
+
+fn member_value(m: &Member, field: &str) -> Option<Value> {
+    Some(match field {
+        "user_id" => Value::from(m.user_id.clone()),
+        "role" => Value::from(m.role.clone()),
+        "status" => Value::from(m.status.as_str()),
+        "created_at" => Value::from(m.created_at),
+        "updated_at" => Value::from(m.updated_at),
+        _ => return None,
+    })
+}
+
+pub async fn query(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((group, id)): Path<(String, String)>,
+    Body(req): Body<QueryRequest>,
+) -> HttpResult<Json<FeedMembersReply>> {
+    let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let cond = predicate::parse(req.filter.as_ref(), &member_fields)?;
+    let order = sort_keys(
+        req.sort.as_deref(),
+        &["created_at", "updated_at", "user_id"],
+        ("created_at", true),
+    )?;
+    let feed = load_feed(&s, &group, &id).await?;
+    may_query_members(&s, &caller, &feed).await?;
+    let mut found: Vec<Member> = all_members(&s, &feed.fid)
+        .await?
+        .into_iter()
+        .filter(|m| cond.matches(&|f| member_value(m, f)))
+        .collect();
+    found.sort_by(|a, b| {
+        order
+            .iter()
+            .map(|(field, desc)| {
+                let o = compare(
+                    &member_value(a, field).unwrap_or(Value::Null),
+                    &member_value(b, field).unwrap_or(Value::Null),
+                );
+                if *desc {
+                    o.reverse()
+                } else {
+                    o
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.user_id.cmp(&b.user_id))
+    });
+    let (page, next, prev) = page_of(&s, found, limit, req.next.as_deref(), req.prev.as_deref())?;
+    let members = wire::render(&s.store, &page).await?;
+    Ok(Json(FeedMembersReply {
+        members,
+        next,
+        prev,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations() {
+        assert_eq!(operation(Some("set")).unwrap(), Operation::Set);
+        for bad in [None, Some(""), Some("add")] {
+            match operation(bad) {
+                Err(ApiError::Input { field, .. }) => {
+                    assert_eq!(field.as_deref(), Some("operation"))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn sorting() {
+        let keys = sort_keys(None, &["created_at"], ("created_at", true)).unwrap();
+        assert_eq!(keys, vec![("created_at".to_string(), true)]);
+        let p = [SortParam {
+            field: Some("user_id".into()),
+            direction: Some(1),
+        }];
+        assert_eq!(
+            sort_keys(Some(&p), &["user_id"], ("created_at", true)).unwrap(),
+            vec![("user_id".to_string(), false)]
+        );
+        assert!(sort_keys(Some(&p), &["created_at"], ("created_at", true)).is_err());
+        assert!(compare(&Value::from(2), &Value::from(10)).is_lt());
+        assert!(compare(&Value::from("b"), &Value::from("a")).is_gt());
+    }
+
+    #[test]
+    fn fields() {
+        assert!(member_fields("status").is_some());
+        assert!(member_fields("custom.x").is_none());
+        let m = Member::new("user:a", "bob", true, 5);
+        assert_eq!(member_value(&m, "status"), Some(Value::from("pending")));
+        assert_eq!(member_value(&m, "created_at"), Some(Value::from(5)));
+    }
+}
