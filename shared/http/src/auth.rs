@@ -1,12 +1,24 @@
 //! Authentication as Stream's clients perform it.
 //!
 //! Every request carries `api_key` in the query and, for `stream-auth-type: jwt`, a raw JWT in
-//! `Authorization` signed with HS256 and the app secret. A token without `user_id` is a server
-//! token and may act for any user; a user token acts only as its own user.
+//! `Authorization` signed with HS256 and the app secret. A token without a `user_id` claim is a
+//! server token and may act for any user (the Python SDK signs `{}`, the Node SDK
+//! `{"server": true}`); a user token acts only as its own user.
+//!
+//! The claims are read as a JSON map so that a claim that is absent can be told from one that
+//! is `null`, and [`check_claims`] applies the rules:
+//!
+//! - `user_id`, when present, must be a non-empty string (`null`, `""`, numbers… are code 5);
+//! - `exp`, when present, must be a non-negative integer NumericDate (a string, a negative
+//!   number or a number with a fraction is code 5); one in the past is code 40;
+//! - `iat`, when present, must be a number (integer or float); one further in the future than
+//!   the allowed clock skew is code 42.
+//!
+//! `nbf` is still checked by `jsonwebtoken` (code 41 when in the future).
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 pub use tributary_domain::caller::Caller;
 use tributary_domain::error::codes;
@@ -15,14 +27,6 @@ use tributary_domain::{ApiError, ApiResult};
 
 /// How far in the future a token's `iat` may lie before it is refused (clock skew).
 const IAT_SKEW_SECS: i64 = 5;
-
-#[derive(Debug, Deserialize)]
-struct Claims {
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    iat: Option<f64>,
-}
 
 /// Verifies api keys and tokens. Built once per cold start.
 #[derive(Clone)]
@@ -35,9 +39,10 @@ pub struct Authenticator {
 impl Authenticator {
     pub fn new(api_key: &str, api_secret: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        // Server tokens carry no claims at all; `exp` is checked when present.
+        // Server tokens carry no claims at all. `exp` is checked by `check_claims` (jsonwebtoken
+        // silently ignores an `exp` it cannot parse as an unsigned integer).
         validation.required_spec_claims.clear();
-        validation.validate_exp = true;
+        validation.validate_exp = false;
         validation.validate_nbf = true;
         validation.leeway = 0;
         Authenticator {
@@ -82,39 +87,81 @@ impl Authenticator {
     }
 
     fn verify(&self, token: &str) -> ApiResult<Caller> {
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
-                let (code, message) = match e.kind() {
-                    ErrorKind::ExpiredSignature => (codes::TOKEN_EXPIRED, "token has expired"),
-                    ErrorKind::ImmatureSignature => {
-                        (codes::TOKEN_NOT_VALID_YET, "token is not valid yet")
-                    }
-                    ErrorKind::InvalidSignature
-                    | ErrorKind::InvalidAlgorithm
-                    | ErrorKind::InvalidAlgorithmName => {
-                        (codes::TOKEN_SIGNATURE_INVALID, "token signature is invalid")
-                    }
-                    _ => (
-                        codes::TOKEN_SIGNATURE_INVALID,
-                        "token is malformed or its signature is invalid",
-                    ),
-                };
-                ApiError::unauthenticated(code, message)
-            })?;
-        if let Some(iat) = data.claims.iat {
-            let now_secs = now_nanos() / 1_000_000_000;
-            if iat as i64 > now_secs + IAT_SKEW_SECS {
-                return Err(ApiError::unauthenticated(
-                    codes::TOKEN_BEFORE_ISSUED_AT,
-                    "token used before its issued-at time",
-                ));
-            }
-        }
-        Ok(match data.claims.user_id.filter(|id| !id.is_empty()) {
-            Some(user) => Caller::User(user),
-            None => Caller::Server,
-        })
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &self.key, &self.validation)
+            .map_err(|e| {
+            let (code, message) = match e.kind() {
+                ErrorKind::ExpiredSignature => (codes::TOKEN_EXPIRED, "token has expired"),
+                ErrorKind::ImmatureSignature => {
+                    (codes::TOKEN_NOT_VALID_YET, "token is not valid yet")
+                }
+                ErrorKind::InvalidSignature
+                | ErrorKind::InvalidAlgorithm
+                | ErrorKind::InvalidAlgorithmName => {
+                    (codes::TOKEN_SIGNATURE_INVALID, "token signature is invalid")
+                }
+                _ => (
+                    codes::TOKEN_SIGNATURE_INVALID,
+                    "token is malformed or its signature is invalid",
+                ),
+            };
+            ApiError::unauthenticated(code, message)
+        })?;
+        check_claims(&data.claims, now_nanos() / 1_000_000_000)
     }
+}
+
+/// Applies the claim rules of the module comment to a verified token's claims, at `now_secs`
+/// (Unix seconds), and names the caller the token stands for.
+fn check_claims(claims: &Map<String, Value>, now_secs: i64) -> ApiResult<Caller> {
+    let refuse = |message: &str| ApiError::unauthenticated(codes::AUTHENTICATION, message);
+    if let Some(exp) = claims.get("exp") {
+        let exp = numeric_date(exp)
+            .ok_or_else(|| refuse("token claim exp must be a non-negative integer"))?;
+        // As jsonwebtoken with no leeway: valid through the second `exp` itself.
+        if i128::from(exp) < i128::from(now_secs) {
+            return Err(ApiError::unauthenticated(
+                codes::TOKEN_EXPIRED,
+                "token has expired",
+            ));
+        }
+    }
+    if let Some(iat) = claims.get("iat") {
+        let iat = iat
+            .as_f64()
+            .ok_or_else(|| refuse("token claim iat must be a number"))?;
+        if iat as i64 > now_secs + IAT_SKEW_SECS {
+            return Err(ApiError::unauthenticated(
+                codes::TOKEN_BEFORE_ISSUED_AT,
+                "token used before its issued-at time",
+            ));
+        }
+    }
+    match claims.get("user_id") {
+        None => Ok(Caller::Server),
+        Some(Value::String(user)) if !user.is_empty() => Ok(Caller::User(user.clone())),
+        Some(_) => Err(refuse(
+            "token claim user_id must be a non-empty string (leave it out for a server token)",
+        )),
+    }
+}
+
+/// A NumericDate as `exp` must carry it: a JSON number that is a non-negative integer. A float
+/// with no fractional part (`1700000000.0`) is taken as that integer.
+fn numeric_date(value: &Value) -> Option<u64> {
+    let n = match value {
+        Value::Number(n) => n,
+        _ => return None,
+    };
+    if let Some(secs) = n.as_u64() {
+        return Some(secs);
+    }
+    if n.is_f64() {
+        let f = n.as_f64()?;
+        if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < u64::MAX as f64 {
+            return Some(f as u64);
+        }
+    }
+    None
 }
 
 fn strip_bearer(token: &str) -> &str {
@@ -236,6 +283,114 @@ mod tests {
         assert_eq!(
             code_of(auth().authenticate(Some(KEY), Some("jwt"), Some("garbage"))),
             43
+        );
+    }
+
+    fn verify(claims: serde_json::Value) -> ApiResult<Caller> {
+        let t = token(claims, Algorithm::HS256, SECRET);
+        auth().authenticate(Some(KEY), Some("jwt"), Some(&t))
+    }
+
+    /// The refusal's code (after checking it is a 401) and whether its message names `word`.
+    fn refusal(claims: serde_json::Value, word: &str) -> (i64, bool) {
+        let e = verify(claims).expect_err("should be refused");
+        assert_eq!(e.status(), 401);
+        (e.code(), e.to_string().contains(word))
+    }
+
+    #[test]
+    fn refuses_user_id_that_is_not_a_non_empty_string() {
+        assert_eq!(refusal(json!({"user_id": ""}), "user_id"), (5, true));
+        assert_eq!(refusal(json!({"user_id": null}), "user_id"), (5, true));
+        assert_eq!(refusal(json!({"user_id": 42}), "user_id"), (5, true));
+        assert_eq!(refusal(json!({"user_id": ["a"]}), "user_id"), (5, true));
+    }
+
+    #[test]
+    fn exp_must_be_a_non_negative_integer() {
+        let later = now() + 3600;
+        assert_eq!(refusal(json!({"exp": later.to_string()}), "exp"), (5, true));
+        assert_eq!(
+            refusal(json!({"user_id": "a", "exp": later.to_string()}), "exp"),
+            (5, true)
+        );
+        assert_eq!(
+            refusal(json!({"user_id": "a", "exp": -1}), "exp"),
+            (5, true)
+        );
+        assert_eq!(
+            refusal(json!({"user_id": "a", "exp": later as f64 + 0.5}), "exp"),
+            (5, true)
+        );
+        assert_eq!(
+            refusal(json!({"user_id": "a", "exp": null}), "exp"),
+            (5, true)
+        );
+        assert_eq!(
+            code_of(verify(json!({"user_id": "a", "exp": now() - 10}))),
+            40
+        );
+        assert_eq!(code_of(verify(json!({"exp": 0}))), 40);
+        assert_eq!(
+            verify(json!({"user_id": "a", "exp": later})).unwrap(),
+            Caller::User("a".into())
+        );
+        assert_eq!(
+            verify(json!({"user_id": "a", "exp": later as f64})).unwrap(),
+            Caller::User("a".into())
+        );
+    }
+
+    #[test]
+    fn iat_must_be_a_number() {
+        assert_eq!(
+            refusal(json!({"user_id": "a", "iat": now().to_string()}), "iat"),
+            (5, true)
+        );
+        assert_eq!(refusal(json!({"iat": null}), "iat"), (5, true));
+        assert_eq!(
+            verify(json!({"user_id": "a", "iat": now() - 5})).unwrap(),
+            Caller::User("a".into())
+        );
+        assert_eq!(
+            verify(json!({"user_id": "a", "iat": now() as f64 - 4.25})).unwrap(),
+            Caller::User("a".into())
+        );
+        assert_eq!(
+            code_of(verify(
+                json!({"user_id": "a", "iat": now() as f64 + 3600.5})
+            )),
+            42
+        );
+    }
+
+    #[test]
+    fn check_claims_at_a_fixed_time() {
+        let claims = |v: serde_json::Value| v.as_object().unwrap().clone();
+        let at = 1_700_000_000;
+        assert_eq!(
+            check_claims(&claims(json!({"exp": at})), at).unwrap(),
+            Caller::Server
+        );
+        assert_eq!(
+            check_claims(&claims(json!({"exp": at - 1})), at)
+                .unwrap_err()
+                .code(),
+            40
+        );
+        assert_eq!(
+            check_claims(&claims(json!({"exp": u64::MAX})), at).unwrap(),
+            Caller::Server
+        );
+        assert_eq!(
+            check_claims(&claims(json!({"iat": at + 5})), at).unwrap(),
+            Caller::Server
+        );
+        assert_eq!(
+            check_claims(&claims(json!({"iat": at + 6})), at)
+                .unwrap_err()
+                .code(),
+            42
         );
     }
 

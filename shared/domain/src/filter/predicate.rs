@@ -7,12 +7,25 @@
 //! each accepts ([`Field`]); anything else is refused with code 4 naming the field and the
 //! operator. Index selection reads the top-level conjuncts ([`Cond::conjuncts`]); whatever
 //! the index did not decide is checked here, on the fetched record.
+//!
+//! Filters are bounded while they are parsed, before any query runs: a list operand (`$in`,
+//! `$nin`, the list form of `$contains`/`$all` and of `$eq` on tag lists, and the object form
+//! of `$contains`) holds at most [`MAX_FILTER_VALUES`] values, and one filter holds at most
+//! [`MAX_FILTER_TERMS`] field conditions across all its `$and`/`$or`/`$nor` branches (each
+//! operator on a field is one condition; each logical list also holds at most that many
+//! filters). Over either is code 4 naming the field, e.g.
+//! `filter.source_feed: $in takes at most 100 values, got 5000`.
 
 use serde_json::Value;
 
 use crate::time::{parse_timestamp, Nanos};
 use crate::ApiError;
 use crate::ApiResult;
+
+/// Most values one filter operand may list (`$in`, `$nin`, `$contains`…).
+pub const MAX_FILTER_VALUES: usize = 100;
+/// Most field conditions one filter may hold, all `$and`/`$or`/`$nor` branches together.
+pub const MAX_FILTER_TERMS: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -158,11 +171,17 @@ fn refuse(field: &str, why: impl std::fmt::Display) -> ApiError {
 pub fn parse(raw: Option<&Value>, lookup: &dyn Fn(&str) -> Option<Field>) -> ApiResult<Cond> {
     match raw {
         None | Some(Value::Null) => Ok(Cond::And(vec![])),
-        Some(v) => parse_object(v, lookup),
+        Some(v) => parse_object(v, lookup, &mut 0),
     }
 }
 
-fn parse_object(v: &Value, lookup: &dyn Fn(&str) -> Option<Field>) -> ApiResult<Cond> {
+/// Parses one filter object; `terms` counts the field conditions parsed so far in the whole
+/// filter, so that an oversized filter is refused as soon as it passes the bound.
+fn parse_object(
+    v: &Value,
+    lookup: &dyn Fn(&str) -> Option<Field>,
+    terms: &mut usize,
+) -> ApiResult<Cond> {
     let map = v
         .as_object()
         .ok_or_else(|| ApiError::field("filter", "filter must be an object"))?;
@@ -173,9 +192,18 @@ fn parse_object(v: &Value, lookup: &dyn Fn(&str) -> Option<Field>) -> ApiResult<
                 let list = cond
                     .as_array()
                     .ok_or_else(|| refuse(key, "expected a list of filters"))?;
+                if list.len() > MAX_FILTER_TERMS {
+                    return Err(refuse(
+                        key,
+                        format!(
+                            "takes at most {MAX_FILTER_TERMS} filters, got {}",
+                            list.len()
+                        ),
+                    ));
+                }
                 let parts = list
                     .iter()
-                    .map(|c| parse_object(c, lookup))
+                    .map(|c| parse_object(c, lookup, terms))
                     .collect::<ApiResult<Vec<_>>>()?;
                 all.push(match key.as_str() {
                     "$and" => Cond::And(parts),
@@ -187,7 +215,7 @@ fn parse_object(v: &Value, lookup: &dyn Fn(&str) -> Option<Field>) -> ApiResult<
                 let field = lookup(name).ok_or_else(|| {
                     ApiError::field("filter", format!("filter: '{name}' cannot be filtered on"))
                 })?;
-                all.push(parse_condition(name, field, cond)?);
+                all.push(parse_condition(name, field, cond, terms)?);
             }
         }
     }
@@ -198,7 +226,7 @@ fn parse_object(v: &Value, lookup: &dyn Fn(&str) -> Option<Field>) -> ApiResult<
     })
 }
 
-fn parse_condition(name: &str, field: Field, cond: &Value) -> ApiResult<Cond> {
+fn parse_condition(name: &str, field: Field, cond: &Value, terms: &mut usize) -> ApiResult<Cond> {
     let ops: Vec<(&str, &Value)> = match cond {
         Value::Object(ops) if !ops.is_empty() && ops.keys().all(|k| k.starts_with('$')) => {
             ops.iter().map(|(op, v)| (op.as_str(), v)).collect()
@@ -208,6 +236,13 @@ fn parse_condition(name: &str, field: Field, cond: &Value) -> ApiResult<Cond> {
         }
         v => vec![("$eq", v)],
     };
+    *terms += ops.len();
+    if *terms > MAX_FILTER_TERMS {
+        return Err(ApiError::field(
+            "filter",
+            format!("filter: at most {MAX_FILTER_TERMS} conditions are allowed in one filter"),
+        ));
+    }
     // Several operators on one field (`{"$gte": a, "$lt": b}`) must all hold.
     let mut all = Vec::with_capacity(ops.len());
     for (op_name, operand) in ops {
@@ -243,6 +278,20 @@ fn normalise(name: &str, kind: Kind, op: Op, operand: &Value) -> ApiResult<Value
             .map(Value::from)
             .ok_or_else(|| refuse(name, format!("'{v}' is not a timestamp")))
     };
+    let values = match operand {
+        Value::Array(list) => list.len(),
+        Value::Object(map) if op == Op::Contains => map.len(),
+        _ => 0,
+    };
+    if values > MAX_FILTER_VALUES {
+        return Err(refuse(
+            name,
+            format!(
+                "{} takes at most {MAX_FILTER_VALUES} values, got {values}",
+                op.name()
+            ),
+        ));
+    }
     match op {
         Op::In | Op::Nin => {
             let list = operand
@@ -605,6 +654,71 @@ mod tests {
         assert!(err(json!({"user_id": {"$in": "amy"}})).contains("$in"));
         assert!(err(json!({"$or": {"user_id": "a"}})).contains("$or"));
         assert!(err(json!({"user_id": {"$eq": "a", "x": 1}})).contains("user_id"));
+    }
+
+    #[test]
+    fn list_operands_are_bounded() {
+        let values = |n: usize| Value::from((0..n).map(|i| format!("v{i}")).collect::<Vec<_>>());
+        let err = |f: Value| parse(Some(&f), &fields).unwrap_err();
+        for op in ["$in", "$nin", "$contains", "$all"] {
+            let field = if op == "$in" { "tags" } else { "custom.x" };
+            let ok = json!({ field: { op: values(MAX_FILTER_VALUES) } });
+            assert!(parse(Some(&ok), &fields).is_ok(), "{op}");
+            let e = err(json!({ field: { op: values(5000) } }));
+            assert_eq!(e.code(), 4);
+            let name = if op == "$all" { "$contains" } else { op };
+            assert_eq!(
+                e.to_string(),
+                format!("filter.{field}: {name} takes at most 100 values, got 5000")
+            );
+        }
+        // The plain list form of a tag filter and the object form of `$contains`.
+        assert!(err(json!({"tags": values(101)}))
+            .to_string()
+            .contains("$eq takes at most 100 values, got 101"));
+        let big: serde_json::Map<String, Value> =
+            (0..101).map(|i| (format!("k{i}"), json!(i))).collect();
+        assert!(err(json!({"custom.x": {"$contains": big}}))
+            .to_string()
+            .contains("at most 100 values"));
+        // `parse_terms` (feed reads, follow and feed queries) shares the bound.
+        let e = parse_terms(Some(&json!({"user_id": {"$in": values(101)}})), &fields).unwrap_err();
+        assert_eq!(e.code(), 4);
+        assert!(e
+            .to_string()
+            .contains("filter.user_id: $in takes at most 100"));
+    }
+
+    #[test]
+    fn filters_hold_at_most_fifty_conditions() {
+        let conds = |n: usize| -> Vec<Value> {
+            (0..n)
+                .map(|i| json!({ format!("custom.f{i}"): i }))
+                .collect()
+        };
+        let err = |f: Value| parse(Some(&f), &fields).unwrap_err();
+        assert!(parse(Some(&json!({"$and": conds(MAX_FILTER_TERMS)})), &fields).is_ok());
+        // Across branches: 30 under `$or` and 30 under `$nor`.
+        let e = err(json!({"$or": conds(30), "$nor": conds(30)}));
+        assert_eq!(e.code(), 4);
+        assert!(e.to_string().starts_with("filter: at most 50 conditions"));
+        // Nested, and several operators on one field each count.
+        let e = err(json!({"$and": [{"$or": conds(40)}, {"$and": conds(10)},
+            {"created_at": {"$gte": 1, "$lt": 2}}]}));
+        assert!(e.to_string().contains("at most 50 conditions"));
+        // Top-level fields count too.
+        let flat: serde_json::Map<String, Value> = (0..51)
+            .map(|i| (format!("custom.f{i}"), json!(i)))
+            .collect();
+        assert!(err(Value::Object(flat))
+            .to_string()
+            .contains("at most 50 conditions"));
+        // A logical list of empty filters is bounded as well.
+        let e = err(json!({ "$or": vec![json!({}); 51] }));
+        assert_eq!(
+            e.to_string(),
+            "filter.$or: takes at most 50 filters, got 51"
+        );
     }
 
     #[test]
