@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
+use tributary_domain::access::Capability;
 use tributary_domain::aggregation::{self, Format};
 use tributary_domain::caller::Caller;
 use tributary_domain::ids;
@@ -13,6 +14,7 @@ use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
+use tributary_store::feed_rules;
 use tributary_store::threads::{self, Order};
 use tributary_store::Store;
 use tributary_tasks::fanout;
@@ -91,6 +93,31 @@ pub(crate) async fn ensure_groups<'a>(
     Ok(aggregation::formats_of(found.into_values()))
 }
 
+/// Refuses (403, code 17) a caller who may not post into every one of `feeds`: each must
+/// grant `add-activity` (the owner, members, and anyone on `public` feeds), and one that
+/// does not exist yet must be one the caller may create. Server calls may post anywhere.
+pub(crate) async fn may_post<'a>(
+    store: &Store,
+    caller: &Caller,
+    feeds: impl IntoIterator<Item = &'a String>,
+) -> ApiResult<()> {
+    if caller.is_server() {
+        return Ok(());
+    }
+    let mut fids: Vec<String> = feeds.into_iter().cloned().collect();
+    fids.sort();
+    fids.dedup();
+    let found = store.get_feeds(&fids).await?;
+    for fid in fids.iter().filter(|f| !found.contains_key(*f)) {
+        feed_rules::may_create(caller, &Fid::parse("feeds", fid)?)?;
+    }
+    let existing: Vec<Feed> = found.into_values().collect();
+    for access in store.feeds_access(caller, &existing).await? {
+        access.require(Capability::AddActivity)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("activity '{id}' does not exist"))
 }
@@ -165,6 +192,7 @@ pub async fn add(
     let copy_custom = req.copy_custom_to_notification == Some(true);
     let activity = prepare_new(caller, req, now_nanos())?;
     let formats = ensure_groups(store, &activity.content.feeds).await?;
+    may_post(store, caller, &activity.content.feeds).await?;
     store.create_activity(&activity).await?;
     arrived_in(state, &activity, &activity.content.feeds, &formats).await?;
     if notify {
@@ -225,6 +253,9 @@ pub async fn get(
     if !visible_to(caller, &activity) || expired {
         return Err(not_found(id));
     }
+    store
+        .require_on_activity(caller, &activity, Capability::ReadActivities)
+        .await?;
     let mut rendered =
         render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref())
             .await?

@@ -15,6 +15,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::filter::predicate::{self, Cond, Field, Kind};
 use tributary_domain::model::{Activity, Visibility};
@@ -370,6 +371,20 @@ pub async fn query(
             let page = ranked.drain(offset.min(end)..end).collect();
             (page, more.then_some(Cursor::Offset(end)))
         }
+    };
+    // A user sees only activities in feeds they may read.
+    let page: Vec<Activity> = if caller.is_server() {
+        page
+    } else {
+        let refs: Vec<&Activity> = page.iter().collect();
+        let allowed = state
+            .store
+            .activities_allow(caller, &refs, Capability::ReadActivities)
+            .await?;
+        page.into_iter()
+            .zip(allowed)
+            .filter_map(|(a, ok)| ok.then_some(a))
+            .collect()
     };
     let enrich = Enrichment::from_options(req.enrichment_options.as_ref());
     let reader_for_own = reader

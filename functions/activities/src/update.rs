@@ -21,7 +21,7 @@ use tributary_v3::render;
 use tributary_v3::requests::{ActivityFields, NewActivityRequest};
 use tributary_v3::responses::ActivityResponse;
 
-use crate::ops::{arrived_in, ensure_groups, load, prepare_new, WRITE_CONCURRENCY};
+use crate::ops::{arrived_in, ensure_groups, load, may_post, prepare_new, WRITE_CONCURRENCY};
 
 /// Attempts at a read-modify-write before a concurrent writer's change is reported.
 const UPDATE_ATTEMPTS: u32 = 30;
@@ -56,6 +56,11 @@ where
         validate::content(&current.activity_type, &content)?;
         if content.feeds != current.content.feeds {
             ensure_groups(store, &content.feeds).await?;
+            let added = content
+                .feeds
+                .iter()
+                .filter(|f| !current.content.feeds.contains(f));
+            may_post(store, caller, added).await?;
         }
         if let Some(updated) = store
             .replace_activity_content(&current, content, now_nanos())
@@ -127,6 +132,12 @@ pub async fn upsert(
     }
     let formats =
         ensure_groups(store, prepared.iter().flat_map(|a| a.content.feeds.iter())).await?;
+    may_post(
+        store,
+        caller,
+        prepared.iter().flat_map(|a| a.content.feeds.iter()),
+    )
+    .await?;
     let ids: Vec<String> = prepared.iter().map(|a| a.id.clone()).collect();
     let existing: HashMap<String, Activity> = store.get_activities(&ids).await?;
     for a in &prepared {

@@ -34,9 +34,14 @@ async fn reply(s: &AppState, c: &Comment) -> Reply<CommentReply> {
 
 /// A comment with the activity it is on (`null` when it is on something else).
 async fn reply_with_activity(s: &AppState, c: &Comment) -> Reply<CommentReply> {
-    let activity = match s.store.get_activity(&c.object_id).await? {
-        Some(a) if c.object_type == "activity" => Some(render::activity(&s.store, &a).await?),
-        _ => None,
+    let found = if c.object_type == "activity" {
+        s.store.get_activity(&c.object_id).await?
+    } else {
+        None
+    };
+    let activity = match found {
+        Some(a) => Some(render::activity(&s.store, &a).await?),
+        None => None,
     };
     Ok(Json(CommentReply {
         comment: one(s, c).await?,
@@ -97,10 +102,11 @@ pub struct UserQuery {
 
 pub async fn get_comment(
     State(s): State<AppState>,
-    Auth(_c): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Reply<CommentReply> {
     let c = ops::load(&s, &id).await?;
+    ops::require_readable_object(&s, &caller, &c.object_type, &c.object_id).await?;
     reply(&s, &c).await
 }
 
@@ -172,6 +178,11 @@ pub async fn delete_comment(
     }
     let shown = if q.hard_delete.unwrap_or(false) {
         s.store.delete_comment_hard(&c).await?;
+        if c.object_type == "activity" {
+            if let Some(a) = s.store.get_activity(&c.object_id).await? {
+                ops::count_in_feeds(&s.store, &a.content.feeds, -1).await?;
+            }
+        }
         c
     } else {
         // Soft: the comment keeps its place (and its replies) and reads as deleted.
@@ -224,6 +235,7 @@ pub async fn get_comments(
         .filter(|o| !o.is_empty())
         .ok_or_else(|| ApiError::field("object_id", "object_id is a required field"))?;
     let object_type = q.object_type.clone().unwrap_or_else(|| "activity".into());
+    ops::require_readable_object(&s, &caller, &object_type, &object_id).await?;
     let (comments, next) = thread::thread(&s, &object_type, &object_id, None, &q).await?;
     Ok(Json(page_body(comments, next, q.sort.as_deref())))
 }
@@ -236,6 +248,7 @@ pub async fn get_replies(
 ) -> Reply<CommentsReply> {
     caller.acting_user(q.user_id.as_deref())?;
     let parent = ops::load(&s, &id).await?;
+    ops::require_readable_object(&s, &caller, &parent.object_type, &parent.object_id).await?;
     let (comments, next) = thread::thread(
         &s,
         &parent.object_type,
@@ -253,6 +266,6 @@ pub async fn query_comments(
     Body(req): Body<crate::query::QueryCommentsRequest>,
 ) -> Reply<CommentsReply> {
     caller.acting_user(req.user_id.as_deref())?;
-    let (comments, next) = crate::query::query(&s, &req).await?;
+    let (comments, next) = crate::query::query(&s, &caller, &req).await?;
     Ok(Json(page_body(comments, next, req.sort.as_deref())))
 }

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::ids;
 use tributary_domain::model::comment::Comment;
@@ -201,13 +202,18 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
         }
     };
     let mut listed_comments = 0;
+    let mut feeds: Vec<String> = Vec::new();
     if object_type == "activity" {
         let activity = match store.get_activity(&object_id).await? {
             Some(a) if a.deleted_at.is_none() => a,
             _ => return Err(not_found("activity", &object_id)),
         };
+        store
+            .require_on_activity(caller, &activity, Capability::AddComment)
+            .await?;
         may_reply(state, &user, &activity).await?;
         listed_comments = activity.latest_comment_ids.len();
+        feeds = activity.content.feeds.clone();
     }
     let id = match req.id.clone() {
         Some(id) => {
@@ -224,6 +230,7 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
     comment.mentioned_user_ids = mentions;
     match store.create_comment(&comment).await? {
         Ok(()) => {
+            count_in_feeds(store, &feeds, 1).await?;
             // Top-level comments join the activity's newest-comments list; keep it short.
             if comment.object_type == "activity"
                 && comment.parent_id.is_none()
@@ -314,4 +321,73 @@ pub async fn render(state: &AppState, list: &[Comment]) -> ApiResult<Vec<Comment
         .iter()
         .map(|c| CommentResponse::render(c, &users))
         .collect())
+}
+
+/// The comments among `comments` the caller may read: those on activities it may read
+/// (and those on other objects). One read of the activities, one of the caller's standing.
+pub async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    comments: Vec<Comment>,
+) -> ApiResult<Vec<Comment>> {
+    if caller.is_server() {
+        return Ok(comments);
+    }
+    let mut ids: Vec<String> = comments
+        .iter()
+        .filter(|c| c.object_type == "activity")
+        .map(|c| c.object_id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let found = state.store.get_activities(&ids).await?;
+    let activities: Vec<&Activity> = found.values().collect();
+    let allowed = state
+        .store
+        .activities_allow(caller, &activities, Capability::ReadActivities)
+        .await?;
+    let readable: std::collections::HashSet<&str> = activities
+        .iter()
+        .zip(allowed)
+        .filter(|(_, ok)| *ok)
+        .map(|(a, _)| a.id.as_str())
+        .collect();
+    Ok(comments
+        .into_iter()
+        .filter(|c| c.object_type != "activity" || readable.contains(c.object_id.as_str()))
+        .collect())
+}
+
+/// Refuses (403, code 17) a caller who may not read the activity `object_id`; comments on
+/// other kinds of objects, and activities that do not exist, are left to the caller.
+pub async fn require_readable_object(
+    state: &AppState,
+    caller: &Caller,
+    object_type: &str,
+    object_id: &str,
+) -> ApiResult<()> {
+    if caller.is_server() || object_type != "activity" {
+        return Ok(());
+    }
+    match state.store.get_activity(object_id).await? {
+        Some(a) => {
+            state
+                .store
+                .require_on_activity(caller, &a, Capability::ReadActivities)
+                .await
+        }
+        None => Ok(()),
+    }
+}
+
+/// Keeps `comment_count` of the feeds an activity was posted to (for `get_feed_counts`).
+pub async fn count_in_feeds(
+    store: &tributary_store::Store,
+    feeds: &[String],
+    delta: i64,
+) -> ApiResult<()> {
+    for fid in feeds {
+        store.bump_feed_counter(fid, "comment_count", delta).await?;
+    }
+    Ok(())
 }

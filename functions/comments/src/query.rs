@@ -12,6 +12,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tributary_domain::caller::Caller;
 use tributary_domain::filter::predicate::{self, Cond, Field, Kind, Op};
 use tributary_domain::model::comment::{confidence, controversy, Comment};
 use tributary_domain::validate;
@@ -174,6 +175,7 @@ async fn find(
 
 pub async fn query(
     state: &AppState,
+    caller: &Caller,
     req: &QueryCommentsRequest,
 ) -> ApiResult<(Vec<CommentResponse>, Option<String>)> {
     let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
@@ -224,6 +226,8 @@ pub async fn query(
             (page, more.then_some(Cursor::Offset(end)))
         }
     };
+    // A user sees only comments on what they may read.
+    let page = crate::ops::readable(state, caller, page).await?;
     let rendered = crate::ops::render(state, &page).await?;
     Ok((rendered, next.map(|c| state.cursors.encode(&c))))
 }

@@ -81,16 +81,16 @@ pub async fn delete(
 
 pub async fn query(
     State(s): State<AppState>,
-    Auth(_c): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
 ) -> HttpResult<Json<ReactionsPage>> {
-    Ok(Json(page(&s, On::Comments, &[id], &req).await?))
+    Ok(Json(page(&s, &caller, On::Comments, &[id], &req).await?))
 }
 
 pub async fn batch_query(
     State(s): State<AppState>,
-    Auth(_c): Auth,
+    Auth(caller): Auth,
     Body(req): Body<QueryReactionsRequest>,
 ) -> HttpResult<Json<ReactionsPage>> {
     let ids = req
@@ -98,5 +98,5 @@ pub async fn batch_query(
         .clone()
         .ok_or_else(|| ApiError::field("comment_ids", "comment_ids is a required field"))?;
     tributary_domain::validate::batch_len("comment_ids", ids.len())?;
-    Ok(Json(page(&s, On::Comments, &ids, &req).await?))
+    Ok(Json(page(&s, &caller, On::Comments, &ids, &req).await?))
 }

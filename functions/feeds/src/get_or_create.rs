@@ -11,7 +11,9 @@ use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::AppState;
+use tributary_store::feed_rules;
 use tributary_v3::feed_read::{FeedReadResponse, PagerResponse};
+use tributary_v3::own;
 use tributary_v3::render;
 use tributary_v3::responses::FeedResponse;
 
@@ -30,6 +32,7 @@ pub struct GetOrCreateFeedRequest {
     pub filter: Option<Value>,
     pub followers_pagination: Option<Pager>,
     pub following_pagination: Option<Pager>,
+    pub member_pagination: Option<Pager>,
     pub enrichment_options: Option<Value>,
     /// Aggregated and notification feeds: groups (or everything, `true`) to mark read or
     /// seen after this read, which shows the state from before.
@@ -53,7 +56,7 @@ pub async fn get_or_create(
     let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
     let mut filter = ActivityFilter::parse(req.filter.as_ref())?;
     let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());
-    let (feed, created) = open(s, &fid, &feed_group, acting.as_deref(), req.data).await?;
+    let (feed, created) = open(s, caller, &fid, &feed_group, acting.as_deref(), req.data).await?;
     // Reads act as the named user when a server call names one.
     let reader = match (caller, &acting) {
         (Caller::Server, Some(user)) => Caller::User(user.clone()),
@@ -63,7 +66,8 @@ pub async fn get_or_create(
         Caller::User(me) => Some(me.as_str()),
         _ => None,
     };
-    let access = read::access(s, &reader, &feed).await?;
+    let feed_access = s.store.feed_access(&reader, &feed).await?;
+    let access = read::access(&feed_access)?;
     let (skip_watched, track_watched) = (
         story_flag(&feed_group, "skip_watched"),
         story_flag(&feed_group, "track_watched"),
@@ -90,9 +94,21 @@ pub async fn get_or_create(
         read::Page::default()
     };
     let (followers, followers_next) =
-        follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true).await?;
+        read::follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true).await?;
     let (following, following_next) =
-        follow_list(s, &feed.fid, req.following_pagination.as_ref(), false).await?;
+        read::follow_list(s, &feed.fid, req.following_pagination.as_ref(), false).await?;
+    let (members, members_next) = if access == Access::Full {
+        read::member_list(s, &feed.fid, req.member_pagination.as_ref()).await?
+    } else {
+        (Vec::new(), None)
+    };
+    let own = own::own_data(
+        &s.store,
+        &reader,
+        std::slice::from_ref(&feed),
+        std::slice::from_ref(&feed_access),
+        own::Wanted::ALL,
+    );
     // One read of users serves the activities and the feed's creator.
     let (mut activities, users) = render::activities_with_users(
         &s.store,
@@ -102,11 +118,12 @@ pub async fn get_or_create(
         enrich,
     )
     .await?;
-    let rendered_feed = FeedResponse::render(&feed, &users);
+    let mut rendered_feed = FeedResponse::render(&feed, &users);
     // Read from a feed, an activity's current feed is that feed.
     for a in activities.iter_mut().filter(|_| enrich.current_feed) {
         a.current_feed = Some(Box::new(rendered_feed.clone()));
     }
+    rendered_feed.own = own.await?.remove(0);
     if !track_watched {
         for a in activities.iter_mut() {
             a.is_watched = None;
@@ -120,12 +137,13 @@ pub async fn get_or_create(
         pinned_activities: Vec::new(),
         followers,
         following,
-        members: Vec::new(),
+        members,
         next: page.next,
         notification_status: None,
         prev: page.prev,
         followers_pagination: followers_next.map(|next| PagerResponse { next }),
         following_pagination: following_next.map(|next| PagerResponse { next }),
+        member_pagination: members_next.map(|next| PagerResponse { next }),
     };
     if let Some(g) = groups {
         response.activities = g.activities;
@@ -139,10 +157,11 @@ pub async fn get_or_create(
     Ok(response)
 }
 
-/// The stored feed, or a new one made now: owned by the acting user (or the user its id
-/// names), with the group's default visibility and the request's data.
+/// The stored feed, or a new one made now (a user token may create only its own feeds):
+/// owned by the acting user (or the user its id names), with the group's default visibility and the request's data.
 async fn open(
     s: &AppState,
+    caller: &Caller,
     fid: &Fid,
     group: &FeedGroup,
     acting: Option<&str>,
@@ -152,6 +171,7 @@ async fn open(
         Some(feed) if feed.deleted_at.is_none() => Ok((feed, false)),
         Some(_) => Err(ApiError::not_found(format!("feed '{fid}' was deleted"))),
         None => {
+            feed_rules::may_create(caller, fid)?;
             let creator = acting.map_or_else(|| fid.id.clone(), str::to_string);
             let mut feed = Feed::new(&fid.group, &fid.id, &creator, now_nanos());
             if let Some(v) = group
@@ -178,15 +198,4 @@ fn story_flag(group: &FeedGroup, name: &str) -> bool {
         .and_then(|st| st.get(name))
         .and_then(Value::as_bool)
         .unwrap_or(false)
-}
-
-/// A page of a feed's followers (or following), rendered.
-async fn follow_list(
-    s: &AppState,
-    fid: &str,
-    pager: Option<&Pager>,
-    followers: bool,
-) -> ApiResult<(Vec<render::FollowResponse>, Option<String>)> {
-    let (list, next) = read::follow_list(s, fid, pager, followers).await?;
-    Ok((render::follows(&s.store, &list).await?, next))
 }

@@ -11,11 +11,15 @@ mod aggregated;
 mod get_or_create;
 mod groups;
 mod handlers;
+mod levels;
+mod members;
 mod ops;
+mod own;
 mod query;
 mod read;
+mod visibility;
 
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tributary_http::AppState;
 
@@ -45,6 +49,42 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/mark/batch",
             post(aggregated::mark),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members",
+            patch(members::update),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/accept",
+            post(members::accept),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/reject",
+            post(members::reject),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/query",
+            post(members::query),
+        )
+        .route("/api/v2/feeds/membership_levels", post(levels::create))
+        .route("/api/v2/feeds/membership_levels/query", post(levels::query))
+        .route(
+            "/api/v2/feeds/membership_levels/{id}",
+            patch(levels::update).delete(levels::delete),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/counts",
+            get(own::counts),
+        )
+        .route(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/change_visibility",
+            post(visibility::change),
+        )
+        .route("/api/v2/feeds/feeds/own/batch", post(own::own_batch))
+        .route("/api/v2/feeds/feed_visibilities", get(visibility::list))
+        .route(
+            "/api/v2/feeds/feed_visibilities/{name}",
+            get(visibility::get).put(visibility::update),
         )
         .route("/api/v2/feeds/feeds/batch", post(handlers::create_batch))
         .route("/api/v2/feeds/feeds/delete", post(handlers::delete_batch))

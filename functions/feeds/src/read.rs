@@ -10,11 +10,10 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tributary_domain::access::{Capability, FeedAccess};
 use tributary_domain::caller::Caller;
 use tributary_domain::filter::predicate::{self, Field, Kind, Op, EQ_IN, TAGS};
-use tributary_domain::model::feed::{Feed, FeedVisibility};
-use tributary_domain::model::feed_group::BUILT_IN;
-use tributary_domain::model::follow::Follow;
+use tributary_domain::model::feed::Feed;
 use tributary_domain::model::{Activity, Visibility};
 use tributary_domain::time::now_nanos;
 use tributary_domain::ApiError;
@@ -22,6 +21,8 @@ use tributary_domain::ApiResult;
 use tributary_http::AppState;
 use tributary_store::keys;
 use tributary_store::Direction;
+use tributary_v3::members::{self, FeedMemberResponse};
+use tributary_v3::render::{self, FollowResponse};
 
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
@@ -61,52 +62,15 @@ pub enum Access {
     MetadataOnly,
 }
 
-/// Decides whether `caller` may read `feed`.
-pub async fn access(state: &AppState, caller: &Caller, feed: &Feed) -> ApiResult<Access> {
-    let me = match caller {
-        Caller::Server => return Ok(Access::Full),
-        Caller::Anonymous => {
-            return if feed.visibility == FeedVisibility::Public {
-                Ok(Access::Full)
-            } else {
-                Err(ApiError::not_allowed(format!(
-                    "feed '{}' is not public",
-                    feed.fid
-                )))
-            }
-        }
-        Caller::User(me) => me,
-    };
-    if *me == feed.created_by_id || feed.visibility == FeedVisibility::Public {
-        return Ok(Access::Full);
-    }
-    let follows = matches!(
-        feed.visibility,
-        FeedVisibility::Visible | FeedVisibility::Followers
-    ) && reader_follows(state, me, &feed.fid).await?;
-    match feed.visibility {
-        _ if follows => Ok(Access::Full),
-        FeedVisibility::Visible => Ok(Access::MetadataOnly),
-        v => Err(ApiError::not_allowed(format!(
-            "feed '{}' is {} and user '{me}' may not read it",
-            feed.fid,
-            v.as_str()
-        ))),
-    }
-}
-
-/// Whether one of the reader's own feeds (`timeline:<me>`, `user:<me>`, ...) follows `fid`.
-async fn reader_follows(state: &AppState, me: &str, fid: &str) -> ApiResult<bool> {
-    let keys: Vec<keys::Key> = BUILT_IN
-        .iter()
-        .map(|g| keys::follow(&format!("{g}:{me}"), fid))
-        .collect();
-    let items = state.store.batch_get(keys).await?;
-    Ok(items.iter().any(|item| {
-        item.get("status")
-            .and_then(|v| v.as_s().ok())
-            .is_some_and(|s| s == "accepted")
-    }))
+/// Decides whether `caller` may read `feed`, by the permission model: `read-feed` shows
+/// the feed, `read-activities` its activities too.
+pub fn access(feed_access: &FeedAccess) -> ApiResult<Access> {
+    feed_access.require(Capability::ReadFeed)?;
+    Ok(if feed_access.allows(Capability::ReadActivities) {
+        Access::Full
+    } else {
+        Access::MetadataOnly
+    })
 }
 
 /// The `filter` of a feed read: on activity type, filter tags and author.
@@ -358,13 +322,13 @@ async fn collect(
     Ok((found, more))
 }
 
-/// A page of a feed's followers (`followers = true`) or of what it follows.
+/// A page of a feed's followers (`followers = true`) or of what it follows, rendered.
 pub async fn follow_list(
     state: &AppState,
     fid: &str,
     pager: Option<&Pager>,
     followers: bool,
-) -> ApiResult<(Vec<Follow>, Option<String>)> {
+) -> ApiResult<(Vec<FollowResponse>, Option<String>)> {
     let limit = limit("limit", pager.and_then(|p| p.limit), DEFAULT_LIMIT)?;
     if limit == 0 {
         return Ok((Vec::new(), None));
@@ -385,7 +349,40 @@ pub async fn follow_list(
             .await?
     };
     Ok((
-        list,
+        render::follows(&state.store, &list).await?,
+        next.map(|after| state.cursors.encode(&ListCursor { after })),
+    ))
+}
+
+/// A page of a feed's members (every status, in user id order), rendered.
+pub async fn member_list(
+    state: &AppState,
+    fid: &str,
+    pager: Option<&Pager>,
+) -> ApiResult<(Vec<FeedMemberResponse>, Option<String>)> {
+    let limit = limit(
+        "member_pagination.limit",
+        pager.and_then(|p| p.limit),
+        DEFAULT_LIMIT,
+    )?;
+    if limit == 0 {
+        return Ok((Vec::new(), None));
+    }
+    let after = match pager.and_then(|p| p.next.as_deref()) {
+        Some(c) => Some(
+            state
+                .cursors
+                .decode::<ListCursor>("member_pagination.next", c)?
+                .after,
+        ),
+        None => None,
+    };
+    let (list, next) = state
+        .store
+        .members_page(fid, limit, after.as_deref())
+        .await?;
+    Ok((
+        members::render(&state.store, &list).await?,
         next.map(|after| state.cursors.encode(&ListCursor { after })),
     ))
 }

@@ -113,10 +113,10 @@ pub async fn decide<const ACCEPT: bool>(
 
 pub async fn query_follows(
     State(s): State<AppState>,
-    Auth(_caller): Auth,
+    Auth(caller): Auth,
     Body(req): Body<QueryFollowsRequest>,
 ) -> HttpResult<Json<FollowsReply>> {
-    let (follows, next) = query::query(&s, req).await?;
+    let (follows, next) = query::query(&s, &caller, req).await?;
     let follows = render::follows(&s.store, &follows).await?;
     Ok(Json(FollowsReply {
         follows,

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_domain::access::{roles, Capability};
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::{Feed, FeedVisibility};
 use tributary_domain::model::follow::{Follow, FollowStatus};
@@ -95,9 +96,16 @@ fn copy_limit(req: &FollowRequest) -> ApiResult<Option<usize>> {
     }
 }
 
-/// The status a new follow starts in: the target's visibility decides, and a server call
-/// may set it outright.
-fn initial_status(caller: &Caller, req: &FollowRequest, target: &Feed) -> ApiResult<FollowStatus> {
+/// The status a new follow starts in. A server call may set it outright; otherwise a
+/// follow of a `followers` feed is a request (pending) unless the follower is the feed's
+/// owner or a member, and every other follow the permission model allows starts accepted.
+/// A user token must hold `follow` on the target (403, code 17 otherwise).
+async fn initial_status(
+    state: &AppState,
+    caller: &Caller,
+    req: &FollowRequest,
+    target: &Feed,
+) -> ApiResult<FollowStatus> {
     if let Some(s) = &req.status {
         let status = FollowStatus::parse(s).ok_or_else(|| {
             ApiError::field(
@@ -109,17 +117,13 @@ fn initial_status(caller: &Caller, req: &FollowRequest, target: &Feed) -> ApiRes
             return Ok(status);
         }
     }
-    let owner_follows = matches!(caller, Caller::User(me) if *me == target.created_by_id);
-    match target.visibility {
-        FeedVisibility::Public | FeedVisibility::Visible => Ok(FollowStatus::Accepted),
-        _ if owner_follows || caller.is_server() => Ok(FollowStatus::Accepted),
-        FeedVisibility::Followers => Ok(FollowStatus::Pending),
-        FeedVisibility::Members | FeedVisibility::Private => Err(ApiError::not_allowed(format!(
-            "feed '{}' is {} and cannot be followed",
-            target.fid,
-            target.visibility.as_str()
-        ))),
-    }
+    let access = state.store.feed_access(caller, target).await?;
+    access.require(Capability::Follow)?;
+    let insider = access.holds(roles::OWNER) || access.holds(roles::MEMBER);
+    Ok(match target.visibility {
+        FeedVisibility::Followers if !insider => FollowStatus::Pending,
+        _ => FollowStatus::Accepted,
+    })
 }
 
 /// Creates a follow. With `upsert`, an existing follow is returned unchanged (`created` is
@@ -149,6 +153,17 @@ pub async fn follow(
             ))
         };
     }
+    // Decided before anything is written, so a refusal changes nothing.
+    let existing_target = store.get_feed(&target_fid).await?;
+    let would_be = existing_target.clone().unwrap_or_else(|| {
+        Feed::new(
+            &pair.target.group,
+            &pair.target.id,
+            &pair.target.id,
+            now_nanos(),
+        )
+    });
+    let status = initial_status(state, caller, &req, &would_be).await?;
     if req.create_users.unwrap_or(false) {
         store
             .create_missing_users(&[&owner, &pair.target.id], now_nanos())
@@ -157,8 +172,14 @@ pub async fn follow(
     if existing_source.is_none() {
         feed_rules::get_or_create(store, &pair.source, &owner).await?;
     }
-    let (target, _) = feed_rules::get_or_create(store, &pair.target, &pair.target.id).await?;
-    let status = initial_status(caller, &req, &target)?;
+    let target = match existing_target {
+        Some(t) => t,
+        None => {
+            feed_rules::get_or_create(store, &pair.target, &pair.target.id)
+                .await?
+                .0
+        }
+    };
     let now = now_nanos();
     let mut f = Follow::new(&source_fid, &target_fid, status, now);
     f.custom = req.custom.clone().unwrap_or_default();

@@ -2,12 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashSet;
 use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN};
-use tributary_domain::model::follow::Follow;
+
+use tributary_domain::access::Capability;
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed::Feed;
+use tributary_domain::model::follow::{Follow, FollowStatus};
 use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
+use tributary_store::AllFollowsPosition;
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -30,6 +36,7 @@ struct Position {
 
 pub async fn query(
     state: &AppState,
+    caller: &Caller,
     req: QueryFollowsRequest,
 ) -> ApiResult<(Vec<Follow>, Option<String>)> {
     let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
@@ -59,6 +66,9 @@ pub async fn query(
     let feeds = match (sources, &targets) {
         (Some(s), _) => s,
         (None, Some(t)) => t.clone(),
+        (None, None) if caller.is_server() => {
+            return all(state, limit, statuses.as_deref(), req.next.as_deref()).await;
+        }
         (None, None) => {
             return Err(ApiError::field(
                 "filter",
@@ -66,6 +76,7 @@ pub async fn query(
             ));
         }
     };
+    let scope = Scope::load(state, caller, &feeds, targets.as_deref()).await?;
     let mut pos: Position = match &req.next {
         Some(c) => state.cursors.decode("next", c)?,
         None => Position::default(),
@@ -90,7 +101,7 @@ pub async fn query(
             let status_ok = statuses
                 .as_ref()
                 .is_none_or(|s| s.iter().any(|x| x == f.status.as_str()));
-            target_ok && status_ok
+            target_ok && status_ok && scope.shows(f)
         }));
         match next {
             Some(after) => pos.after = Some(after),
@@ -102,4 +113,85 @@ pub async fn query(
     }
     let next = (pos.feed < feeds.len()).then(|| state.cursors.encode(&pos));
     Ok((out, next))
+}
+
+/// Every follow, newest first (server-side only), through the all-follows index.
+async fn all(
+    state: &AppState,
+    limit: usize,
+    statuses: Option<&[String]>,
+    next: Option<&str>,
+) -> ApiResult<(Vec<Follow>, Option<String>)> {
+    let pos: AllFollowsPosition = match next {
+        Some(c) => state.cursors.decode("next", c)?,
+        None => AllFollowsPosition::default(),
+    };
+    let (page, more) = state.store.all_follows_page(limit, pos).await?;
+    let page = page
+        .into_iter()
+        .filter(|f| statuses.is_none_or(|s| s.iter().any(|x| x == f.status.as_str())))
+        .collect();
+    Ok((page, more.map(|p| state.cursors.encode(&p))))
+}
+
+/// What a user token may see of the follows of the feeds a query names: it must hold
+/// `query-follows` on each (403, code 17 otherwise), and sees requests that are not
+/// accepted only where it answers them (the target's `update-feed-followers`) or made them
+/// (a source feed named by its own id).
+struct Scope {
+    server: bool,
+    user: Option<String>,
+    answers: HashSet<String>,
+}
+
+impl Scope {
+    async fn load(
+        state: &AppState,
+        caller: &Caller,
+        named: &[String],
+        targets: Option<&[String]>,
+    ) -> ApiResult<Scope> {
+        let user = match caller {
+            Caller::Server => {
+                return Ok(Scope {
+                    server: true,
+                    user: None,
+                    answers: HashSet::new(),
+                })
+            }
+            Caller::User(me) => Some(me.clone()),
+            Caller::Anonymous => None,
+        };
+        let mut fids: Vec<String> = named.to_vec();
+        fids.extend(targets.unwrap_or_default().iter().cloned());
+        fids.sort();
+        fids.dedup();
+        let feeds: Vec<Feed> = state.store.get_feeds(&fids).await?.into_values().collect();
+        let access = state.store.feeds_access(caller, &feeds).await?;
+        let mut answers = HashSet::new();
+        for (f, a) in feeds.iter().zip(&access) {
+            if named.contains(&f.fid) {
+                a.require(Capability::QueryFollows)?;
+            }
+            if a.allows(Capability::UpdateFeedFollowers) {
+                answers.insert(f.fid.clone());
+            }
+        }
+        Ok(Scope {
+            server: false,
+            user,
+            answers,
+        })
+    }
+
+    fn shows(&self, f: &Follow) -> bool {
+        if self.server || f.status == FollowStatus::Accepted {
+            return true;
+        }
+        let own_request = self
+            .user
+            .as_deref()
+            .is_some_and(|me| f.source.split_once(':').is_some_and(|(_, id)| id == me));
+        own_request || self.answers.contains(&f.target)
+    }
 }

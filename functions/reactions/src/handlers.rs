@@ -78,18 +78,18 @@ async fn load_activity(s: &AppState, id: &str) -> ApiResult<Activity> {
 
 pub async fn query(
     State(s): State<AppState>,
-    Auth(_caller): Auth,
+    Auth(caller): Auth,
     Path(activity_id): Path<String>,
     Body(req): Body<QueryReactionsRequest>,
 ) -> HttpResult<Json<ReactionsPage>> {
     Ok(Json(
-        page(&s, ops::On::Activities, &[activity_id], &req).await?,
+        page(&s, &caller, ops::On::Activities, &[activity_id], &req).await?,
     ))
 }
 
 pub async fn batch_query(
     State(s): State<AppState>,
-    Auth(_caller): Auth,
+    Auth(caller): Auth,
     Body(req): Body<QueryReactionsRequest>,
 ) -> HttpResult<Json<ReactionsPage>> {
     let ids = req
@@ -97,5 +97,7 @@ pub async fn batch_query(
         .clone()
         .ok_or_else(|| ApiError::field("activity_ids", "activity_ids is a required field"))?;
     tributary_domain::validate::batch_len("activity_ids", ids.len())?;
-    Ok(Json(page(&s, ops::On::Activities, &ids, &req).await?))
+    Ok(Json(
+        page(&s, &caller, ops::On::Activities, &ids, &req).await?,
+    ))
 }

@@ -2,13 +2,14 @@
 //! HTTP, of storage and of any one wire format.
 //!
 //! - [`error`]: the one error type, with Stream's error codes.
-//! - [`caller`]: who a request acts as.
+//! - [`caller`]: who a request acts as; [`access`]: what a user may do to a feed.
 //! - [`model`]: the stored records (activities, comments, reactions, feeds, groups, follows, users).
 //! - [`validate`] and [`partial`]: input rules and set/unset updates.
 //! - [`filter`]: Stream's query filters, parsed and evaluated.
 //! - [`aggregation`]: the group keys of aggregated feeds (Jinja formats).
 //! - [`time`] and [`ids`]: timestamps and identifiers; [`retry`]: backoff for retry loops.
 
+pub mod access;
 pub mod aggregation;
 pub mod caller;
 pub mod error;

@@ -4,7 +4,7 @@ use crate::auth::Authenticator;
 use crate::config::AppConfig;
 use crate::cursor::CursorCodec;
 use serde::Serialize;
-use tributary_domain::ApiResult;
+use tributary_domain::{ApiError, ApiResult};
 use tributary_store::Store;
 use tributary_tasks::queue::TaskQueue;
 
@@ -33,7 +33,7 @@ impl AppState {
     }
 
     /// Reads the configuration from the environment and connects to DynamoDB (and SQS).
-    pub async fn from_env() -> Result<Self, tributary_domain::ApiError> {
+    pub async fn from_env() -> ApiResult<Self> {
         let config = AppConfig::from_env()?;
         let store = Store::connect(&config.table_name).await;
         let queue = match &config.task_queue_url {
@@ -46,14 +46,11 @@ impl AppState {
     /// What the functions that run background work (the task worker, the scheduled jobs)
     /// need: the configuration, the store and the task queue, which they cannot do without.
     pub async fn background_from_env() -> ApiResult<(AppConfig, Store, TaskQueue)> {
-        let state = AppState::from_env().await?;
-        let queue = state.queue.clone().ok_or_else(|| {
-            tributary_domain::ApiError::internal_msg(
-                "TASK_QUEUE_URL is not set: tasks cannot be queued",
-            )
-        })?;
-        let config = Arc::try_unwrap(state.config).unwrap_or_else(|c| (*c).clone());
-        Ok((config, state.store, queue))
+        let config = AppConfig::from_env()?;
+        let url = config.task_queue_url.as_deref().ok_or_else(no_queue)?;
+        let queue = TaskQueue::connect(url).await;
+        let store = Store::connect(&config.table_name).await;
+        Ok((config, store, queue))
     }
 
     /// Queues background work. Without a queue configured there is nowhere to send it, which
@@ -64,9 +61,11 @@ impl AppState {
         }
         match &self.queue {
             Some(queue) => queue.send(tasks).await,
-            None => Err(tributary_domain::ApiError::internal_msg(
-                "TASK_QUEUE_URL is not set: fan-out work cannot be queued",
-            )),
+            None => Err(no_queue()),
         }
     }
+}
+
+fn no_queue() -> ApiError {
+    ApiError::internal_msg("TASK_QUEUE_URL is not set: tasks cannot be queued")
 }

@@ -3,8 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tributary_domain::access::Capability;
+use tributary_domain::caller::Caller;
 use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN};
 use tributary_domain::model::reaction::{Reaction, Subject};
+use tributary_domain::model::Activity;
 use tributary_domain::validate;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
@@ -96,6 +99,7 @@ pub enum On {
 
 pub async fn query(
     state: &AppState,
+    caller: &Caller,
     on: On,
     activity_ids: &[String],
     req: &QueryReactionsRequest,
@@ -131,6 +135,7 @@ pub async fn query(
             owners
         }
     };
+    require_readable(state, caller, owners.values()).await?;
     let mut out = Vec::new();
     while pos.activity < activity_ids.len() && out.len() < limit {
         let (page, next) = state
@@ -157,4 +162,32 @@ pub async fn query(
     }
     let next = (pos.activity < activity_ids.len()).then(|| state.cursors.encode(&pos));
     Ok((out, next))
+}
+
+/// Refuses (403, code 17) a user who may not read every activity listed (activities that
+/// no longer exist have no reactions to show).
+async fn require_readable<'a>(
+    state: &AppState,
+    caller: &Caller,
+    activity_ids: impl Iterator<Item = &'a String>,
+) -> ApiResult<()> {
+    if caller.is_server() {
+        return Ok(());
+    }
+    let mut ids: Vec<String> = activity_ids.cloned().collect();
+    ids.sort();
+    ids.dedup();
+    let found = state.store.get_activities(&ids).await?;
+    let activities: Vec<&Activity> = found.values().collect();
+    let allowed = state
+        .store
+        .activities_allow(caller, &activities, Capability::ReadActivities)
+        .await?;
+    match activities.iter().zip(allowed).find(|(_, ok)| !ok) {
+        Some((a, _)) => Err(ApiError::not_allowed(format!(
+            "not allowed to read the reactions of activity '{}'",
+            a.id
+        ))),
+        None => Ok(()),
+    }
 }

@@ -1,6 +1,7 @@
 //! What the reaction endpoints answer, for activities and comments alike.
 
 use serde::{Deserialize, Serialize};
+use tributary_domain::caller::Caller;
 use tributary_domain::model::reaction::Reaction;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
@@ -39,11 +40,12 @@ pub async fn reactions_json(s: &AppState, list: &[Reaction]) -> ApiResult<Vec<Re
 /// One page of the reactions to `ids`.
 pub async fn page(
     s: &AppState,
+    caller: &Caller,
     on: On,
     ids: &[String],
     req: &QueryReactionsRequest,
 ) -> ApiResult<ReactionsPage> {
-    let (list, next) = query::query(s, on, ids, req).await?;
+    let (list, next) = query::query(s, caller, on, ids, req).await?;
     Ok(ReactionsPage {
         reactions: reactions_json(s, &list).await?,
         next,

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::reaction::{Reaction, Subject, LATEST_KEPT};
 use tributary_domain::time::now_nanos;
@@ -145,6 +146,15 @@ pub async fn add(
     let store = &state.store;
     let (what, subject_id) = subject_name(subject);
     let target = load_live(state, subject).await?;
+    if !caller.is_server() {
+        let cap = match subject {
+            Subject::Activity(_) => Capability::AddActivityReaction,
+            Subject::Comment(_) => Capability::AddCommentReaction,
+        };
+        if let Some(activity) = store.get_activity(&target.activity_id).await? {
+            store.require_on_activity(caller, &activity, cap).await?;
+        }
+    }
     if req.create_users.unwrap_or(false) {
         store.create_missing_users(&[&user], now_nanos()).await?;
     }

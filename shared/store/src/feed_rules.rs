@@ -38,3 +38,19 @@ pub fn check_owner(caller: &Caller, owner: &str, what: &str) -> ApiResult<()> {
         ))),
     }
 }
+
+/// Whether `caller` may create the feed `fid`. A user token may create only feeds whose id
+/// is its own user id (`timeline:<me>`, `user:<me>`, ...): a feed id never lets one user
+/// take another's feed. Server tokens create any feed.
+pub fn may_create(caller: &Caller, fid: &Fid) -> ApiResult<()> {
+    match caller {
+        Caller::Server => Ok(()),
+        Caller::User(me) if *me == fid.id => Ok(()),
+        Caller::User(me) => Err(ApiError::not_allowed(format!(
+            "user '{me}' is not allowed to create feed '{fid}': users create only feeds named by their own id"
+        ))),
+        Caller::Anonymous => Err(ApiError::not_allowed(format!(
+            "anonymous users are not allowed to create feed '{fid}'"
+        ))),
+    }
+}

@@ -19,6 +19,9 @@ fn follow_item(f: &Follow) -> ApiResult<Item> {
     let (g1pk, g1sk) = keys::follow_by_source(&f.source, &f.target);
     item.insert(keys::GSI1_PK.into(), s(g1pk));
     item.insert(keys::GSI1_SK.into(), s(g1sk));
+    let (g3pk, g3sk) = keys::follow_by_time(f.created_at, &f.source, &f.target);
+    item.insert(keys::GSI3_PK.into(), s(g3pk));
+    item.insert(keys::GSI3_SK.into(), s(g3sk));
     Ok(item)
 }
 
@@ -175,6 +178,86 @@ impl Store {
         let page = self.query_page("read following", request, start).await?;
         let next = page.last_key_attr(keys::GSI1_SK);
         Ok((parse_follows(page.items)?, next))
+    }
+}
+
+/// Where a listing of all follows stopped: the yearly bucket, and the follow to continue
+/// after in it.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct AllFollowsPosition {
+    pub bucket: Option<i64>,
+    pub after: Option<(Nanos, String, String)>,
+}
+
+/// The oldest yearly bucket a listing of all follows looks in (2020).
+const OLDEST_FOLLOW_BUCKET: Nanos = 1_577_836_800_000_000_000;
+
+impl Store {
+    /// A page of every follow, newest first: one Query of the all-follows index per yearly
+    /// bucket it passes (from this year back to 2020) and one BatchGetItem of the follows.
+    /// Returns where to continue when more may follow.
+    pub async fn all_follows_page(
+        &self,
+        limit: usize,
+        pos: AllFollowsPosition,
+    ) -> ApiResult<(Vec<Follow>, Option<AllFollowsPosition>)> {
+        let oldest = keys::activity_bucket(OLDEST_FOLLOW_BUCKET);
+        let mut bucket = pos
+            .bucket
+            .unwrap_or_else(|| keys::activity_bucket(tributary_domain::time::now_nanos()));
+        let mut after = pos.after;
+        let mut found: Vec<keys::Key> = Vec::new();
+        while found.len() < limit && bucket >= oldest {
+            let partition = keys::follow_bucket_partition(bucket);
+            let request = self
+                .query_index(keys::GSI3)
+                .key_condition_expression("gsi3pk = :p")
+                .expression_attribute_values(":p", s(partition.clone()))
+                .scan_index_forward(false)
+                .limit((limit - found.len()) as i32);
+            let start = after.as_ref().map(|(t, source, target)| {
+                let (_, g3sk) = keys::follow_by_time(*t, source, target);
+                keys::follow(source, target)
+                    .on_index((keys::GSI3_PK, &partition), (keys::GSI3_SK, &g3sk))
+            });
+            let page = self.query_page("list all follows", request, start).await?;
+            let more = page.last_key.is_some();
+            for item in &page.items {
+                let attr = |n: &str| item.get(n).and_then(|v| v.as_s().ok()).cloned();
+                if let (Some(pk), Some(sk), Some(g3sk)) =
+                    (attr(keys::PK), attr(keys::SK), attr(keys::GSI3_SK))
+                {
+                    let target = pk.strip_prefix("FEED#").unwrap_or(&pk).to_string();
+                    let source = sk
+                        .strip_prefix(keys::FOLLOWER_PREFIX)
+                        .unwrap_or(&sk)
+                        .to_string();
+                    let t = g3sk
+                        .split('#')
+                        .next()
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(0);
+                    after = Some((t, source, target));
+                    found.push(keys::Key::new(pk, sk));
+                }
+            }
+            if !more {
+                bucket -= 1;
+                after = None;
+            }
+        }
+        let items = self.batch_get(found.clone()).await?;
+        let mut follows = parse_follows(items)?;
+        let rank = |f: &Follow| {
+            let k = keys::follow(&f.source, &f.target);
+            found.iter().position(|x| *x == k).unwrap_or(usize::MAX)
+        };
+        follows.sort_by_key(rank);
+        let next = (bucket >= oldest).then_some(AllFollowsPosition {
+            bucket: Some(bucket),
+            after,
+        });
+        Ok((follows, next))
     }
 }
 

@@ -141,6 +141,12 @@ pub fn job_progress(job: &str) -> Key {
     Key::new("META".into(), format!("JOB#{job}"))
 }
 
+/// A feed visibility level's grants, once `update_feed_visibility` changed them (until
+/// then the defaults in code apply).
+pub fn feed_visibility(name: &str) -> Key {
+    Key::new("META".into(), format!("VISIBILITY#{name}"))
+}
+
 // ---- reactions ------------------------------------------------------------------------
 
 /// Prefix of the reactions in an activity's partition.
@@ -345,6 +351,45 @@ pub fn follow_by_source(source: &str, target: &str) -> (String, String) {
     (format!("FOLLOWING#{source}"), target.to_string())
 }
 
+/// A follow's place among all follows (gsi3), by creation time, in the same yearly buckets
+/// as activities: `query_follows` reads it when no filter names a feed.
+pub fn follow_by_time(created_at: Nanos, source: &str, target: &str) -> (String, String) {
+    (
+        follow_bucket_partition(activity_bucket(created_at)),
+        format!("{}#{source}#{target}", time_part(created_at)),
+    )
+}
+
+pub fn follow_bucket_partition(bucket: i64) -> String {
+    format!("FTIME#{bucket}")
+}
+
+// ---- feed members and membership levels -----------------------------------------------
+
+/// Prefix of the member items in a feed's partition.
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+
+/// A user's membership of a feed, in the feed's partition (so a feed's members are one
+/// Query) and indexed by the user in gsi1 (the feeds a user is a member of).
+pub fn member(fid: &str, user_id: &str) -> Key {
+    Key::new(feed_partition(fid), format!("{MEMBER_PREFIX}{user_id}"))
+}
+
+/// A membership's place among the user's memberships (gsi1), by feed id.
+pub fn member_by_user(user_id: &str, fid: &str) -> (String, String) {
+    (format!("UMEMBER#{user_id}"), fid.to_string())
+}
+
+/// All membership levels share one small partition, so listing them is one Query.
+pub const MEMBERSHIP_LEVELS_PARTITION: &str = "LEVELS";
+
+pub fn membership_level(id: &str) -> Key {
+    Key::new(
+        MEMBERSHIP_LEVELS_PARTITION.to_string(),
+        format!("LEVEL#{id}"),
+    )
+}
+
 // ---- feed groups and users ------------------------------------------------------------
 
 /// All feed groups share one small partition, so listing them is one Query.
@@ -408,6 +453,21 @@ impl SubjectKeys for Subject<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follows_by_time() {
+        let (pk, sk) = follow_by_time(5, "timeline:a", "user:b");
+        assert_eq!(pk, "FTIME#0");
+        assert_eq!(sk, format!("{}#timeline:a#user:b", time_part(5)));
+    }
+
+    #[test]
+    fn feed_visibility_key() {
+        assert_eq!(
+            feed_visibility("followers"),
+            Key::new("META".into(), "VISIBILITY#followers")
+        );
+    }
 
     #[test]
     fn activity_keys() {
@@ -524,6 +584,35 @@ mod tests {
         );
         assert_eq!(feed_by_group("user", 7, "user:a").0, "FGRP#user");
         assert_eq!(feed_by_creator("a", 7, "user:a").0, "FCRT#a");
+    }
+
+    #[test]
+    fn member_keys() {
+        let k = member("user:amy", "bob");
+        assert_eq!(k.pk, "FEED#user:amy");
+        assert_eq!(k.sk, "MEMBER#bob");
+        assert!(k.sk.starts_with(MEMBER_PREFIX));
+        // Members sort apart from entries, followers and the feed's own items.
+        assert!(!k.sk.starts_with(FEED_ENTRY_PREFIX));
+        assert!(!k.sk.starts_with(FOLLOWER_PREFIX));
+        assert!(!k.sk.starts_with(&feed("user:amy").sk));
+        assert!(!k.sk.starts_with(GROUP_PREFIX));
+        assert_eq!(
+            member_by_user("bob", "user:amy"),
+            ("UMEMBER#bob".into(), "user:amy".into())
+        );
+    }
+
+    #[test]
+    fn membership_level_keys() {
+        assert_eq!(
+            membership_level("gold"),
+            Key {
+                pk: "LEVELS".into(),
+                sk: "LEVEL#gold".into()
+            }
+        );
+        assert_ne!(membership_level("gold").pk, feed_group("gold").pk);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Every call asks for its consumed capacity and adds it to a [`CapacityMeter`], which
 //! benchmarks read to price each operation.
 
+pub mod access;
 pub mod feed_rules;
 pub mod keys;
 pub mod threads;
@@ -18,6 +19,7 @@ mod feeds;
 mod follows;
 mod groups;
 mod marks;
+mod members;
 mod ranges;
 mod reactions;
 mod transact;
@@ -30,7 +32,7 @@ pub use call::{Call, Page};
 pub use capacity::{CapacityMeter, CapacitySnapshot};
 pub use comments::CommentConflict;
 pub use feeds::{Direction, FeedEntry};
-pub use follows::mark_status;
+pub use follows::{mark_status, AllFollowsPosition};
 pub use groups::{ActivityGroup, NotificationState};
 pub use marks::{Feedback, UserMarks};
 pub use ranges::{Slice, TimePartition};

@@ -2,7 +2,6 @@
 //! aggregated feeds and the status of notification feeds.
 
 use serde::Serialize;
-use serde_json::Value;
 use serde_with::skip_serializing_none;
 use tributary_domain::time::Nanos;
 
@@ -26,12 +25,13 @@ pub struct FeedReadResponse {
     pub pinned_activities: Vec<ActivityResponse>,
     pub followers: Vec<FollowResponse>,
     pub following: Vec<FollowResponse>,
-    pub members: Vec<Value>,
+    pub members: Vec<crate::members::FeedMemberResponse>,
     pub next: Option<String>,
     pub notification_status: Option<NotificationStatusResponse>,
     pub prev: Option<String>,
     pub followers_pagination: Option<PagerResponse>,
     pub following_pagination: Option<PagerResponse>,
+    pub member_pagination: Option<PagerResponse>,
 }
 
 /// Stream's `AggregatedActivityResponse`: a group of an aggregated or notification feed.

@@ -4,6 +4,8 @@
 //! Another wire dialect sits beside this crate and reuses the domain and the store.
 
 pub mod feed_read;
+pub mod members;
+pub mod own;
 pub mod render;
 pub mod replies;
 pub mod requests;

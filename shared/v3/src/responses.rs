@@ -324,6 +324,9 @@ pub struct FeedResponse {
     pub member_count: i64,
     pub pin_count: i64,
     pub activity_count: i64,
+    /// The reading user's own fields, where the read computes them.
+    #[serde(flatten)]
+    pub own: crate::own::FeedOwnData,
 }
 
 impl FeedResponse {
@@ -347,6 +350,7 @@ impl FeedResponse {
             member_count: f.member_count.max(0),
             pin_count: f.pin_count.max(0),
             activity_count: f.activity_count.max(0),
+            own: Default::default(),
         }
     }
 }

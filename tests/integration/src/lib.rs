@@ -220,7 +220,11 @@ impl TestApp {
             self.comments
         } else if family("/api/v2/feeds/activities") {
             self.activities
-        } else if family("/api/v2/feeds/feed_groups") || family("/api/v2/feeds/feeds/") {
+        } else if family("/api/v2/feeds/feed_groups")
+            || family("/api/v2/feeds/feeds/")
+            || family("/api/v2/feeds/membership_levels")
+            || family("/api/v2/feeds/feed_visibilities")
+        {
             self.feeds
         } else if family("/api/v2/feeds/follows") || family("/api/v2/feeds/unfollow/") {
             self.follows

@@ -7,7 +7,7 @@ use super::Location;
 use crate::time::Nanos;
 
 /// Who may read a feed and who may follow it.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedVisibility {
     /// Anyone may read and follow.
@@ -34,6 +34,14 @@ impl FeedVisibility {
             _ => None,
         }
     }
+
+    pub const ALL: [FeedVisibility; 5] = [
+        Self::Visible,
+        Self::Public,
+        Self::Followers,
+        Self::Members,
+        Self::Private,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,6 +89,9 @@ pub struct Feed {
     pub pin_count: i64,
     #[serde(default, skip_serializing)]
     pub activity_count: i64,
+    /// Comments (replies included) on the activities posted to this feed.
+    #[serde(default, skip_serializing)]
+    pub comment_count: i64,
 }
 
 /// The counters item of a feed.
@@ -96,6 +107,8 @@ pub struct FeedCounts {
     pub pin_count: i64,
     #[serde(default)]
     pub activity_count: i64,
+    #[serde(default)]
+    pub comment_count: i64,
 }
 
 impl Feed {
@@ -119,6 +132,7 @@ impl Feed {
             member_count: 0,
             pin_count: 0,
             activity_count: 0,
+            comment_count: 0,
         }
     }
 
@@ -128,6 +142,7 @@ impl Feed {
         self.member_count = c.member_count;
         self.pin_count = c.pin_count;
         self.activity_count = c.activity_count;
+        self.comment_count = c.comment_count;
         self
     }
 }

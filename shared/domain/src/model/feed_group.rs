@@ -82,7 +82,7 @@ impl FeedGroup {
         }
         let mut g = FeedGroup::new(id, BUILT_IN_CREATED_AT);
         let (visibility, settings) = match id {
-            "user" => ("public", json!({})),
+            "user" => ("visible", json!({})),
             "timeline" => ("private", json!({})),
             "foryou" => (
                 "private",
@@ -94,7 +94,7 @@ impl FeedGroup {
                 json!({"aggregation": {"format": "{{ target_id }}_{{ type }}_{{ time.strftime('%Y-%m-%d') }}"},
                        "notification": {"track_seen": true, "track_read": true}}),
             ),
-            "story" => ("public", json!({"stories": {"track_watched": true}})),
+            "story" => ("visible", json!({"stories": {"track_watched": true}})),
             _ => (
                 "private",
                 json!({"stories": {"track_watched": true, "skip_watched": false}}),

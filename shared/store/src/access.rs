@@ -1,0 +1,248 @@
+//! Loads what the permission model ([`tributary_domain::access`]) needs to decide how a
+//! caller stands to feeds: their memberships, whether one of their own feeds follows, and
+//! the grants of the feeds' visibility levels. One BatchGetItem for any number of feeds
+//! (up to the batch limit the callers keep).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use tributary_domain::access::{default_grants, parse_grants, Capability, FeedAccess, Grants};
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed::{Feed, FeedVisibility};
+use tributary_domain::model::feed_group::BUILT_IN;
+use tributary_domain::model::{Activity, Visibility};
+use tributary_domain::{ApiError, ApiResult};
+
+use crate::keys::{self, Key};
+use crate::{serde_error, Item, Store};
+
+/// A visibility level's grants as stored by `update_feed_visibility`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredGrants {
+    pub name: String,
+    pub grants: BTreeMap<String, Vec<String>>,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// The grants of each level: stored changes over the defaults.
+    pub async fn visibility_grants(
+        &self,
+        levels: &[FeedVisibility],
+    ) -> ApiResult<HashMap<FeedVisibility, Grants>> {
+        let keys = levels
+            .iter()
+            .map(|v| keys::feed_visibility(v.as_str()))
+            .collect();
+        let items = self.batch_get(keys).await?;
+        grants_from(levels, &items)
+    }
+
+    /// Saves a level's grants (all of them: what is not named is no longer granted).
+    pub async fn put_visibility_grants(&self, stored: &StoredGrants) -> ApiResult<()> {
+        let context = "save feed visibility";
+        let mut item: Item = serde_dynamo::to_item(stored).map_err(|e| serde_error(context, e))?;
+        item.extend(keys::feed_visibility(&stored.name).to_item());
+        self.put_item(context, item).await
+    }
+
+    /// How `caller` stands to one feed.
+    pub async fn feed_access(&self, caller: &Caller, feed: &Feed) -> ApiResult<FeedAccess> {
+        Ok(self
+            .feeds_access(caller, std::slice::from_ref(feed))
+            .await?
+            .remove(0))
+    }
+
+    /// How `caller` stands to each of `feeds`, in their order: one BatchGetItem of the
+    /// caller's membership and follows for every feed, and of the levels' grants.
+    pub async fn feeds_access(
+        &self,
+        caller: &Caller,
+        feeds: &[Feed],
+    ) -> ApiResult<Vec<FeedAccess>> {
+        let user = match caller {
+            Caller::Server => return Ok(feeds.iter().map(|_| FeedAccess::Server).collect()),
+            Caller::User(me) => Some(me.as_str()),
+            Caller::Anonymous => None,
+        };
+        let mut levels: Vec<FeedVisibility> = Vec::new();
+        for f in feeds {
+            if !levels.contains(&f.visibility) {
+                levels.push(f.visibility);
+            }
+        }
+        let mut wanted: Vec<Key> = levels
+            .iter()
+            .map(|v| keys::feed_visibility(v.as_str()))
+            .collect();
+        if let Some(me) = user {
+            for f in feeds {
+                wanted.push(keys::member(&f.fid, me));
+                wanted.extend(own_follow_keys(me, &f.fid));
+            }
+        }
+        let items = self.batch_get(wanted).await?;
+        let grants = grants_from(&levels, &items)?;
+        let by_key: HashMap<(String, String), &Item> = items
+            .iter()
+            .filter_map(|item| {
+                let pk = item.get(keys::PK)?.as_s().ok()?.clone();
+                let sk = item.get(keys::SK)?.as_s().ok()?.clone();
+                Some(((pk, sk), item))
+            })
+            .collect();
+        let found = |k: &Key| by_key.get(&(k.pk.clone(), k.sk.clone())).copied();
+        Ok(feeds
+            .iter()
+            .map(|f| {
+                let (member_role, is_follower) = match user {
+                    Some(me) => {
+                        let member = found(&keys::member(&f.fid, me))
+                            .filter(|m| attr(m, "status").is_some_and(|s| s == "member"));
+                        let role = member.map(|m| {
+                            attr(m, "role")
+                                .filter(|r| !r.is_empty())
+                                .unwrap_or(tributary_domain::access::roles::MEMBER)
+                                .to_string()
+                        });
+                        let follows = own_follow_keys(me, &f.fid).iter().any(|k| {
+                            found(k).is_some_and(|i| attr(i, "status") == Some("accepted"))
+                        });
+                        (role, follows)
+                    }
+                    None => (None, false),
+                };
+                FeedAccess::for_user(
+                    &f.fid,
+                    user,
+                    user.is_some_and(|me| me == f.created_by_id),
+                    member_role.as_deref(),
+                    is_follower,
+                    grants[&f.visibility].clone(),
+                )
+            })
+            .collect())
+    }
+}
+
+/// The follows from a user's own feeds (`timeline:<me>`, `user:<me>`, ...) to `fid`.
+fn own_follow_keys(me: &str, fid: &str) -> Vec<Key> {
+    BUILT_IN
+        .iter()
+        .map(|g| format!("{g}:{me}"))
+        .filter(|source| source != fid)
+        .map(|source| keys::follow(&source, fid))
+        .collect()
+}
+
+fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)?.as_s().ok().map(String::as_str)
+}
+
+/// Each level's grants: the stored ones among `items`, else the defaults.
+fn grants_from(
+    levels: &[FeedVisibility],
+    items: &[Item],
+) -> ApiResult<HashMap<FeedVisibility, Grants>> {
+    let mut out = HashMap::new();
+    for v in levels {
+        let key = keys::feed_visibility(v.as_str());
+        let stored = items.iter().find(|i| {
+            i.get(keys::PK).and_then(|a| a.as_s().ok()) == Some(&key.pk)
+                && i.get(keys::SK).and_then(|a| a.as_s().ok()) == Some(&key.sk)
+        });
+        let grants = match stored {
+            Some(item) => {
+                let s: StoredGrants = serde_dynamo::from_item(item.clone())
+                    .map_err(|e| serde_error("read feed visibility", e))?;
+                parse_grants("grants", &s.grants)?
+            }
+            None => default_grants(*v),
+        };
+        out.insert(*v, grants);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Whether `caller` may `cap` on each of `activities`, in their order. An activity's
+    /// author may; a private activity is its author's alone; otherwise the activity takes
+    /// the rights of the feeds it was posted to (any one of them granting is enough). One
+    /// read of the feeds and one of the caller's standing, for the whole list.
+    pub async fn activities_allow(
+        &self,
+        caller: &Caller,
+        activities: &[&Activity],
+        cap: Capability,
+    ) -> ApiResult<Vec<bool>> {
+        let me = match caller {
+            Caller::Server => return Ok(vec![true; activities.len()]),
+            Caller::User(me) => Some(me.as_str()),
+            Caller::Anonymous => None,
+        };
+        let decided = |a: &Activity| -> Option<bool> {
+            if me == Some(a.user_id.as_str()) {
+                Some(true)
+            } else if a.content.visibility == Visibility::Private {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        let mut fids: Vec<String> = Vec::new();
+        for a in activities.iter().filter(|a| decided(a).is_none()) {
+            for f in &a.content.feeds {
+                if !fids.contains(f) {
+                    fids.push(f.clone());
+                }
+            }
+        }
+        let feeds: Vec<Feed> = self.get_feeds(&fids).await?.into_values().collect();
+        let access = self.feeds_access(caller, &feeds).await?;
+        let allowed: HashMap<&str, bool> = feeds
+            .iter()
+            .zip(&access)
+            .map(|(f, a)| (f.fid.as_str(), a.allows(cap)))
+            .collect();
+        Ok(activities
+            .iter()
+            .map(|a| {
+                decided(a).unwrap_or_else(|| {
+                    a.content
+                        .feeds
+                        .iter()
+                        .any(|f| allowed.get(f.as_str()).copied().unwrap_or(false))
+                })
+            })
+            .collect())
+    }
+
+    /// `Ok` when `caller` may `cap` on `activity`; Stream's 403 (code 17) otherwise.
+    pub async fn require_on_activity(
+        &self,
+        caller: &Caller,
+        activity: &Activity,
+        cap: Capability,
+    ) -> ApiResult<()> {
+        if self.activities_allow(caller, &[activity], cap).await?[0] {
+            return Ok(());
+        }
+        Err(ApiError::not_allowed(format!(
+            "not allowed to {} on activity '{}' (missing capability '{}')",
+            match cap {
+                Capability::AddComment => "comment",
+                Capability::AddActivityReaction => "react",
+                Capability::AddActivityBookmark => "bookmark",
+                _ => "read",
+            },
+            activity.id,
+            cap.as_str()
+        )))
+    }
+}
+
+/// An item read by [`Store::batch_get`], parsed (for layers that do not speak DynamoDB).
+pub fn parse_item<T: serde::de::DeserializeOwned>(context: &str, item: &Item) -> ApiResult<T> {
+    serde_dynamo::from_item(item.clone()).map_err(|e| serde_error(context, e))
+}
