@@ -404,3 +404,38 @@ mod tests {
         assert_eq!(err.code(), 4);
     }
 }
+
+/// The default grants as a Markdown table: one row per level and role, the capabilities
+/// in Stream's order. `docs/permissions.md` holds this table; a test keeps the two equal.
+pub fn grants_table() -> String {
+    let mut out = String::from("| visibility | role | capabilities |\n| --- | --- | --- |\n");
+    for v in FeedVisibility::ALL {
+        let grants = default_grants(v);
+        for role in roles::ALL {
+            let caps: Vec<&str> = grants[role].iter().map(|c| c.as_str()).collect();
+            let caps = if caps.len() == Capability::ALL.len() {
+                "all".to_string()
+            } else if caps.is_empty() {
+                "none".to_string()
+            } else {
+                caps.join(", ")
+            };
+            out.push_str(&format!("| `{}` | `{role}` | {caps} |\n", v.as_str()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod docs {
+    /// The table in `docs/permissions.md` is the one the code grants.
+    #[test]
+    fn docs_table_is_the_code_table() {
+        let doc = include_str!("../../../docs/permissions.md");
+        let table = super::grants_table();
+        assert!(
+            doc.contains(&table),
+            "docs/permissions.md is out of date; its table should read:\n{table}"
+        );
+    }
+}
