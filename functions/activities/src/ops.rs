@@ -152,7 +152,7 @@ pub(crate) async fn arrived_in(
             let (existed, followers) = store.count_activity_added(&fid).await?;
             if !existed {
                 let parsed = Fid::parse("feeds", &fid)?;
-                let feed = Feed::new(&parsed.group, &parsed.id, &a.user_id, a.created_at);
+                let feed = feed_rules::new_feed(store, &parsed, &a.user_id, a.created_at).await?;
                 store.create_feed_if_missing(&feed).await?;
             }
             // Private activities are for the feed's owner only: they do not travel.

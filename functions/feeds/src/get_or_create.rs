@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 use tributary_domain::caller::Caller;
-use tributary_domain::model::feed::{Feed, FeedVisibility};
+use tributary_domain::model::feed::Feed;
 use tributary_domain::model::feed_group::FeedGroup;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
@@ -173,14 +173,7 @@ async fn open(
         None => {
             feed_rules::may_create(caller, fid)?;
             let creator = acting.map_or_else(|| fid.id.clone(), str::to_string);
-            let mut feed = Feed::new(&fid.group, &fid.id, &creator, now_nanos());
-            if let Some(v) = group
-                .default_visibility
-                .as_deref()
-                .and_then(FeedVisibility::parse)
-            {
-                feed.visibility = v;
-            }
+            let mut feed = group.new_feed(&fid.id, &creator, now_nanos());
             if let Some(data) = data {
                 data.apply(&mut feed)?;
             }

@@ -186,7 +186,10 @@ pub async fn create_batch(
         let id = item
             .feed_id
             .ok_or_else(|| ApiError::field(format!("{at}.feed_id"), "feed_id is required"))?;
-        let fid = parse_fid(s, &group, &id).await.map_err(|e| e.within(&at))?;
+        let (fid, feed_group) = parse_fid_with_group(s, &group, &id)
+            .await
+            .map_err(|e| e.within(&at))?;
+        feed_rules::may_create(caller, &fid).map_err(|e| e.within(&at))?;
         let creator = match (caller, item.input.created_by_id.clone()) {
             (Caller::Server, Some(c)) => c,
             (Caller::User(me), _) => me.clone(),
@@ -195,7 +198,7 @@ pub async fn create_batch(
             }
             (Caller::Server, None) => fid.id.clone(),
         };
-        let mut feed = Feed::new(&fid.group, &fid.id, &creator, now_nanos());
+        let mut feed = feed_group.new_feed(&fid.id, &creator, now_nanos());
         let i = item.input;
         FeedInput {
             name: i.name,

@@ -155,14 +155,10 @@ pub async fn follow(
     }
     // Decided before anything is written, so a refusal changes nothing.
     let existing_target = store.get_feed(&target_fid).await?;
-    let would_be = existing_target.clone().unwrap_or_else(|| {
-        Feed::new(
-            &pair.target.group,
-            &pair.target.id,
-            &pair.target.id,
-            now_nanos(),
-        )
-    });
+    let would_be = match &existing_target {
+        Some(t) => t.clone(),
+        None => feed_rules::new_feed(store, &pair.target, &pair.target.id, now_nanos()).await?,
+    };
     let status = initial_status(state, caller, &req, &would_be).await?;
     if req.create_users.unwrap_or(false) {
         store

@@ -4,7 +4,7 @@
 use crate::Store;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::Feed;
-use tributary_domain::time::now_nanos;
+use tributary_domain::time::{now_nanos, Nanos};
 use tributary_domain::validate::Fid;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
@@ -15,8 +15,19 @@ pub async fn get_or_create(store: &Store, fid: &Fid, creator: &str) -> ApiResult
     if let Some(feed) = store.get_feed(&fid_string).await? {
         return Ok((feed, false));
     }
-    let feed = Feed::new(&fid.group, &fid.id, creator, now_nanos());
+    let feed = new_feed(store, fid, creator, now_nanos()).await?;
     store.create_feed_if_missing(&feed).await
+}
+
+/// A feed as it is made the first time it is used: owned by `creator`, with its group's
+/// default visibility (public when the group is gone).
+pub async fn new_feed(store: &Store, fid: &Fid, creator: &str, now: Nanos) -> ApiResult<Feed> {
+    Ok(
+        match store.feed_groups(&[&fid.group]).await?.remove(&fid.group) {
+            Some(group) => group.new_feed(&fid.id, creator, now),
+            None => Feed::new(&fid.group, &fid.id, creator, now),
+        },
+    )
 }
 
 /// Who owns a feed that may not exist yet: its creator, or else the user its id names.

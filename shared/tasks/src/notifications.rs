@@ -137,15 +137,7 @@ pub async fn notify(store: &Store, n: Notice) -> ApiResult<()> {
     let (existed, _) = store.count_activity_added(&fid).await?;
     if !existed {
         // The recipient's notification feed, with the group's visibility (private by default).
-        let mut feed =
-            tributary_domain::model::feed::Feed::new(GROUP, &n.recipient, &n.recipient, now);
-        if let Some(v) = group
-            .default_visibility
-            .as_deref()
-            .and_then(tributary_domain::model::feed::FeedVisibility::parse)
-        {
-            feed.visibility = v;
-        }
+        let feed = group.new_feed(&n.recipient, &n.recipient, now);
         store.create_feed_if_missing(&feed).await?;
     }
     if let Some(format) = format {

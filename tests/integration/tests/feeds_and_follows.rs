@@ -409,7 +409,36 @@ async fn bad_follows_are_refused() {
     )
     .await
     .expect_error(17, 403);
-    app.server(
+    // A server token may list every follow (paged), here filtered by status only; a user
+    // token must still name source_feed or target_feed.
+    let all = app
+        .server(
+            "POST",
+            "/api/v2/feeds/follows/query",
+            Some(json!({"filter": {"status": "accepted"}, "limit": 100})),
+        )
+        .await;
+    let mut page = all.expect_ok().clone();
+    let mut found = false;
+    for _ in 0..100 {
+        let follows = page["follows"].as_array().unwrap();
+        assert!(follows.iter().all(|f| f["status"] == "accepted"));
+        found |= follows
+            .iter()
+            .any(|f| f["source_feed"]["feed"] == a && f["target_feed"]["feed"] == b);
+        let Some(next) = page["next"].as_str().filter(|_| !found) else {
+            break;
+        };
+        let body = json!({"filter": {"status": "accepted"}, "limit": 100, "next": next});
+        page = app
+            .server("POST", "/api/v2/feeds/follows/query", Some(body))
+            .await
+            .expect_ok()
+            .clone();
+    }
+    assert!(found, "{a} -> {b} not listed among all follows");
+    app.as_user(
+        &mallory,
         "POST",
         "/api/v2/feeds/follows/query",
         Some(json!({"filter": {"status": "accepted"}})),

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::model::feed::{Feed, FeedVisibility};
 use crate::time::Nanos;
 
 /// The groups every new app has.
@@ -73,6 +74,19 @@ impl FeedGroup {
             updated_at: now,
             deleted_at: None,
         }
+    }
+
+    /// A new feed of this group, with the group's default visibility.
+    pub fn new_feed(&self, id: &str, created_by_id: &str, now: Nanos) -> Feed {
+        let mut feed = Feed::new(&self.id, id, created_by_id, now);
+        if let Some(v) = self
+            .default_visibility
+            .as_deref()
+            .and_then(FeedVisibility::parse)
+        {
+            feed.visibility = v;
+        }
+        feed
     }
 
     /// A built-in group as every new app has it.
