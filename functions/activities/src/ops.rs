@@ -291,7 +291,10 @@ pub async fn delete(
 ) -> ApiResult<()> {
     caller.acting_user(user_id)?;
     let activity = load(&state.store, id).await?;
-    caller.may_modify(&activity.user_id)?;
+    state
+        .store
+        .may_change_activity(caller, &activity, Capability::DeleteAnyActivity)
+        .await?;
     remove(state, &activity, hard).await
 }
 
@@ -329,7 +332,10 @@ pub async fn delete_many(
     let mut targets = Vec::with_capacity(ids.len());
     for id in &ids {
         let a = found.get(id).ok_or_else(|| not_found(id))?;
-        caller.may_modify(&a.user_id)?;
+        state
+            .store
+            .may_change_activity(caller, a, Capability::DeleteAnyActivity)
+            .await?;
         if !targets.iter().any(|t: &Activity| t.id == a.id) {
             targets.push(a.clone());
         }
@@ -350,7 +356,9 @@ pub async fn restore(
 ) -> ApiResult<ActivityResponse> {
     caller.acting_user(user_id)?;
     let activity = load(store, id).await?;
-    caller.may_modify(&activity.user_id)?;
+    store
+        .may_change_activity(caller, &activity, Capability::DeleteAnyActivity)
+        .await?;
     let restored = if activity.is_deleted() {
         store
             .set_activity_deleted(id, None, now_nanos())

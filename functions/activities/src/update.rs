@@ -9,6 +9,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use tributary_domain::retry::Backoff;
 
 use serde_json::{Map, Value};
+use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::{Activity, ActivityContent};
 use tributary_domain::partial;
@@ -51,7 +52,9 @@ where
             tokio::time::sleep(BACKOFF.delay(attempt)).await;
         }
         let current = load(store, id).await?;
-        caller.may_modify(&current.user_id)?;
+        store
+            .may_change_activity(caller, &current, Capability::UpdateAnyActivity)
+            .await?;
         let content = change(&current)?;
         validate::content(&current.activity_type, &content)?;
         if content.feeds != current.content.feeds {

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_domain::access::Capability;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate::batch_len;
@@ -167,7 +168,9 @@ pub async fn delete_comment(
 ) -> Reply<CommentReply> {
     caller.acting_user(q.user_id.as_deref())?;
     let c = ops::load(&s, &id).await?;
-    caller.may_modify(&c.user_id)?;
+    s.store
+        .may_change_comment(&caller, &c, Capability::DeleteAnyComment)
+        .await?;
     if q.delete_notification_activity == Some(true) {
         if let Some(recipient) = ops::comment_recipient(&s, &c).await? {
             notifications::retract(&s.store, "comment", &c.id, &recipient).await?;
@@ -202,7 +205,9 @@ pub async fn restore_comment(
 ) -> Reply<CommentReply> {
     caller.acting_user(req.user_id.as_deref())?;
     let c = ops::load(&s, &id).await?;
-    caller.may_modify(&c.user_id)?;
+    s.store
+        .may_change_comment(&caller, &c, Capability::DeleteAnyComment)
+        .await?;
     let restored = s
         .store
         .set_comment_deleted(&id, None, now_nanos())

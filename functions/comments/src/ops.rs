@@ -292,7 +292,10 @@ where
     caller.acting_user(acting)?;
     for _ in 0..UPDATE_ATTEMPTS {
         let current = load(state, id).await?;
-        caller.may_modify(&current.user_id)?;
+        state
+            .store
+            .may_change_comment(caller, &current, Capability::UpdateAnyComment)
+            .await?;
         let next = change(&current)?;
         check_text(next.text.as_deref())?;
         check_lists(&next.mentioned_user_ids)?;

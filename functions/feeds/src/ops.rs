@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::{Feed, FeedVisibility};
 use tributary_domain::model::feed_group::FeedGroup;
@@ -81,7 +82,10 @@ pub async fn load(s: &AppState, fid: &Fid) -> ApiResult<Feed> {
 /// Applies `input` to the feed at `fid` (its owner, or a server call, may).
 pub async fn update(s: &AppState, caller: &Caller, fid: &Fid, input: FeedInput) -> ApiResult<Feed> {
     let mut feed = load(s, fid).await?;
-    feed_rules::check_owner(caller, &feed.created_by_id, &format!("update feed '{fid}'"))?;
+    s.store
+        .feed_access(caller, &feed)
+        .await?
+        .require(Capability::UpdateFeed)?;
     if let Some(creator) = input.created_by_id.clone() {
         if !caller.is_server() {
             return Err(ApiError::not_allowed(
@@ -104,7 +108,10 @@ pub async fn remove(s: &AppState, caller: &Caller, fid: &Fid, hard: bool) -> Api
         Some(f) => f,
         None => return Err(ApiError::not_found(format!("feed '{fid}' does not exist"))),
     };
-    feed_rules::check_owner(caller, &feed.created_by_id, &format!("delete feed '{fid}'"))?;
+    s.store
+        .feed_access(caller, &feed)
+        .await?
+        .require(Capability::DeleteFeed)?;
     if !hard {
         feed.deleted_at = Some(now_nanos());
         return s.store.put_feed(&feed).await;

@@ -233,11 +233,6 @@ async fn load(state: &AppState, pair: &Pair) -> ApiResult<Follow> {
         .ok_or_else(|| ApiError::not_found(format!("feed '{source}' does not follow '{target}'")))
 }
 
-async fn target_owner(state: &AppState, pair: &Pair) -> ApiResult<String> {
-    let target = state.store.get_feed(&pair.target.to_string()).await?;
-    Ok(feed_rules::owner(target.as_ref(), &pair.target))
-}
-
 /// Accepts or rejects a pending follow; only the target's owner (or the server) may.
 pub async fn decide(
     state: &AppState,
@@ -248,12 +243,16 @@ pub async fn decide(
     role: Option<String>,
 ) -> ApiResult<Follow> {
     let pair = Pair::parse(source, target)?;
-    let owner = target_owner(state, &pair).await?;
-    feed_rules::check_owner(
-        caller,
-        &owner,
-        &format!("answer follow requests to '{}'", pair.target),
-    )?;
+    let target_feed = state
+        .store
+        .get_feed(&pair.target.to_string())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("feed '{}' does not exist", pair.target)))?;
+    state
+        .store
+        .feed_access(caller, &target_feed)
+        .await?
+        .require(Capability::UpdateFeedFollowers)?;
     let mut f = load(state, &pair).await?;
     if f.status != FollowStatus::Pending {
         return Err(ApiError::input(format!(

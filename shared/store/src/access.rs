@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use tributary_domain::access::{default_grants, parse_grants, Capability, FeedAccess, Grants};
 use tributary_domain::caller::Caller;
+use tributary_domain::model::comment::Comment;
 use tributary_domain::model::feed::{Feed, FeedVisibility};
 use tributary_domain::model::feed_group::BUILT_IN;
 use tributary_domain::model::{Activity, Visibility};
@@ -245,4 +246,40 @@ impl Store {
 /// An item read by [`Store::batch_get`], parsed (for layers that do not speak DynamoDB).
 pub fn parse_item<T: serde::de::DeserializeOwned>(context: &str, item: &Item) -> ApiResult<T> {
     serde_dynamo::from_item(item.clone()).map_err(|e| serde_error(context, e))
+}
+
+impl Store {
+    /// `Ok` when `caller` may change (update, delete, restore) `activity`: its author may,
+    /// and so may whoever holds `any` (`update-any-activity`, `delete-any-activity`) on a
+    /// feed it was posted to, such as the feed's owner.
+    pub async fn may_change_activity(
+        &self,
+        caller: &Caller,
+        activity: &Activity,
+        any: Capability,
+    ) -> ApiResult<()> {
+        let author = caller.may_modify(&activity.user_id);
+        if author.is_ok() || self.activities_allow(caller, &[activity], any).await?[0] {
+            return Ok(());
+        }
+        author
+    }
+
+    /// `Ok` when `caller` may change `comment`: its author may, and so may whoever holds
+    /// `any` (`update-any-comment`, `delete-any-comment`) on a feed of the activity it is on.
+    pub async fn may_change_comment(
+        &self,
+        caller: &Caller,
+        comment: &Comment,
+        any: Capability,
+    ) -> ApiResult<()> {
+        let author = caller.may_modify(&comment.user_id);
+        if author.is_ok() || comment.object_type != "activity" {
+            return author;
+        }
+        match self.get_activity(&comment.object_id).await? {
+            Some(a) if self.activities_allow(caller, &[&a], any).await?[0] => Ok(()),
+            _ => author,
+        }
+    }
 }
