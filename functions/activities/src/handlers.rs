@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use tributary_domain::access::Capability;
 use tributary_domain::ApiError;
 use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
 use tributary_v3::render;
@@ -191,9 +192,14 @@ pub async fn activity_feedback(
     Body(req): Body<FeedbackRequest>,
 ) -> Reply<FeedbackReply> {
     let user = caller.require_user(req.user_id.as_deref())?;
-    if s.store.get_activity(&id).await?.is_none() {
-        return Err(ApiError::not_found(format!("activity '{id}' does not exist")).into());
-    }
+    let activity = s
+        .store
+        .get_activity(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("activity '{id}' does not exist")))?;
+    s.store
+        .require_on_activity(&caller, &activity, Capability::ReadActivities)
+        .await?;
     let feedback = tributary_store::Feedback {
         hide: req.hide,
         show_less: req.show_less,

@@ -257,9 +257,19 @@ pub async fn get(
         .require_on_activity(caller, &activity, Capability::ReadActivities)
         .await?;
     let mut rendered =
-        render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref())
-            .await?
-            .remove(0);
+        render::activities_for(store, std::slice::from_ref(&activity), reader.as_deref()).await?;
+    let as_reader = match (caller, &reader) {
+        (Caller::Server, Some(user)) => Caller::User(user.clone()),
+        _ => caller.clone(),
+    };
+    render::apply_previews(
+        store,
+        &as_reader,
+        std::slice::from_ref(&activity),
+        &mut rendered,
+    )
+    .await?;
+    let mut rendered = rendered.remove(0);
     if limit != render::COMMENTS_SHOWN || order != Order::Newest {
         // Other than the default: read that page of the thread.
         rendered.comments = if limit == 0 {

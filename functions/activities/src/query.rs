@@ -390,8 +390,13 @@ pub async fn query(
     let reader_for_own = reader
         .as_deref()
         .filter(|_| req.enrich_own_fields != Some(false));
-    let (rendered, _) =
+    let (mut rendered, _) =
         render::activities_with_users(&state.store, &page, &[], reader_for_own, enrich).await?;
+    let as_reader = match (caller, &reader) {
+        (Caller::Server, Some(user)) => Caller::User(user.clone()),
+        _ => caller.clone(),
+    };
+    render::apply_previews(&state.store, &as_reader, &page, &mut rendered).await?;
     Ok((rendered, next.map(|c| state.cursors.encode(&c))))
 }
 

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::Feed;
 use tributary_domain::model::feed_group::FeedGroup;
@@ -97,7 +98,7 @@ pub async fn get_or_create(
         read::follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true).await?;
     let (following, following_next) =
         read::follow_list(s, &feed.fid, req.following_pagination.as_ref(), false).await?;
-    let (members, members_next) = if access == Access::Full {
+    let (members, members_next) = if feed_access.allows(Capability::QueryFeedMembers) {
         read::member_list(s, &feed.fid, req.member_pagination.as_ref()).await?
     } else {
         (Vec::new(), None)
@@ -118,6 +119,7 @@ pub async fn get_or_create(
         enrich,
     )
     .await?;
+    render::apply_previews(&s.store, &reader, &page.activities, &mut activities).await?;
     let mut rendered_feed = FeedResponse::render(&feed, &users);
     // Read from a feed, an activity's current feed is that feed.
     for a in activities.iter_mut().filter(|_| enrich.current_feed) {

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tributary_domain::access::Capability;
 use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN, TAGS, TEXT};
 use tributary_domain::model::feed::Feed;
 use tributary_domain::ApiError;
@@ -135,7 +136,7 @@ impl Conditions {
 
 pub async fn query_feeds(
     State(s): State<AppState>,
-    Auth(_c): Auth,
+    Auth(caller): Auth,
     Body(req): Body<QueryFeedsRequest>,
 ) -> tributary_http::HttpResult<Json<FeedsReply>> {
     let limit = tributary_domain::validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
@@ -177,11 +178,20 @@ pub async fn query_feeds(
             )
             .await?;
         let feeds = s.store.get_feeds(&fids).await?;
+        let matching: Vec<Feed> = fids
+            .iter()
+            .filter_map(|f| feeds.get(f))
+            .filter(|f| cond.accepts(f))
+            .cloned()
+            .collect();
+        // A user sees only the feeds it may read.
+        let access = s.store.feeds_access(&caller, &matching).await?;
         found.extend(
-            fids.iter()
-                .filter_map(|f| feeds.get(f))
-                .filter(|f| cond.accepts(f))
-                .cloned(),
+            matching
+                .into_iter()
+                .zip(access)
+                .filter(|(_, a)| a.allows(Capability::ReadFeed))
+                .map(|(f, _)| f),
         );
         match next {
             Some(after) => pos.after = Some(after),

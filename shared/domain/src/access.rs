@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::feed::FeedVisibility;
+use crate::model::member::MembershipLevel;
 use crate::ApiError;
 use crate::ApiResult;
 
@@ -287,6 +288,24 @@ impl FeedAccess {
     }
 }
 
+/// Whether a member at `level` sees activities restricted to `tag` (`visibility: tag`):
+/// when the level lists the tag, or ranks at or above (by `priority`) a level that lists
+/// it. Others who may read the feed get a preview.
+pub fn level_sees_tag(level: Option<&str>, tag: &str, levels: &[MembershipLevel]) -> bool {
+    let Some(level) = level.and_then(|id| levels.iter().find(|l| l.id == id)) else {
+        return false;
+    };
+    if level.tags.iter().any(|t| t == tag) {
+        return true;
+    }
+    levels
+        .iter()
+        .filter(|l| l.tags.iter().any(|t| t == tag))
+        .map(|l| l.priority)
+        .min()
+        .is_some_and(|lowest| level.priority >= lowest)
+}
+
 /// A capability in words, for refusals.
 fn describe(cap: Capability) -> &'static str {
     match cap {
@@ -392,6 +411,32 @@ mod tests {
         assert_eq!(err.code(), 17);
         assert!(err.to_string().contains("add-activity"), "{err}");
         assert!(FeedAccess::Server.require(C::DeleteFeed).is_ok());
+    }
+
+    #[test]
+    fn tagged_activities_by_level() {
+        let level = |id: &str, priority: i64, tags: &[&str]| MembershipLevel {
+            id: id.into(),
+            name: id.into(),
+            priority,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            description: None,
+            custom: Default::default(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let levels = [
+            level("basic", 1, &[]),
+            level("premium", 10, &["premium"]),
+            level("inner", 20, &["inner"]),
+        ];
+        assert!(level_sees_tag(Some("premium"), "premium", &levels));
+        // Above the lowest level that lists the tag.
+        assert!(level_sees_tag(Some("inner"), "premium", &levels));
+        assert!(!level_sees_tag(Some("basic"), "premium", &levels));
+        assert!(!level_sees_tag(Some("premium"), "inner", &levels));
+        assert!(!level_sees_tag(None, "premium", &levels));
+        assert!(!level_sees_tag(Some("gone"), "premium", &levels));
     }
 
     #[test]

@@ -161,7 +161,6 @@ impl ApiError {
             code: self.code(),
             message,
             status_code: self.status(),
-            duration: "0.00ms".to_string(),
             more_info: "https://getstream.io/activity-feeds/docs/api/errors/".to_string(),
             details: Vec::new(),
             unrecoverable: matches!(self, ApiError::Input { .. } | ApiError::NotAllowed(_)),
@@ -192,7 +191,6 @@ pub struct ErrorEnvelope {
     pub message: String,
     #[serde(rename = "StatusCode")]
     pub status_code: u16,
-    pub duration: String,
     pub more_info: String,
     pub details: Vec<i64>,
     pub unrecoverable: bool,

@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use tributary_domain::access::{default_grants, parse_grants, Capability, FeedAccess, Grants};
+use tributary_domain::access::{
+    default_grants, level_sees_tag, parse_grants, Capability, FeedAccess, Grants,
+};
 use tributary_domain::caller::Caller;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::model::feed::{Feed, FeedVisibility};
@@ -281,5 +283,76 @@ impl Store {
             Some(a) if self.activities_allow(caller, &[&a], any).await?[0] => Ok(()),
             _ => author,
         }
+    }
+}
+
+impl Store {
+    /// Which of `activities` the caller sees only as a preview: those restricted to a tag
+    /// (`visibility: tag`) that the caller's membership level does not reach
+    /// ([`level_sees_tag`]), unless the caller wrote the activity or owns a feed it is in.
+    /// Reads nothing when no activity is tagged; otherwise the feeds, the caller's
+    /// memberships of them (one BatchGetItem each) and the levels (one Query).
+    pub async fn previews(
+        &self,
+        caller: &Caller,
+        activities: &[&Activity],
+    ) -> ApiResult<Vec<bool>> {
+        let me = match caller {
+            Caller::Server => return Ok(vec![false; activities.len()]),
+            Caller::User(me) => Some(me.as_str()),
+            Caller::Anonymous => None,
+        };
+        let tagged = |a: &Activity| {
+            a.content.visibility == Visibility::Tag && me != Some(a.user_id.as_str())
+        };
+        if !activities.iter().any(|a| tagged(a)) {
+            return Ok(vec![false; activities.len()]);
+        }
+        let mut fids: Vec<String> = activities
+            .iter()
+            .filter(|a| tagged(a))
+            .flat_map(|a| a.content.feeds.iter().cloned())
+            .collect();
+        fids.sort();
+        fids.dedup();
+        let (feeds, members, levels) = match me {
+            Some(me) => {
+                let keys = fids.iter().map(|f| keys::member(f, me)).collect();
+                let (feeds, members, levels) = tokio::try_join!(
+                    self.get_feeds(&fids),
+                    self.batch_get(keys),
+                    self.membership_levels()
+                )?;
+                (feeds, members, levels)
+            }
+            None => (HashMap::new(), Vec::new(), Vec::new()),
+        };
+        let level_in = |fid: &str| -> Option<&str> {
+            let key = keys::member(fid, me?);
+            members
+                .iter()
+                .find(|i| {
+                    attr(i, keys::SK) == Some(key.sk.as_str())
+                        && attr(i, keys::PK) == Some(key.pk.as_str())
+                })
+                .filter(|i| attr(i, "status") == Some("member"))
+                .and_then(|i| attr(i, "membership_level"))
+        };
+        Ok(activities
+            .iter()
+            .map(|a| {
+                if !tagged(a) {
+                    return false;
+                }
+                let tag = a.content.visibility_tag.as_deref().unwrap_or_default();
+                let sees = a.content.feeds.iter().any(|f| {
+                    feeds
+                        .get(f)
+                        .is_some_and(|feed| me == Some(feed.created_by_id.as_str()))
+                        || level_sees_tag(level_in(f), tag, &levels)
+                });
+                !sees
+            })
+            .collect())
     }
 }

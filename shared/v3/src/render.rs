@@ -299,3 +299,27 @@ pub async fn comments(store: &Store, ids: &[String]) -> ApiResult<Vec<CommentRes
         .map(|c| CommentResponse::render(c, &users))
         .collect())
 }
+
+/// Turns the activities the caller sees only as a preview (tagged above its membership
+/// level) into previews. `list` holds the records `rendered` was made from.
+pub async fn apply_previews(
+    store: &Store,
+    caller: &tributary_domain::caller::Caller,
+    list: &[Activity],
+    rendered: &mut [ActivityResponse],
+) -> ApiResult<()> {
+    let refs: Vec<&Activity> = list.iter().collect();
+    let previews = store.previews(caller, &refs).await?;
+    let hidden: HashSet<&str> = list
+        .iter()
+        .zip(previews)
+        .filter_map(|(a, p)| p.then_some(a.id.as_str()))
+        .collect();
+    for r in rendered
+        .iter_mut()
+        .filter(|r| hidden.contains(r.id.as_str()))
+    {
+        r.make_preview();
+    }
+    Ok(())
+}

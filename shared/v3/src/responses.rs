@@ -118,6 +118,22 @@ impl UserDirectory {
 }
 
 impl ActivityResponse {
+    /// What a reader below the activity's tag (`visibility: tag`) sees: who posted what kind
+    /// of activity, where and when, and its counts, with `preview: true` and no content.
+    pub fn make_preview(&mut self) {
+        self.preview = true;
+        self.text = None;
+        self.attachments.clear();
+        self.custom.clear();
+        self.search_data.clear();
+        self.location = None;
+        self.mentioned_users.clear();
+        self.poll_id = None;
+        self.parent = None;
+        self.comments.clear();
+        self.latest_reactions.clear();
+    }
+
     /// Renders an activity; `parent` is the already-rendered parent for shares.
     pub fn render(a: &Activity, users: &UserDirectory, parent: Option<ActivityResponse>) -> Self {
         let c = &a.content;

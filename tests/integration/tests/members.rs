@@ -1,13 +1,7 @@
 //! Feed members (update, invites, query) and membership levels, against DynamoDB Local.
 
-use std::net::SocketAddr;
-
 use serde_json::{json, Value};
-use tributary_http::config::AppConfig;
-use tributary_http::AppState;
-use tributary_integration_tests::{
-    env_or_panic, server_token, unique, user_token, Reply, TestApp, API_KEY, API_SECRET,
-};
+use tributary_integration_tests::{unique, user_token, TestApp};
 
 const LEVELS: &str = "/api/v2/feeds/membership_levels";
 
@@ -428,67 +422,13 @@ async fn query_filters_sorts_and_pages() {
     }
 }
 
-/// The feeds function on its own port: the harness sends `/api/v2/feeds/membership_levels`
-/// elsewhere, so level requests go straight to this one.
-struct Feeds {
-    addr: SocketAddr,
-    http: reqwest::Client,
-}
-
-impl Feeds {
-    async fn spawn(app: &TestApp) -> Feeds {
-        let config = AppConfig {
-            table_name: env_or_panic("TABLE_NAME"),
-            api_key: API_KEY.into(),
-            api_secret: API_SECRET.into(),
-            task_queue_url: None,
-            hide_activities_after: None,
-        };
-        let state = AppState::new(config, app.store.clone(), None);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("addr");
-        let router = feeds::app(state);
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
-        });
-        Feeds {
-            addr,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn send(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
-        let url = format!("http://{}{path}?api_key={API_KEY}", self.addr);
-        let mut req = self
-            .http
-            .request(method.parse().expect("method"), url)
-            .header("stream-auth-type", "jwt")
-            .header("Authorization", token);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request reaches the test server");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, body }
-    }
-
-    async fn server(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
-        self.send(&server_token(), method, path, body).await
-    }
-}
-
 #[tokio::test]
 async fn membership_levels_crud_and_use() {
     let app = &TestApp::spawn().await;
-    let feeds = &Feeds::spawn(app).await;
     let (gold, silver) = (unique("gold"), unique("silver"));
     let tag = unique("t");
 
-    let r = feeds
+    let r = app
         .server(
             "POST",
             LEVELS,
@@ -504,28 +444,26 @@ async fn membership_levels_crud_and_use() {
     assert_eq!(level["tags"], json!(["premium"]));
     assert_eq!(level["description"], "the best");
     assert!(level["created_at"].as_i64().unwrap() > 0);
-    feeds
-        .server(
-            "POST",
-            LEVELS,
-            Some(json!({"id": silver, "name": "Silver", "priority": 5, "tags": [tag]})),
-        )
-        .await
-        .expect_ok();
+    app.server(
+        "POST",
+        LEVELS,
+        Some(json!({"id": silver, "name": "Silver", "priority": 5, "tags": [tag]})),
+    )
+    .await
+    .expect_ok();
     // Duplicates and missing fields.
-    let r = feeds
+    let r = app
         .server("POST", LEVELS, Some(json!({"id": gold, "name": "Again"})))
         .await;
     r.expect_error(4, 400);
     assert!(r.body["message"].as_str().unwrap().contains("id"));
-    feeds
-        .server("POST", LEVELS, Some(json!({"id": unique("x")})))
+    app.server("POST", LEVELS, Some(json!({"id": unique("x")})))
         .await
         .expect_error(4, 400);
 
     // Query: filtered to this test's levels, highest priority first by default.
     let mine = json!({"id": {"$in": [gold, silver]}});
-    let r = feeds
+    let r = app
         .server(
             "POST",
             &format!("{LEVELS}/query"),
@@ -539,7 +477,7 @@ async fn membership_levels_crud_and_use() {
         .map(|l| l["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![gold.as_str(), silver.as_str()]);
-    let r = feeds
+    let r = app
         .server(
             "POST",
             &format!("{LEVELS}/query"),
@@ -551,7 +489,7 @@ async fn membership_levels_crud_and_use() {
         .await;
     assert_eq!(r.expect_ok()["membership_levels"][0]["id"], silver.as_str());
     assert_eq!(r.body["membership_levels"].as_array().unwrap().len(), 1);
-    let r = feeds
+    let r = app
         .server(
             "POST",
             &format!("{LEVELS}/query"),
@@ -560,7 +498,7 @@ async fn membership_levels_crud_and_use() {
         .await;
     let next = r.expect_ok()["next"].clone();
     assert!(next.is_string());
-    let r = feeds
+    let r = app
         .server(
             "POST",
             &format!("{LEVELS}/query"),
@@ -570,7 +508,7 @@ async fn membership_levels_crud_and_use() {
     assert_eq!(r.expect_ok()["membership_levels"][0]["id"], silver.as_str());
 
     // Update.
-    let r = feeds
+    let r = app
         .server(
             "PATCH",
             &format!("{LEVELS}/{silver}"),
@@ -581,14 +519,13 @@ async fn membership_levels_crud_and_use() {
     assert_eq!(level["name"], "Silver+");
     assert_eq!(level["priority"], 20);
     assert_eq!(level["tags"], json!([tag]));
-    feeds
-        .server(
-            "PATCH",
-            &format!("{LEVELS}/{}", unique("missing")),
-            Some(json!({"name": "x"})),
-        )
-        .await
-        .expect_error(16, 404);
+    app.server(
+        "PATCH",
+        &format!("{LEVELS}/{}", unique("missing")),
+        Some(json!({"name": "x"})),
+    )
+    .await
+    .expect_error(16, 404);
 
     // A member with a level renders it.
     let fid = feed_of(app, &unique("owner")).await;
@@ -618,22 +555,19 @@ async fn membership_levels_crud_and_use() {
         ),
         ("DELETE", format!("{LEVELS}/{gold}"), None),
     ] {
-        feeds
-            .send(&token, method, &path, body)
+        app.send(method, &path, Some(&token), body)
             .await
             .expect_error(17, 403);
     }
 
     // Delete.
-    feeds
-        .server("DELETE", &format!("{LEVELS}/{gold}"), None)
+    app.server("DELETE", &format!("{LEVELS}/{gold}"), None)
         .await
         .expect_ok();
-    feeds
-        .server("DELETE", &format!("{LEVELS}/{gold}"), None)
+    app.server("DELETE", &format!("{LEVELS}/{gold}"), None)
         .await
         .expect_error(16, 404);
-    let r = feeds
+    let r = app
         .server(
             "POST",
             &format!("{LEVELS}/query"),
