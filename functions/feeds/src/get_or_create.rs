@@ -53,7 +53,11 @@ pub async fn get_or_create(
     let kind = aggregated::Kind::of(&feed_group);
     let mark_read = aggregated::Marks::parse("mark_read", req.mark_read.as_ref())?;
     let mark_seen = aggregated::Marks::parse("mark_seen", req.mark_seen.as_ref())?;
-    let acting = caller.acting_user(req.user_id.as_deref())?;
+    // Anonymous callers read (what the model lets them) as no one.
+    let acting = match caller {
+        Caller::Anonymous => None,
+        _ => caller.acting_user(req.user_id.as_deref())?,
+    };
     let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
     let mut filter = ActivityFilter::parse(req.filter.as_ref())?;
     let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());

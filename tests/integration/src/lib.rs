@@ -241,12 +241,28 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.send_as("jwt", method, path, token, body).await
+    }
+
+    /// As an anonymous caller (`stream-auth-type: anonymous`, no token).
+    pub async fn anonymous(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        self.send_as("anonymous", method, path, None, body).await
+    }
+
+    async fn send_as(
+        &self,
+        auth_type: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let sep = if path.contains('?') { '&' } else { '?' };
         let url = format!("http://{}{path}{sep}api_key={API_KEY}", self.base_for(path));
         let mut req = self
             .http
             .request(method.parse().expect("method"), url)
-            .header("stream-auth-type", "jwt");
+            .header("stream-auth-type", auth_type);
         if let Some(token) = token {
             req = req.header("Authorization", token);
         }

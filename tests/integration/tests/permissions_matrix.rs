@@ -1,12 +1,9 @@
-//! The feed permission matrix through the HTTP API with real user tokens: for every
-//! visibility level, each role (owner, member, accepted follower, stranger) tries each
-//! action (read, post, comment, react, follow). The expected outcome comes from the model
-//! itself (`default_grants` + `FeedAccess::for_user`), so the test checks that the HTTP
-//! layer enforces what the model says: allowed → 2xx, refused → 403 code 17 with nothing
-//! changed.
-//!
-//! Anonymous callers are not covered: the harness always sends `stream-auth-type: jwt`
-//! and has no helper for anonymous requests.
+//! The feed permission matrix through the HTTP API with real tokens: for every visibility
+//! level, each role (owner, member, accepted follower, pending follower, stranger,
+//! anonymous) tries each action (read, post, comment, react, follow, list members, update
+//! and delete the owner's activity). The expected outcome comes from the model itself
+//! (`default_grants` + `FeedAccess::for_user`), so the test checks that the HTTP layer
+//! enforces what the model says: allowed → 2xx, refused → 403 code 17 with nothing changed.
 
 use serde_json::{json, Value};
 use tributary_domain::access::{default_grants, roles, Capability, FeedAccess};
@@ -18,7 +15,9 @@ enum Role {
     Owner,
     Member,
     Follower,
+    Pending,
     Stranger,
+    Anonymous,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -28,6 +27,9 @@ enum Action {
     Comment,
     React,
     Follow,
+    QueryMembers,
+    UpdateOthers,
+    DeleteOthers,
 }
 
 impl Action {
@@ -38,6 +40,9 @@ impl Action {
             Action::Comment => Capability::AddComment,
             Action::React => Capability::AddActivityReaction,
             Action::Follow => Capability::Follow,
+            Action::QueryMembers => Capability::QueryFeedMembers,
+            Action::UpdateOthers => Capability::UpdateAnyActivity,
+            Action::DeleteOthers => Capability::DeleteAnyActivity,
         }
     }
 }
@@ -47,9 +52,10 @@ fn access(fid: &str, user: &str, role: Role, v: FeedVisibility) -> FeedAccess {
         Role::Owner => (true, None, false),
         Role::Member => (false, Some(roles::MEMBER), false),
         Role::Follower => (false, None, true),
-        Role::Stranger => (false, None, false),
+        Role::Pending | Role::Stranger | Role::Anonymous => (false, None, false),
     };
-    FeedAccess::for_user(fid, Some(user), owner, member, follower, default_grants(v))
+    let user = (!matches!(role, Role::Anonymous)).then_some(user);
+    FeedAccess::for_user(fid, user, owner, member, follower, default_grants(v))
 }
 
 fn feed_path(fid: &str) -> String {
@@ -127,7 +133,9 @@ async fn feed_permissions_match_the_model() {
         let member = unique("m");
         let follower = unique("f");
         let stranger = unique("s");
-        for u in [&owner, &member, &follower, &stranger] {
+        let pending = unique("p");
+        let nobody = unique("anon");
+        for u in [&owner, &member, &follower, &pending, &stranger] {
             app.upsert_user(u, u).await;
         }
         let fid = format!("{group}:{}", unique("feed"));
@@ -161,6 +169,13 @@ async fn feed_permissions_match_the_model() {
             json!({"status": "accepted"}),
         )
         .await;
+        // P asked to follow and waits.
+        app.follow(
+            &format!("timeline:{pending}"),
+            &fid,
+            json!({"status": "pending"}),
+        )
+        .await;
         // The owner's activity that others comment on and react to.
         let seed = app
             .add_activity(
@@ -174,7 +189,9 @@ async fn feed_permissions_match_the_model() {
             (Role::Owner, &owner),
             (Role::Member, &member),
             (Role::Follower, &follower),
+            (Role::Pending, &pending),
             (Role::Stranger, &stranger),
+            (Role::Anonymous, &nobody),
         ] {
             let acc = access(&fid, user, role, v);
             for action in [
@@ -183,33 +200,56 @@ async fn feed_permissions_match_the_model() {
                 Action::Comment,
                 Action::React,
                 Action::Follow,
+                Action::QueryMembers,
+                Action::UpdateOthers,
+                Action::DeleteOthers,
             ] {
-                if matches!((role, action), (Role::Follower, Action::Follow)) {
-                    continue; // already follows
+                if matches!(
+                    (role, action),
+                    (Role::Follower | Role::Pending, Action::Follow)
+                ) {
+                    continue; // already follows, or asked to
                 }
-                let allowed = acc.allows(action.capability());
+                // The author may always change their own activity.
+                let allowed = acc.allows(action.capability())
+                    || (matches!(role, Role::Owner)
+                        && matches!(action, Action::UpdateOthers | Action::DeleteOthers));
+                // A fresh activity of the owner's for each update or delete.
+                let target = match action {
+                    Action::UpdateOthers | Action::DeleteOthers => app
+                        .add_activity(&owner, json!({"type": "post", "feeds": [fid], "text": "t"}))
+                        .await["id"]
+                        .as_str()
+                        .expect("activity id")
+                        .to_string(),
+                    _ => seed_id.clone(),
+                };
+                let send = |method: &'static str, path: String, body: Option<Value>| async move {
+                    match role {
+                        Role::Anonymous => app.anonymous(method, &path, body).await,
+                        _ => app.as_user(user, method, &path, body).await,
+                    }
+                };
                 let source = format!("timeline:{user}");
                 // State before, for refusals.
                 let before_count = activity_count(app, &fid).await;
-                let before_activity = activity_json(app, &seed_id).await;
+                let before_activity = activity_json(app, &target).await;
                 let before_follows = follows_between(app, &source, &fid).await;
 
                 let reply = match action {
-                    Action::Read => app.as_user(user, "POST", &path, Some(json!({}))).await,
+                    Action::Read => send("POST", path.clone(), Some(json!({}))).await,
                     Action::Post => {
-                        app.as_user(
-                            user,
+                        send(
                             "POST",
-                            "/api/v2/feeds/activities",
+                            "/api/v2/feeds/activities".into(),
                             Some(json!({"type": "post", "feeds": [fid], "text": "x"})),
                         )
                         .await
                     }
                     Action::Comment => {
-                        app.as_user(
-                            user,
+                        send(
                             "POST",
-                            "/api/v2/feeds/comments",
+                            "/api/v2/feeds/comments".into(),
                             Some(json!({
                                 "object_id": seed_id,
                                 "object_type": "activity",
@@ -219,22 +259,34 @@ async fn feed_permissions_match_the_model() {
                         .await
                     }
                     Action::React => {
-                        app.as_user(
-                            user,
+                        send(
                             "POST",
-                            &format!("/api/v2/feeds/activities/{seed_id}/reactions"),
+                            format!("/api/v2/feeds/activities/{seed_id}/reactions"),
                             Some(json!({"type": "like"})),
                         )
                         .await
                     }
                     Action::Follow => {
-                        app.as_user(
-                            user,
+                        send(
                             "POST",
-                            "/api/v2/feeds/follows",
+                            "/api/v2/feeds/follows".into(),
                             Some(json!({"source": source, "target": fid})),
                         )
                         .await
+                    }
+                    Action::QueryMembers => {
+                        send("POST", format!("{path}/members/query"), Some(json!({}))).await
+                    }
+                    Action::UpdateOthers => {
+                        send(
+                            "PATCH",
+                            format!("/api/v2/feeds/activities/{target}"),
+                            Some(json!({"set": {"text": "changed"}})),
+                        )
+                        .await
+                    }
+                    Action::DeleteOthers => {
+                        send("DELETE", format!("/api/v2/feeds/activities/{target}"), None).await
                     }
                 };
                 checked += 1;
@@ -281,7 +333,7 @@ async fn feed_permissions_match_the_model() {
                 }
                 // Nothing changed.
                 let after_count = activity_count(app, &fid).await;
-                let after_activity = activity_json(app, &seed_id).await;
+                let after_activity = activity_json(app, &target).await;
                 let after_follows = follows_between(app, &source, &fid).await;
                 let unchanged = match action {
                     Action::Post => after_count == before_count,
@@ -292,7 +344,10 @@ async fn feed_permissions_match_the_model() {
                         after_activity["reaction_count"] == before_activity["reaction_count"]
                     }
                     Action::Follow => after_follows == 0 && before_follows == 0,
-                    Action::Read => true,
+                    Action::UpdateOthers | Action::DeleteOthers => {
+                        after_activity == before_activity
+                    }
+                    Action::Read | Action::QueryMembers => true,
                 };
                 if !unchanged {
                     failures.push(format!(
@@ -310,8 +365,8 @@ async fn feed_permissions_match_the_model() {
 
     app.settle_fanout().await;
     eprintln!(
-        "permissions matrix: {checked} cases checked (5 visibilities x 4 roles x 5 actions, \
-         minus the follower's follow), {refused} expected refusals, {} failed",
+        "permissions matrix: {checked} cases checked (5 visibilities x 6 roles x 8 actions, \
+         minus the followers' follow), {refused} expected refusals, {} failed",
         failures.len()
     );
     assert!(
