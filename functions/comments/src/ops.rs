@@ -336,28 +336,15 @@ pub async fn readable(
     if caller.is_server() {
         return Ok(comments);
     }
-    let mut ids: Vec<String> = comments
+    let ids: Vec<String> = comments
         .iter()
         .filter(|c| c.object_type == "activity")
         .map(|c| c.object_id.clone())
         .collect();
-    ids.sort();
-    ids.dedup();
-    let found = state.store.get_activities(&ids).await?;
-    let activities: Vec<&Activity> = found.values().collect();
-    let allowed = state
-        .store
-        .activities_allow(caller, &activities, Capability::ReadActivities)
-        .await?;
-    let readable: std::collections::HashSet<&str> = activities
-        .iter()
-        .zip(allowed)
-        .filter(|(_, ok)| *ok)
-        .map(|(a, _)| a.id.as_str())
-        .collect();
+    let readable = state.store.readable_activities(caller, &ids).await?;
     Ok(comments
         .into_iter()
-        .filter(|c| c.object_type != "activity" || readable.contains(c.object_id.as_str()))
+        .filter(|c| c.object_type != "activity" || readable.get(&c.object_id) == Some(&true))
         .collect())
 }
 

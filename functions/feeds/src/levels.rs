@@ -17,7 +17,7 @@ use tributary_http::{AppState, Auth, Body, HttpResult};
 use tributary_v3::members::{MembershipLevelReply, MembershipLevelResponse, MembershipLevelsReply};
 use tributary_v3::replies::EmptyReply;
 
-use crate::members::{compare, page_of, sort_keys, SortParam};
+use crate::listing::{page_of, sort_by_fields, sort_keys, SortParam};
 
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
@@ -219,23 +219,7 @@ pub async fn query(
         .into_iter()
         .filter(|l| cond.matches(&|f| level_value(l, f)))
         .collect();
-    found.sort_by(|a, b| {
-        order
-            .iter()
-            .map(|(field, desc)| {
-                let o = compare(
-                    &level_value(a, field).unwrap_or(Value::Null),
-                    &level_value(b, field).unwrap_or(Value::Null),
-                );
-                if *desc {
-                    o.reverse()
-                } else {
-                    o
-                }
-            })
-            .find(|o| o.is_ne())
-            .unwrap_or_else(|| a.id.cmp(&b.id))
-    });
+    sort_by_fields(&mut found, &order, level_value, |a, b| a.id.cmp(&b.id));
     let (page, next, prev) = page_of(&s, found, limit, req.next.as_deref(), req.prev.as_deref())?;
     Ok(Json(MembershipLevelsReply {
         membership_levels: page.iter().map(MembershipLevelResponse::from).collect(),

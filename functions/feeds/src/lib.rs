@@ -12,6 +12,7 @@ mod get_or_create;
 mod groups;
 mod handlers;
 mod levels;
+mod listing;
 mod members;
 mod ops;
 mod own;

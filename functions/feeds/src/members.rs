@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
@@ -28,6 +28,7 @@ use tributary_v3::members::{
     self as wire, FeedMemberReply, FeedMembersReply, UpdateFeedMembersReply,
 };
 
+use crate::listing::{page_of, sort_by_fields, sort_keys, SortParam};
 use crate::ops;
 
 // ---- permissions ----------------------------------------------------------------------
@@ -383,12 +384,6 @@ pub async fn reject(
 
 // ---- query_feed_members -------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
-pub struct SortParam {
-    field: Option<String>,
-    direction: Option<i64>,
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct QueryRequest {
     filter: Option<Value>,
@@ -396,77 +391,6 @@ pub struct QueryRequest {
     limit: Option<i64>,
     next: Option<String>,
     prev: Option<String>,
-}
-
-/// The sort fields in order, each with whether it runs descending. `allowed` lists the
-/// fields one may sort on; `default` applies when none is given.
-pub(crate) fn sort_keys(
-    sort: Option<&[SortParam]>,
-    allowed: &[&str],
-    default: (&str, bool),
-) -> ApiResult<Vec<(String, bool)>> {
-    let list = match sort {
-        None | Some([]) => return Ok(vec![(default.0.to_string(), default.1)]),
-        Some(list) => list,
-    };
-    list.iter()
-        .map(|p| {
-            let field = p.field.as_deref().unwrap_or(default.0);
-            if !allowed.contains(&field) {
-                return Err(ApiError::field(
-                    "sort",
-                    format!("sort: '{field}' is not one of {}", allowed.join(", ")),
-                ));
-            }
-            match p.direction.unwrap_or(1) {
-                1 => Ok((field.to_string(), false)),
-                -1 => Ok((field.to_string(), true)),
-                d => Err(ApiError::field(
-                    "sort",
-                    format!("sort: direction must be 1 or -1, got {d}"),
-                )),
-            }
-        })
-        .collect()
-}
-
-/// Orders two values of a sort field: numbers as numbers, strings as strings.
-pub(crate) fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
-    match (a.as_i64(), b.as_i64()) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        _ => a.as_str().unwrap_or("").cmp(b.as_str().unwrap_or("")),
-    }
-}
-
-/// Where a page starts in the ordered results.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Offset {
-    offset: usize,
-}
-
-/// One page of ordered results, with the cursors to the pages after and before it.
-pub(crate) fn page_of<T>(
-    s: &AppState,
-    mut all: Vec<T>,
-    limit: usize,
-    next: Option<&str>,
-    prev: Option<&str>,
-) -> ApiResult<(Vec<T>, Option<String>, Option<String>)> {
-    let start = match (next, prev) {
-        (Some(c), _) => s.cursors.decode::<Offset>("next", c)?.offset,
-        (None, Some(c)) => s.cursors.decode::<Offset>("prev", c)?.offset,
-        (None, None) => 0,
-    };
-    let start = start.min(all.len());
-    let end = (start + limit).min(all.len());
-    let next = (end < all.len()).then(|| s.cursors.encode(&Offset { offset: end }));
-    let prev = (start > 0).then(|| {
-        s.cursors.encode(&Offset {
-            offset: start.saturating_sub(limit),
-        })
-    });
-    all.truncate(end);
-    Ok((all.split_off(start), next, prev))
 }
 
 fn member_fields(name: &str) -> Option<Field> {
@@ -513,22 +437,8 @@ pub async fn query(
         .into_iter()
         .filter(|m| cond.matches(&|f| member_value(m, f)))
         .collect();
-    found.sort_by(|a, b| {
-        order
-            .iter()
-            .map(|(field, desc)| {
-                let o = compare(
-                    &member_value(a, field).unwrap_or(Value::Null),
-                    &member_value(b, field).unwrap_or(Value::Null),
-                );
-                if *desc {
-                    o.reverse()
-                } else {
-                    o
-                }
-            })
-            .find(|o| o.is_ne())
-            .unwrap_or_else(|| a.user_id.cmp(&b.user_id))
+    sort_by_fields(&mut found, &order, member_value, |a, b| {
+        a.user_id.cmp(&b.user_id)
     });
     let (page, next, prev) = page_of(&s, found, limit, req.next.as_deref(), req.prev.as_deref())?;
     let members = wire::render(&s.store, &page).await?;
@@ -554,23 +464,6 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
-    }
-
-    #[test]
-    fn sorting() {
-        let keys = sort_keys(None, &["created_at"], ("created_at", true)).unwrap();
-        assert_eq!(keys, vec![("created_at".to_string(), true)]);
-        let p = [SortParam {
-            field: Some("user_id".into()),
-            direction: Some(1),
-        }];
-        assert_eq!(
-            sort_keys(Some(&p), &["user_id"], ("created_at", true)).unwrap(),
-            vec![("user_id".to_string(), false)]
-        );
-        assert!(sort_keys(Some(&p), &["created_at"], ("created_at", true)).is_err());
-        assert!(compare(&Value::from(2), &Value::from(10)).is_lt());
-        assert!(compare(&Value::from("b"), &Value::from("a")).is_gt());
     }
 
     #[test]

@@ -3,11 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN};
 use tributary_domain::model::reaction::{Reaction, Subject};
-use tributary_domain::model::Activity;
 use tributary_domain::validate;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
@@ -174,19 +172,11 @@ async fn require_readable<'a>(
     if caller.is_server() {
         return Ok(());
     }
-    let mut ids: Vec<String> = activity_ids.cloned().collect();
-    ids.sort();
-    ids.dedup();
-    let found = state.store.get_activities(&ids).await?;
-    let activities: Vec<&Activity> = found.values().collect();
-    let allowed = state
-        .store
-        .activities_allow(caller, &activities, Capability::ReadActivities)
-        .await?;
-    match activities.iter().zip(allowed).find(|(_, ok)| !ok) {
-        Some((a, _)) => Err(ApiError::not_allowed(format!(
-            "not allowed to read the reactions of activity '{}'",
-            a.id
+    let ids: Vec<String> = activity_ids.cloned().collect();
+    let readable = state.store.readable_activities(caller, &ids).await?;
+    match readable.iter().find(|(_, ok)| !**ok) {
+        Some((id, _)) => Err(ApiError::not_allowed(format!(
+            "not allowed to read the reactions of activity '{id}'"
         ))),
         None => Ok(()),
     }

@@ -12,7 +12,6 @@ use tributary_domain::access::{
 use tributary_domain::caller::Caller;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::model::feed::{Feed, FeedVisibility};
-use tributary_domain::model::feed_group::BUILT_IN;
 use tributary_domain::model::{Activity, Visibility};
 use tributary_domain::{ApiError, ApiResult};
 
@@ -82,7 +81,7 @@ impl Store {
         if let Some(me) = user {
             for f in feeds {
                 wanted.push(keys::member(&f.fid, me));
-                wanted.extend(own_follow_keys(me, &f.fid));
+                wanted.extend(keys::follows_from_user(me, &f.fid));
             }
         }
         let items = self.batch_get(wanted).await?;
@@ -109,7 +108,7 @@ impl Store {
                                 .unwrap_or(tributary_domain::access::roles::MEMBER)
                                 .to_string()
                         });
-                        let follows = own_follow_keys(me, &f.fid).iter().any(|k| {
+                        let follows = keys::follows_from_user(me, &f.fid).iter().any(|k| {
                             found(k).is_some_and(|i| attr(i, "status") == Some("accepted"))
                         });
                         (role, follows)
@@ -127,16 +126,6 @@ impl Store {
             })
             .collect())
     }
-}
-
-/// The follows from a user's own feeds (`timeline:<me>`, `user:<me>`, ...) to `fid`.
-fn own_follow_keys(me: &str, fid: &str) -> Vec<Key> {
-    BUILT_IN
-        .iter()
-        .map(|g| format!("{g}:{me}"))
-        .filter(|source| source != fid)
-        .map(|source| keys::follow(&source, fid))
-        .collect()
 }
 
 fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
@@ -353,6 +342,31 @@ impl Store {
                 });
                 !sees
             })
+            .collect())
+    }
+}
+
+impl Store {
+    /// Of the activities `ids` names, which the caller may read (id → whether); ids of
+    /// activities that do not exist are absent. One BatchGetItem of the activities, then
+    /// [`Store::activities_allow`].
+    pub async fn readable_activities(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> ApiResult<HashMap<String, bool>> {
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        let found = self.get_activities(&ids).await?;
+        let activities: Vec<&Activity> = found.values().collect();
+        let allowed = self
+            .activities_allow(caller, &activities, Capability::ReadActivities)
+            .await?;
+        Ok(activities
+            .iter()
+            .map(|a| a.id.clone())
+            .zip(allowed)
             .collect())
     }
 }

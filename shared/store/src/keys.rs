@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use tributary_domain::model::feed_group::BUILT_IN;
 use tributary_domain::model::reaction::Subject;
 use tributary_domain::time::Nanos;
 
@@ -351,6 +352,17 @@ pub fn follow_by_source(source: &str, target: &str) -> (String, String) {
     (format!("FOLLOWING#{source}"), target.to_string())
 }
 
+/// The follows from a user's own feeds (`timeline:<me>`, `user:<me>`, ... one per built-in
+/// group) to `fid`: what makes the user a follower of it.
+pub fn follows_from_user(me: &str, fid: &str) -> Vec<Key> {
+    BUILT_IN
+        .iter()
+        .map(|g| format!("{g}:{me}"))
+        .filter(|source| source != fid)
+        .map(|source| follow(&source, fid))
+        .collect()
+}
+
 /// A follow's place among all follows (gsi3), by creation time, in the same yearly buckets
 /// as activities: `query_follows` reads it when no filter names a feed.
 pub fn follow_by_time(created_at: Nanos, source: &str, target: &str) -> (String, String) {
@@ -453,6 +465,14 @@ impl SubjectKeys for Subject<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follows_from_a_users_own_feeds() {
+        let keys = follows_from_user("al", "user:al");
+        assert_eq!(keys.len(), BUILT_IN.len() - 1);
+        assert!(keys.contains(&follow("timeline:al", "user:al")));
+        assert!(!keys.contains(&follow("user:al", "user:al")));
+    }
 
     #[test]
     fn follows_by_time() {

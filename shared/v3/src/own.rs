@@ -114,7 +114,7 @@ pub async fn own_data(
     let mut wanted_keys: Vec<Key> = Vec::new();
     for f in feeds {
         if wanted.follows {
-            wanted_keys.extend(follows_from_user(me, &f.fid));
+            wanted_keys.extend(keys::follows_from_user(me, &f.fid));
         }
         if wanted.followings {
             wanted_keys.extend(follows_to_user(&f.created_by_id, me));
@@ -137,7 +137,7 @@ pub async fn own_data(
         let start = follows.len();
         if wanted.follows {
             follows.extend(parse_all::<Follow>(
-                follows_from_user(me, &f.fid).iter().filter_map(find),
+                keys::follows_from_user(me, &f.fid).iter().filter_map(find),
             )?);
         }
         let middle = follows.len();
@@ -172,16 +172,6 @@ pub async fn own_data(
         }
     }
     Ok(out)
-}
-
-/// The follows from the user's own feeds (`timeline:<me>`, `user:<me>`, ...) to `fid`.
-fn follows_from_user(me: &str, fid: &str) -> Vec<Key> {
-    BUILT_IN
-        .iter()
-        .map(|g| format!("{g}:{me}"))
-        .filter(|source| source != fid)
-        .map(|source| keys::follow(&source, fid))
-        .collect()
 }
 
 /// The follows from the feed owner's own feeds to the user's `user` feed.
