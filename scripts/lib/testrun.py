@@ -4,7 +4,8 @@
      lint             cargo clippy --all-targets -- -D warnings; cargo-machete (unused dependencies)
   2. Rust tests       cargo test --workspace, against DynamoDB Local + moto (table tributary-it)
   3. conformance      scripts/dev on port 18000 (queue bridge included), then pytest tests/conformance
-                      (official Python SDK; boto3 for the task queues)
+                      (official Python SDK; boto3 for the task queues), then, against the same stack,
+                      node --test tests/conformance-node (official Node SDK, @stream-io/node-sdk)
   4. SAM template     scripts/validate-template, when present
 
 All steps run even when an earlier one fails; the exit status is non-zero if any failed.
@@ -123,10 +124,17 @@ class StackLog:
         return "\n".join("  | " + line for line in text[-lines:])
 
 
-def has_test_files(directory: Path) -> bool:
-    return directory.is_dir() and any(
-        p.is_file() for pattern in ("test_*.py", "*_test.py") for p in directory.rglob(pattern)
-    )
+PYTEST_PATTERNS = ("test_*.py", "*_test.py")
+# The files `node --test <directory>` picks up (Node 20's default patterns, less the `test/` dirs).
+NODE_TEST_PATTERNS = tuple(
+    f"{stem}.{ext}"
+    for stem in ("*.test", "*-test", "*_test", "test-*", "test")
+    for ext in ("js", "cjs", "mjs")
+)
+
+
+def has_test_files(directory: Path, patterns: tuple[str, ...] = PYTEST_PATTERNS) -> bool:
+    return directory.is_dir() and any(p.is_file() for pattern in patterns for p in directory.rglob(pattern))
 
 
 def main() -> int:
@@ -197,8 +205,11 @@ def main() -> int:
         # ---- 3. conformance tests against the full local stack -------------------------------------------
         def conformance() -> str:
             conformance_dir = ROOT / "tests" / "conformance"
-            if not has_test_files(conformance_dir):
-                return "skipped (no tests in tests/conformance)"
+            node_dir = ROOT / "tests" / "conformance-node"
+            run_pytest = has_test_files(conformance_dir)
+            run_node = has_test_files(node_dir, NODE_TEST_PATTERNS)
+            if not run_pytest and not run_node:
+                return "skipped (no tests in tests/conformance or tests/conformance-node)"
             state_file = STATE_DIR / f"{STACK_INSTANCE}.env"
             state_file.unlink(missing_ok=True)
             api_key = setting("TRIBUTARY_TEST_API_KEY", "tributary-test-key")
@@ -246,19 +257,31 @@ def main() -> int:
                         "PYTHONDONTWRITEBYTECODE": "1",
                     }
                 )
-                argv = [str(VENV_BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance"]
-                code = run_command(sup, "pytest", argv, env)
-                if code == 0:
+                failures = []
+                if run_pytest:
+                    argv = [str(VENV_BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance"]
+                    code = run_command(sup, "pytest", argv, env)
+                    if code != 0:
+                        failures.append(f"pytest exit {code}")
+                if run_node:
+                    # The official Node SDK (scripts/node_modules, from scripts/package.json), against the
+                    # same stack. One file at a time: a test that changes app-wide settings (feed
+                    # visibility grants) must not race the others.
+                    argv = ["node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/conformance-node/"]
+                    code = run_command(sup, "node --test", argv, env)
+                    if code != 0:
+                        failures.append(f"node --test exit {code}")
+                if not failures:
                     return "passed"
                 if not stack.running():
                     print(f"\nscripts/dev stopped during the tests; last lines of its output:\n{stack_log.tail()}")
-                return f"FAILED (pytest exit {code})"
+                return f"FAILED ({'; '.join(failures)})"
             finally:
                 stack_log.echo = False
                 sup.stop(stack, grace=30)
                 stack_log.thread.join(timeout=10)
 
-        run_step(results, "Conformance tests (official Python SDK)", conformance)
+        run_step(results, "Conformance tests (Python and Node SDKs)", conformance)
 
         # ---- 4. SAM template ----------------------------------------------------------------------------
         def validate_template() -> str:
