@@ -40,6 +40,7 @@ impl FeedInput {
             })?;
         }
         if let Some(v) = self.filter_tags {
+            tributary_domain::validate::tags("filter_tags", &v)?;
             feed.filter_tags = v;
         }
         if let Some(v) = self.custom {

@@ -91,6 +91,8 @@ fn to_user(caller: &Caller, key: String, req: UserRequest, now: i64) -> ApiResul
             "only server-side requests may set a user's role",
         ));
     }
+    let teams = req.teams.unwrap_or_default();
+    tributary_domain::validate::tags(&format!("{field}.teams"), &teams)?;
     Ok(User {
         id,
         name: req.name,
@@ -100,7 +102,7 @@ fn to_user(caller: &Caller, key: String, req: UserRequest, now: i64) -> ApiResul
             .filter(|r| !r.is_empty())
             .unwrap_or_else(default_role),
         custom: req.custom.unwrap_or_default(),
-        teams: req.teams.unwrap_or_default(),
+        teams,
         language: req.language.unwrap_or_default(),
         invisible: req.invisible.unwrap_or(false),
         teams_role: req.teams_role,

@@ -16,6 +16,8 @@ pub const MAX_ACTIVITY_BYTES: usize = 10 * 1024;
 pub const MAX_BATCH: usize = 100;
 /// Longest id a client may choose.
 pub const MAX_ID_LEN: usize = 255;
+/// The longest `visibility_tag`, as Stream allows.
+pub const MAX_VISIBILITY_TAG_LEN: usize = 32;
 
 /// A feed id, `group:id`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,24 +137,22 @@ pub fn content(activity_type: &str, c: &ActivityContent) -> ApiResult<()> {
             "visibility_tag is required when visibility is 'tag'",
         ));
     }
+    if c.visibility_tag
+        .as_deref()
+        .is_some_and(|t| t.len() > MAX_VISIBILITY_TAG_LEN)
+    {
+        return Err(ApiError::field(
+            "visibility_tag",
+            format!("visibility_tag is longer than {MAX_VISIBILITY_TAG_LEN} characters"),
+        ));
+    }
     for (name, list) in [
         ("filter_tags", &c.filter_tags),
         ("interest_tags", &c.interest_tags),
         ("mentioned_user_ids", &c.mentioned_user_ids),
         ("collection_refs", &c.collection_refs),
     ] {
-        if list.len() > MAX_TAGS {
-            return Err(ApiError::field(
-                name,
-                format!("{name}: at most {MAX_TAGS} entries are allowed"),
-            ));
-        }
-        if list.iter().any(|s| s.is_empty()) {
-            return Err(ApiError::field(
-                name,
-                format!("{name}: entries must not be empty"),
-            ));
-        }
+        tags(name, list)?;
     }
     if let Some(loc) = c.location {
         if !(-90.0..=90.0).contains(&loc.lat) || !(-180.0..=180.0).contains(&loc.lng) {
@@ -173,6 +173,23 @@ pub fn content(activity_type: &str, c: &ActivityContent) -> ApiResult<()> {
 }
 
 /// A batch's size.
+/// A list of tags or ids: at most [`MAX_TAGS`] entries, none empty.
+pub fn tags(name: &str, list: &[String]) -> ApiResult<()> {
+    if list.len() > MAX_TAGS {
+        return Err(ApiError::field(
+            name,
+            format!("{name}: at most {MAX_TAGS} entries are allowed"),
+        ));
+    }
+    if list.iter().any(|s| s.is_empty()) {
+        return Err(ApiError::field(
+            name,
+            format!("{name}: entries must not be empty"),
+        ));
+    }
+    Ok(())
+}
+
 pub fn batch_len(field: &str, len: usize) -> ApiResult<()> {
     if len == 0 {
         return Err(ApiError::field(field, format!("{field} must not be empty")));
@@ -189,6 +206,26 @@ pub fn batch_len(field: &str, len: usize) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_lists_are_bounded() {
+        assert!(tags("filter_tags", &["a".into()]).is_ok());
+        let many = vec!["t".to_string(); MAX_TAGS + 1];
+        assert_eq!(
+            field_of(tags("filter_tags", &many).unwrap_err()),
+            "filter_tags"
+        );
+        assert_eq!(field_of(tags("teams", &["".into()]).unwrap_err()), "teams");
+        let mut c = ActivityContent {
+            feeds: vec!["user:a".into()],
+            visibility: Visibility::Tag,
+            visibility_tag: Some("x".repeat(MAX_VISIBILITY_TAG_LEN + 1)),
+            ..Default::default()
+        };
+        assert_eq!(field_of(content("post", &c).unwrap_err()), "visibility_tag");
+        c.visibility_tag = Some("premium".into());
+        assert!(content("post", &c).is_ok());
+    }
     use crate::model::Location;
 
     fn content_with(feeds: &[&str]) -> ActivityContent {
