@@ -8,6 +8,9 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
                enriched and bare
   fanout       fan-out to 1,000 and 10,000 followers and reading pages of 25 from a
                10,000-entry timeline, each beside a bare-SDK baseline
+  permissions  read/write units and round trips of the permission work: feed reads with
+               the own fields, own_batch, members, counts, and user-token writes beside
+               the same calls by the server
 
 Ports (environment): TRIBUTARY_BENCH_DYNAMODB_PORT=18300, TRIBUTARY_BENCH_SQS_PORT=18400.
 Pass benchmark names to run only those: scripts/bench fanout
@@ -27,7 +30,7 @@ import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
-BENCHES = ("activities", "fanout", "enrich")
+BENCHES = ("activities", "fanout", "enrich", "permissions")
 
 
 def main() -> int:
