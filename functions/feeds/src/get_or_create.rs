@@ -71,8 +71,13 @@ pub async fn get_or_create(
         Caller::User(me) => Some(me.as_str()),
         _ => None,
     };
-    let feed_access = s.store.feed_access(&reader, &feed).await?;
-    let access = read::access(&feed_access)?;
+    let standing = s
+        .store
+        .standings(&reader, std::slice::from_ref(&feed))
+        .await?
+        .remove(0);
+    let feed_access = &standing.access;
+    let access = read::access(feed_access)?;
     let (skip_watched, track_watched) = (
         story_flag(&feed_group, "skip_watched"),
         story_flag(&feed_group, "track_watched"),
@@ -111,7 +116,7 @@ pub async fn get_or_create(
         &s.store,
         &reader,
         std::slice::from_ref(&feed),
-        std::slice::from_ref(&feed_access),
+        std::slice::from_ref(&standing),
         own::Wanted::ALL,
     );
     // One read of users serves the activities and the feed's creator.

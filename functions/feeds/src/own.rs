@@ -66,8 +66,8 @@ pub async fn own_batch(
         .filter(|f| f.deleted_at.is_none())
         .cloned()
         .collect();
-    let access = s.store.feeds_access(&reader, &feeds).await?;
-    let data = own::own_data(&s.store, &reader, &feeds, &access, wanted).await?;
+    let standings = s.store.standings(&reader, &feeds).await?;
+    let data = own::own_data(&s.store, &reader, &feeds, &standings, wanted).await?;
     Ok(Json(OwnBatchReply {
         data: feeds.into_iter().map(|f| f.fid).zip(data).collect(),
     }))

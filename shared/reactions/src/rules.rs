@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::reaction::{Reaction, Subject, LATEST_KEPT};
+use tributary_domain::model::Activity;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate;
 use tributary_domain::ApiError;
@@ -90,6 +91,8 @@ fn user_key(user: &str) -> ApiResult<()> {
 struct Live {
     activity_id: String,
     latest: Vec<Reaction>,
+    /// The activity itself, when the subject is one (read once, for the permission check).
+    activity: Option<Activity>,
 }
 
 fn subject_name(subject: Subject<'_>) -> (&'static str, &str) {
@@ -108,8 +111,9 @@ async fn live(state: &AppState, subject: Subject<'_>) -> ApiResult<Option<Live>>
             .await?
             .filter(|a| a.deleted_at.is_none())
             .map(|a| Live {
-                activity_id: a.id,
-                latest: a.latest_reactions,
+                activity_id: a.id.clone(),
+                latest: a.latest_reactions.clone(),
+                activity: Some(a),
             }),
         Subject::Comment(id) => state
             .store
@@ -119,6 +123,7 @@ async fn live(state: &AppState, subject: Subject<'_>) -> ApiResult<Option<Live>>
             .map(|c| Live {
                 activity_id: c.object_id,
                 latest: c.latest_reactions,
+                activity: None,
             }),
     })
 }
@@ -151,7 +156,11 @@ pub async fn add(
             Subject::Activity(_) => Capability::AddActivityReaction,
             Subject::Comment(_) => Capability::AddCommentReaction,
         };
-        if let Some(activity) = store.get_activity(&target.activity_id).await? {
+        let activity = match &target.activity {
+            Some(a) => Some(a.clone()),
+            None => store.get_activity(&target.activity_id).await?,
+        };
+        if let Some(activity) = activity {
             store.require_on_activity(caller, &activity, cap).await?;
         }
     }

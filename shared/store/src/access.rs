@@ -63,8 +63,29 @@ impl Store {
         caller: &Caller,
         feeds: &[Feed],
     ) -> ApiResult<Vec<FeedAccess>> {
+        Ok(self
+            .standings(caller, feeds)
+            .await?
+            .into_iter()
+            .map(|s| s.access)
+            .collect())
+    }
+
+    /// Like [`Store::feeds_access`], keeping the items the decision was read from (the
+    /// caller's membership and follows), for reads that show them (`own_membership`,
+    /// `own_follows`).
+    pub async fn standings(&self, caller: &Caller, feeds: &[Feed]) -> ApiResult<Vec<Standing>> {
         let user = match caller {
-            Caller::Server => return Ok(feeds.iter().map(|_| FeedAccess::Server).collect()),
+            Caller::Server => {
+                return Ok(feeds
+                    .iter()
+                    .map(|_| Standing {
+                        access: FeedAccess::Server,
+                        membership: None,
+                        follows: Vec::new(),
+                    })
+                    .collect())
+            }
             Caller::User(me) => Some(me.as_str()),
             Caller::Anonymous => None,
         };
@@ -98,34 +119,53 @@ impl Store {
         Ok(feeds
             .iter()
             .map(|f| {
-                let (member_role, is_follower) = match user {
-                    Some(me) => {
-                        let member = found(&keys::member(&f.fid, me))
-                            .filter(|m| attr(m, "status").is_some_and(|s| s == "member"));
-                        let role = member.map(|m| {
-                            attr(m, "role")
-                                .filter(|r| !r.is_empty())
-                                .unwrap_or(tributary_domain::access::roles::MEMBER)
-                                .to_string()
-                        });
-                        let follows = keys::follows_from_user(me, &f.fid).iter().any(|k| {
-                            found(k).is_some_and(|i| attr(i, "status") == Some("accepted"))
-                        });
-                        (role, follows)
-                    }
-                    None => (None, false),
+                let (membership, follows) = match user {
+                    Some(me) => (
+                        found(&keys::member(&f.fid, me)).cloned(),
+                        keys::follows_from_user(me, &f.fid)
+                            .iter()
+                            .filter_map(|k| found(k).cloned())
+                            .collect(),
+                    ),
+                    None => (None, Vec::new()),
                 };
-                FeedAccess::for_user(
+                let member_role = membership
+                    .as_ref()
+                    .filter(|m| attr(m, "status") == Some("member"))
+                    .map(|m| {
+                        attr(m, "role")
+                            .filter(|r| !r.is_empty())
+                            .unwrap_or(tributary_domain::access::roles::MEMBER)
+                            .to_string()
+                    });
+                let is_follower = follows
+                    .iter()
+                    .any(|i: &Item| attr(i, "status") == Some("accepted"));
+                let access = FeedAccess::for_user(
                     &f.fid,
                     user,
                     user.is_some_and(|me| me == f.created_by_id),
                     member_role.as_deref(),
                     is_follower,
                     grants[&f.visibility].clone(),
-                )
+                );
+                Standing {
+                    access,
+                    membership,
+                    follows,
+                }
             })
             .collect())
     }
+}
+
+/// How a caller stands to one feed: the decision, and the caller's membership and follows
+/// (any status) it was made from.
+#[derive(Clone, Debug)]
+pub struct Standing {
+    pub access: FeedAccess,
+    pub membership: Option<Item>,
+    pub follows: Vec<Item>,
 }
 
 fn attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {

@@ -5,13 +5,13 @@
 
 use serde::Serialize;
 use serde_with::skip_serializing_none;
-use tributary_domain::access::FeedAccess;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::Feed;
 use tributary_domain::model::feed_group::BUILT_IN;
 use tributary_domain::model::follow::Follow;
 use tributary_domain::model::member::Member;
 use tributary_domain::{ApiError, ApiResult};
+use tributary_store::access::Standing;
 use tributary_store::keys::{self, Key};
 use tributary_store::{Item, Store};
 
@@ -79,28 +79,24 @@ impl Wanted {
     }
 }
 
-/// The own fields of `caller` for each of `feeds`, in their order, given the caller's
-/// standing on each (`Store::feeds_access`). For a user: one BatchGetItem of their follows
-/// and membership, and one render of what was found. Server calls naming no user get the
-/// capabilities alone.
+/// The own fields of `caller` for each of `feeds`, in their order, from the caller's
+/// standing on each (`Store::standings`, which already holds the caller's membership and
+/// follows). For a user it reads only the follows from the feed owners' feeds to the user
+/// (`own_followings`, one BatchGetItem), then renders what was found in one pass. Server
+/// calls naming no user get the capabilities alone.
 pub async fn own_data(
     store: &Store,
     caller: &Caller,
     feeds: &[Feed],
-    access: &[FeedAccess],
+    standings: &[Standing],
     wanted: Wanted,
 ) -> ApiResult<Vec<FeedOwnData>> {
-    let access = wanted.capabilities.then_some(access);
-    let me = match caller {
-        Caller::User(me) => Some(me.as_str()),
-        _ => None,
-    };
-    let mut out: Vec<FeedOwnData> = feeds
+    let mut out: Vec<FeedOwnData> = standings
         .iter()
-        .enumerate()
-        .map(|(i, _)| FeedOwnData {
-            own_capabilities: access.as_ref().map(|a| {
-                a[i].capabilities()
+        .map(|st| FeedOwnData {
+            own_capabilities: wanted.capabilities.then(|| {
+                st.access
+                    .capabilities()
                     .into_iter()
                     .map(|c| c.as_str())
                     .collect()
@@ -108,37 +104,28 @@ pub async fn own_data(
             ..FeedOwnData::default()
         })
         .collect();
-    let Some(me) = me else {
+    let Caller::User(me) = caller else {
         return Ok(out);
     };
-    let mut wanted_keys: Vec<Key> = Vec::new();
-    for f in feeds {
-        if wanted.follows {
-            wanted_keys.extend(keys::follows_from_user(me, &f.fid));
-        }
-        if wanted.followings {
-            wanted_keys.extend(follows_to_user(&f.created_by_id, me));
-        }
-        if wanted.membership {
-            wanted_keys.push(keys::member(&f.fid, me));
-        }
-    }
-    let items = store.batch_get(wanted_keys).await?;
+    let followings_keys: Vec<Key> = feeds
+        .iter()
+        .filter(|_| wanted.followings)
+        .flat_map(|f| follows_to_user(&f.created_by_id, me))
+        .collect();
+    let followings = store.batch_get(followings_keys).await?;
     let find = |k: &Key| -> Option<&Item> {
-        items.iter().find(|i| {
+        followings.iter().find(|i| {
             i.get(keys::PK).and_then(|a| a.as_s().ok()) == Some(&k.pk)
                 && i.get(keys::SK).and_then(|a| a.as_s().ok()) == Some(&k.sk)
         })
     };
-    // Every follow found, rendered in one pass, then handed back to its feed.
+    // Every follow shown, rendered in one pass, then handed back to its feed.
     let mut follows: Vec<Follow> = Vec::new();
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-    for f in feeds {
+    for (f, st) in feeds.iter().zip(standings) {
         let start = follows.len();
         if wanted.follows {
-            follows.extend(parse_all::<Follow>(
-                keys::follows_from_user(me, &f.fid).iter().filter_map(find),
-            )?);
+            follows.extend(parse_all::<Follow>(st.follows.iter())?);
         }
         let middle = follows.len();
         if wanted.followings {
@@ -153,21 +140,21 @@ pub async fn own_data(
         spans.push((start, middle, follows.len()));
     }
     let rendered = render::follows(store, &follows).await?;
-    let memberships: Vec<Member> = feeds
+    let memberships: Vec<Member> = standings
         .iter()
         .filter(|_| wanted.membership)
-        .filter_map(|f| find(&keys::member(&f.fid, me)))
+        .filter_map(|st| st.membership.as_ref())
         .map(parse)
         .collect::<ApiResult<_>>()?;
     let mut memberships = members::render(store, &memberships).await?.into_iter();
-    for ((f, data), (start, middle, end)) in feeds.iter().zip(out.iter_mut()).zip(spans) {
+    for ((st, data), (start, middle, end)) in standings.iter().zip(out.iter_mut()).zip(spans) {
         if wanted.follows {
             data.own_follows = Some(rendered[start..middle].to_vec());
         }
         if wanted.followings {
             data.own_followings = Some(rendered[middle..end].to_vec());
         }
-        if wanted.membership && find(&keys::member(&f.fid, me)).is_some() {
+        if wanted.membership && st.membership.is_some() {
             data.own_membership = memberships.next();
         }
     }
