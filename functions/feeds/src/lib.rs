@@ -4,8 +4,15 @@
 //! - `groups.rs`: feed group CRUD (server-side only).
 //! - `handlers.rs` (thin) over `ops.rs`: update, delete, batch create/delete;
 //!   `get_or_create.rs`: get-or-create, which also reads the feed.
-//! - `read.rs`: a feed's activities, followers and following, with cursors.
+//! - `read.rs`: a feed's activities, followers, following and members, with cursors.
 //! - `query.rs`: `query_feeds`.
+//! - `members.rs`: feed members and invites; `levels.rs`: membership levels (server-side);
+//!   `listing.rs`: the in-memory sort and paging both use.
+//! - `own.rs`: `own_batch` and `get_feed_counts`; `visibility.rs`: feed visibility levels'
+//!   grants (server-side) and `change_feed_visibility`.
+//!
+//! Every user-token request is decided by the permission model
+//! (`tributary_domain::access`, loaded by `tributary_store::access`).
 
 mod aggregated;
 mod get_or_create;
