@@ -12,6 +12,14 @@ pub const MAX_FEEDS_PER_ACTIVITY: usize = 255;
 pub const MAX_TAGS: usize = 255;
 /// An activity's JSON may be at most this large.
 pub const MAX_ACTIVITY_BYTES: usize = 10 * 1024;
+/// The most a free-form document (`custom`, `attachments`, `search_data` of any record) may
+/// take as JSON text: the activity limit, so one activity's custom data fits either rule.
+pub const MAX_DOCUMENT_BYTES: usize = MAX_ACTIVITY_BYTES;
+/// The deepest a free-form document may nest (the document itself is level 1). Documents are
+/// stored as JSON text, so DynamoDB's 32 levels do not apply; this keeps them well inside the
+/// 128 levels `serde_json` parses, including where Tributary wraps them (task messages,
+/// notification contexts, responses).
+pub const MAX_DOCUMENT_DEPTH: usize = 64;
 /// Most activities in one batch (upsert, partial update, delete).
 pub const MAX_BATCH: usize = 100;
 /// Longest id a client may choose.
@@ -172,7 +180,37 @@ pub fn content(activity_type: &str, c: &ActivityContent) -> ApiResult<()> {
     Ok(())
 }
 
-/// A batch's size.
+/// A free-form document a client wrote (`custom`, `attachments`, `search_data`): at most
+/// [`MAX_DOCUMENT_BYTES`] as JSON text and [`MAX_DOCUMENT_DEPTH`] levels deep. Any JSON within
+/// those is stored and read back unchanged (numbers beyond DynamoDB's range, empty keys).
+pub fn document(field: &str, value: &serde_json::Value) -> ApiResult<()> {
+    let size = serde_json::to_vec(value)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(ApiError::field(
+            field,
+            format!("{field} is {size} bytes; the limit is {MAX_DOCUMENT_BYTES} bytes"),
+        ));
+    }
+    if depth(value) > MAX_DOCUMENT_DEPTH {
+        return Err(ApiError::field(
+            field,
+            format!("{field} nests deeper than {MAX_DOCUMENT_DEPTH} levels"),
+        ));
+    }
+    Ok(())
+}
+
+/// How many levels of objects and arrays `v` nests (a scalar is 0).
+fn depth(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+        serde_json::Value::Array(l) => 1 + l.iter().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// A list of tags or ids: at most [`MAX_TAGS`] entries, none empty.
 pub fn tags(name: &str, list: &[String]) -> ApiResult<()> {
     if list.len() > MAX_TAGS {
@@ -190,6 +228,7 @@ pub fn tags(name: &str, list: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
+/// A batch's size: 1 to [`MAX_BATCH`].
 pub fn batch_len(field: &str, len: usize) -> ApiResult<()> {
     if len == 0 {
         return Err(ApiError::field(field, format!("{field} must not be empty")));
@@ -206,6 +245,26 @@ pub fn batch_len(field: &str, len: usize) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_are_bounded() {
+        use serde_json::json;
+        assert!(document("custom", &json!({"big": 1e200, "": 1})).is_ok());
+        let mut deep = json!(1);
+        for _ in 0..MAX_DOCUMENT_DEPTH - 1 {
+            deep = json!([deep]);
+        }
+        assert!(document("custom", &json!({ "d": deep })).is_ok());
+        assert_eq!(
+            field_of(document("custom", &json!({ "d": [deep] })).unwrap_err()),
+            "custom"
+        );
+        let big = json!({ "s": "x".repeat(MAX_DOCUMENT_BYTES) });
+        assert_eq!(
+            field_of(document("attachments", &big).unwrap_err()),
+            "attachments"
+        );
+    }
 
     #[test]
     fn tag_lists_are_bounded() {

@@ -276,7 +276,7 @@ impl Store {
 
 /// An item read by [`Store::batch_get`], parsed (for layers that do not speak DynamoDB).
 pub fn parse_item<T: serde::de::DeserializeOwned>(context: &str, item: &Item) -> ApiResult<T> {
-    serde_dynamo::from_item(item.clone()).map_err(|e| serde_error(context, e))
+    crate::document::from_item(context, item.clone())
 }
 
 impl Store {

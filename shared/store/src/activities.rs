@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
 
 use super::batch::{Item, WriteOp};
-use super::{serde_error, Store};
+use super::Store;
+use crate::document;
 use crate::keys::{self, Key};
 use tributary_domain::model::reaction::ReactionGroup;
 use tributary_domain::model::{Activity, ActivityContent};
@@ -17,8 +18,7 @@ use super::{n, s};
 
 /// The activity's item: its record, its keys and its index attributes.
 fn activity_item(a: &Activity) -> ApiResult<Item> {
-    let mut item: Item =
-        serde_dynamo::to_item(a).map_err(|e| serde_error("serialize activity", e))?;
+    let mut item: Item = document::to_item("serialize activity", a)?;
     item.extend(keys::activity(&a.id).to_item());
     let (gsi1pk, gsi1sk) = keys::activity_by_user(&a.user_id, a.created_at, &a.id);
     item.insert(keys::GSI1_PK.into(), s(gsi1pk));
@@ -66,8 +66,7 @@ pub(crate) fn take_reaction_groups(
 
 pub(crate) fn parse_activity(mut item: Item) -> ApiResult<Activity> {
     let groups = take_reaction_groups(&mut item);
-    let mut activity: Activity =
-        serde_dynamo::from_item(item).map_err(|e| serde_error("parse activity", e))?;
+    let mut activity: Activity = document::from_item("parse activity", item)?;
     activity.reaction_groups = groups;
     Ok(activity)
 }
@@ -193,8 +192,7 @@ impl Store {
         content: ActivityContent,
         now: Nanos,
     ) -> ApiResult<Option<Activity>> {
-        let content_value = serde_dynamo::to_attribute_value(&content)
-            .map_err(|e| serde_error("serialize content", e))?;
+        let content_value = document::to_attribute_value("serialize content", &content)?;
         let mut set = vec![
             "content = :c",
             "updated_at = :now",

@@ -241,7 +241,7 @@ impl Store {
     ) -> ApiResult<Option<T>> {
         self.get_raw(context, key, consistent)
             .await?
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| serde_error(context, e)))
+            .map(|item| crate::document::from_item(context, item))
             .transpose()
     }
 
@@ -251,12 +251,20 @@ impl Store {
     }
 }
 
-/// Wraps an SDK failure as an internal error, keeping the service's code and message.
+/// Wraps an SDK failure as an internal error, keeping the service's code and message. A
+/// `ValidationException` means DynamoDB refused what the request carried (a value it cannot
+/// store, an item over 400 KB): input the rules let through, so it is answered as code 4
+/// (naming the attribute when DynamoDB's message does) and logged, never as a 500.
 pub(crate) fn sdk_error<E, R>(context: &str, err: SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
+    if let Some(service) = err.as_service_error() {
+        if service.code() == Some("ValidationException") {
+            return validation_error(context, service.message().unwrap_or(""));
+        }
+    }
     let detail = match err.as_service_error() {
         Some(service) => format!(
             "{context}: {} {}",
@@ -268,6 +276,46 @@ where
     ApiError::internal(detail, err)
 }
 
+/// DynamoDB refused the request's values: code 4, with the attribute named when the
+/// message names one of the record's fields.
+pub(crate) fn validation_error(context: &str, message: &str) -> ApiError {
+    tracing::warn!(%context, %message, "DynamoDB refused the request as invalid");
+    let field = validation_field(message);
+    let text = format!("the data could not be stored ({context}): {message}");
+    match field {
+        Some(f) => ApiError::field(f, text),
+        None => ApiError::input(text),
+    }
+}
+
+/// The attribute a DynamoDB validation message is about, when it names one
+/// (`... for key custom`, `... attribute name: custom`, `Nesting ... custom`).
+fn validation_field(message: &str) -> Option<String> {
+    const FIELDS: &[&str] = &[
+        "custom",
+        "attachments",
+        "search_data",
+        "location",
+        "notification_context",
+        "teams_role",
+        "settings",
+        "content",
+    ];
+    let words = message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
+    let mut named = None;
+    for w in words {
+        if FIELDS.contains(&w) {
+            named = Some(w.to_string());
+            if w != "content" {
+                break;
+            }
+        }
+    }
+    named
+}
+
 pub(crate) fn is_conditional_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     err.as_service_error()
         .and_then(|e| e.code())
@@ -276,4 +324,26 @@ pub(crate) fn is_conditional_failure<E: ProvideErrorMetadata, R>(err: &SdkError<
 
 pub fn serde_error(context: &str, err: serde_dynamo::Error) -> ApiError {
     ApiError::internal(context.to_string(), err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_exceptions_are_input_errors() {
+        let e = validation_error(
+            "put activity",
+            "Number overflow. Attempting to store a number with magnitude larger than supported range",
+        );
+        assert_eq!(e.status(), 400);
+        assert_eq!(e.code(), tributary_domain::error::codes::INPUT);
+        match validation_error(
+            "put item",
+            "One or more parameter values were invalid: An AttributeValue may not contain an empty string. Key: custom",
+        ) {
+            ApiError::Input { field, .. } => assert_eq!(field.as_deref(), Some("custom")),
+            other => panic!("{other:?}"),
+        }
+    }
 }

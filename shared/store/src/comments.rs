@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::batch::Item;
-use super::{n, s, serde_error, Store};
+use super::{n, s, Store};
+use crate::document;
 use crate::keys;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::time::Nanos;
@@ -17,8 +18,7 @@ use tributary_domain::ApiResult;
 
 fn parse(mut item: Item) -> ApiResult<Comment> {
     let groups = super::activities::take_reaction_groups(&mut item);
-    let mut comment: Comment =
-        serde_dynamo::from_item(item).map_err(|e| serde_error("parse comment", e))?;
+    let mut comment: Comment = document::from_item("parse comment", item)?;
     comment.reaction_groups = groups;
     Ok(comment)
 }
@@ -94,8 +94,7 @@ impl Store {
 
     /// Creates a comment, its thread entry and the counts it adds, atomically.
     pub async fn create_comment(&self, c: &Comment) -> ApiResult<Result<(), CommentConflict>> {
-        let mut item: Item =
-            serde_dynamo::to_item(c).map_err(|e| serde_error("serialize comment", e))?;
+        let mut item: Item = document::to_item("serialize comment", c)?;
         item.extend(keys::comment(&c.id).to_item());
         let (gsi1pk, gsi1sk) = keys::comment_by_user(&c.user_id, c.created_at, &c.id);
         item.insert(keys::GSI1_PK.into(), s(gsi1pk));
@@ -178,8 +177,11 @@ impl Store {
                     .condition_expression("version = :seen")
                     .expression_attribute_names("#t", "text")
                     .expression_attribute_values(":t", av(&new.text.clone().unwrap_or_default())?)
-                    .expression_attribute_values(":a", av(&new.attachments)?)
-                    .expression_attribute_values(":c", av(&new.custom)?)
+                    .expression_attribute_values(
+                        ":a",
+                        document::document("attachments", &new.attachments)?,
+                    )
+                    .expression_attribute_values(":c", document::document("custom", &new.custom)?)
                     .expression_attribute_values(":m", av(&new.mentioned_user_ids)?)
                     .expression_attribute_values(":now", n(now))
                     .expression_attribute_values(":next", n(old.version + 1))

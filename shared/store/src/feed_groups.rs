@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{serde_error, Store};
+use super::Store;
 use crate::keys;
 use tributary_domain::model::feed_group::{is_built_in, FeedGroup, BUILT_IN};
 use tributary_domain::ApiResult;
 
 fn parse(item: HashMap<String, AttributeValue>) -> ApiResult<FeedGroup> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse feed group", e))
+    crate::document::from_item("parse feed group", item)
 }
 
 impl Store {
@@ -56,7 +56,7 @@ impl Store {
 
     pub async fn put_feed_group(&self, group: &FeedGroup) -> ApiResult<()> {
         let mut item: HashMap<String, AttributeValue> =
-            serde_dynamo::to_item(group).map_err(|e| serde_error("serialize feed group", e))?;
+            crate::document::to_item("serialize feed group", group)?;
         item.extend(keys::feed_group(&group.id).to_item());
         self.run("put feed group", self.put(item)).await?;
         Ok(())

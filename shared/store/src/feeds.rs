@@ -47,7 +47,7 @@ pub enum Direction {
 }
 
 pub(crate) fn feed_meta_item(f: &Feed) -> ApiResult<Item> {
-    let mut item: Item = serde_dynamo::to_item(f).map_err(|e| serde_error("serialize feed", e))?;
+    let mut item: Item = crate::document::to_item("serialize feed", f)?;
     item.extend(keys::feed(&f.fid).to_item());
     let (g1pk, g1sk) = keys::feed_by_group(&f.group_id, f.created_at, &f.fid);
     let (g2pk, g2sk) = keys::feed_by_creator(&f.created_by_id, f.created_at, &f.fid);
@@ -75,8 +75,7 @@ fn assemble(items: Vec<Item>) -> ApiResult<HashMap<String, Feed>> {
             .map(String::as_str)
         {
             Some("FEED") => {
-                let feed: Feed =
-                    serde_dynamo::from_item(item).map_err(|e| serde_error("parse feed", e))?;
+                let feed: Feed = crate::document::from_item("parse feed", item)?;
                 metas.insert(fid, feed);
             }
             Some("FEED#COUNTS") => {

@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::batch::Item;
-use super::{serde_error, Store};
+use super::Store;
 use crate::keys;
 use tributary_domain::model::follow::{Follow, FollowStatus};
 use tributary_domain::time::Nanos;
@@ -13,8 +13,7 @@ use tributary_domain::ApiResult;
 use super::{n, s};
 
 fn follow_item(f: &Follow) -> ApiResult<Item> {
-    let mut item: Item =
-        serde_dynamo::to_item(f).map_err(|e| serde_error("serialize follow", e))?;
+    let mut item: Item = crate::document::to_item("serialize follow", f)?;
     item.extend(keys::follow(&f.source, &f.target).to_item());
     let (g1pk, g1sk) = keys::follow_by_source(&f.source, &f.target);
     item.insert(keys::GSI1_PK.into(), s(g1pk));
@@ -30,7 +29,7 @@ fn parse_follows(items: Vec<Item>) -> ApiResult<Vec<Follow>> {
 }
 
 fn parse_follow(item: Item) -> ApiResult<Follow> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse follow", e))
+    crate::document::from_item("parse follow", item)
 }
 
 /// The counter updates an accepted follow adds (`delta` = 1) or removes (-1).

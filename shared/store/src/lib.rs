@@ -1,5 +1,6 @@
 //! Tributary's storage: the single-table layout ([`keys`], with the access patterns in
-//! `keys.md`) and the DynamoDB access layer. Items are (de)serialized with `serde_dynamo`.
+//! `keys.md`) and the DynamoDB access layer. Items are (de)serialized with `serde_dynamo`,
+//! free-form client JSON as JSON text ([`document`]).
 //! Every call asks for its consumed capacity and adds it to a [`CapacityMeter`], which
 //! benchmarks read to price each operation.
 
@@ -14,6 +15,7 @@ mod batch;
 mod call;
 mod capacity;
 mod comments;
+pub mod document;
 mod feed_groups;
 mod feeds;
 mod follows;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::batch::Item;
-use super::{serde_error, Store};
+use super::Store;
 use crate::keys;
 use tributary_domain::model::member::{Member, MemberStatus, MembershipLevel};
 use tributary_domain::ApiError;
@@ -15,8 +15,7 @@ use tributary_domain::ApiResult;
 use super::{n, s};
 
 fn member_item(m: &Member) -> ApiResult<Item> {
-    let mut item: Item =
-        serde_dynamo::to_item(m).map_err(|e| serde_error("serialize member", e))?;
+    let mut item: Item = crate::document::to_item("serialize member", m)?;
     item.extend(keys::member(&m.fid, &m.user_id).to_item());
     let (g1pk, g1sk) = keys::member_by_user(&m.user_id, &m.fid);
     item.insert(keys::GSI1_PK.into(), s(g1pk));
@@ -25,11 +24,11 @@ fn member_item(m: &Member) -> ApiResult<Item> {
 }
 
 fn parse_member(item: Item) -> ApiResult<Member> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse member", e))
+    crate::document::from_item("parse member", item)
 }
 
 fn parse_level(item: Item) -> ApiResult<MembershipLevel> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse membership level", e))
+    crate::document::from_item("parse membership level", item)
 }
 
 /// The update of a feed's `member_count` by `delta`.
@@ -235,8 +234,7 @@ impl Store {
         level: &MembershipLevel,
         create: bool,
     ) -> ApiResult<bool> {
-        let mut item: Item = serde_dynamo::to_item(level)
-            .map_err(|e| serde_error("serialize membership level", e))?;
+        let mut item: Item = crate::document::to_item("serialize membership level", level)?;
         item.extend(keys::membership_level(&level.id).to_item());
         let condition = if create {
             "attribute_not_exists(pk)"

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
 use super::batch::Item;
-use super::{serde_error, Store};
+use super::Store;
 use crate::keys::{self, Key, SubjectKeys};
 use tributary_domain::model::reaction::{group_attributes, Reaction, Subject};
 use tributary_domain::ApiError;
@@ -15,8 +15,7 @@ use tributary_domain::ApiResult;
 use super::{n, s};
 
 fn reaction_item(r: &Reaction) -> ApiResult<Item> {
-    let mut item: Item =
-        serde_dynamo::to_item(r).map_err(|e| serde_error("serialize reaction", e))?;
+    let mut item: Item = crate::document::to_item("serialize reaction", r)?;
     item.extend(r.subject().reaction_key(&r.user_id, &r.kind).to_item());
     let (g1pk, g1sk) = r.subject().by_time(r.created_at, &r.user_id, &r.kind);
     item.insert(keys::GSI1_PK.into(), s(g1pk));
@@ -32,7 +31,7 @@ fn reaction_item(r: &Reaction) -> ApiResult<Item> {
 }
 
 fn parse_reaction(item: Item) -> ApiResult<Reaction> {
-    serde_dynamo::from_item(item).map_err(|e| serde_error("parse reaction", e))
+    crate::document::from_item("parse reaction", item)
 }
 
 /// Upvotes and downvotes on comments also keep their own counters (the comment's score).
@@ -64,8 +63,7 @@ impl Store {
             .build()
             .map_err(|e| ApiError::internal("build reaction put", e))?;
         let (count, first, last) = group_attributes(&r.kind);
-        let latest = serde_dynamo::to_attribute_value(vec![r.clone()])
-            .map_err(|e| serde_error("serialize reaction", e))?;
+        let latest = crate::document::to_attribute_value("serialize reaction", &vec![r.clone()])?;
         let update = Update::builder()
             .table_name(self.table())
             .set_key(Some(r.subject().key().to_item()))
@@ -264,7 +262,7 @@ impl Store {
                 let custom = item
                     .get("custom")
                     .cloned()
-                    .and_then(|v| serde_dynamo::from_attribute_value(v).ok())
+                    .and_then(|v| crate::document::document_value("custom", v).ok())
                     .unwrap_or_default();
                 Some(Reaction {
                     activity_id: activity_id.to_string(),

@@ -45,6 +45,18 @@ fn cancelled(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> Opt
     }
 }
 
+/// The message of an item DynamoDB refused as invalid, when that cancelled the transaction.
+fn invalid_reason(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> Option<String> {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+            .cancellation_reasons()
+            .iter()
+            .find(|r| r.code() == Some("ValidationError"))
+            .map(|r| r.message().unwrap_or("invalid item").to_string()),
+        _ => None,
+    }
+}
+
 fn is_conflict(e: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>) -> bool {
     match e.as_service_error() {
         Some(TransactWriteItemsError::TransactionCanceledException(_)) => cancelled(e).is_none(),
@@ -72,6 +84,10 @@ impl Store {
             match self.send(request).await {
                 Ok(_) => return Ok(Vec::new()),
                 Err(e) if is_conflict(&e) => continue,
+                Err(e) if invalid_reason(&e).is_some() => {
+                    let message = invalid_reason(&e).unwrap_or_default();
+                    return Err(crate::call::validation_error(context, &message));
+                }
                 Err(e) => match cancelled(&e) {
                     Some(failed) => return Ok(failed),
                     None => return Err(sdk_error(context, e)),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::ReturnValue;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::{serde_error, Store};
+use super::Store;
 use crate::keys;
 use tributary_domain::model::User;
 use tributary_domain::ApiResult;
@@ -25,7 +25,7 @@ impl Store {
 
     async fn upsert_user(&self, user: User) -> ApiResult<User> {
         let mut attrs: HashMap<String, aws_sdk_dynamodb::types::AttributeValue> =
-            serde_dynamo::to_item(&user).map_err(|e| serde_error("serialize user", e))?;
+            crate::document::to_item("serialize user", &user)?;
         let created_at = attrs.remove("created_at");
         let mut names = HashMap::new();
         let mut values = HashMap::new();
@@ -63,8 +63,7 @@ impl Store {
                     .return_values(ReturnValue::AllNew),
             )
             .await?;
-        serde_dynamo::from_item(out.attributes.unwrap_or_default())
-            .map_err(|e| serde_error("parse user", e))
+        crate::document::from_item("parse user", out.attributes.unwrap_or_default())
     }
 
     /// Reads users by id; unknown ids are absent from the map.
@@ -80,9 +79,7 @@ impl Store {
             .await?
             .into_iter()
             .map(|item| {
-                serde_dynamo::from_item::<_, User>(item)
-                    .map(|u| (u.id.clone(), u))
-                    .map_err(|e| serde_error("parse user", e))
+                crate::document::from_item::<User>("parse user", item).map(|u| (u.id.clone(), u))
             })
             .collect()
     }
