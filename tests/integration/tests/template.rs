@@ -92,8 +92,54 @@ fn both_jobs_are_scheduled() {
 }
 
 /// Normalises a path so `{proxy+}` (API Gateway) and `{*rest}` (the local router) compare.
+/// The HTTP API's `$default` route (whatever no other route matches) is the local router's
+/// root catch-all, `/{*rest}`: both come out as `/*`.
 fn normalise(path: &str) -> String {
+    if path == "$default" {
+        return "/*".into();
+    }
     path.replace("{proxy+}", "*").replace("{*rest}", "*")
+}
+
+/// The logical id of the template's one HTTP API.
+fn http_api_id(t: &Value) -> String {
+    let ids: Vec<&str> = t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::HttpApi")
+        .map(|(id, _)| id.as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 1, "one HttpApi: {ids:?}");
+    ids[0].to_string()
+}
+
+/// The argument of an intrinsic function, short (`!Ref x`) or long (`{Ref: x}`) form.
+/// `name` is `Ref`, `GetAtt`, `If`, ...; a `GetAtt` comes back as `"Resource.Attribute"`.
+fn intrinsic(v: &Value, name: &str) -> Option<Value> {
+    let arg = match v {
+        Value::Tagged(t) if t.tag == name => t.value.clone(),
+        Value::Mapping(m) if m.len() == 1 => {
+            let key = if name == "Ref" {
+                name.to_string()
+            } else {
+                format!("Fn::{name}")
+            };
+            m.get(key.as_str())?.clone()
+        }
+        _ => return None,
+    };
+    if name == "GetAtt" {
+        if let Some(parts) = arg.as_sequence() {
+            let parts: Vec<&str> = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Some(Value::String(parts.join(".")));
+        }
+    }
+    Some(arg)
+}
+
+fn is_ref(v: &Value, target: &str) -> bool {
+    intrinsic(v, "Ref").is_some_and(|r| r == target)
 }
 
 #[test]
@@ -142,4 +188,145 @@ fn task_queue_has_a_dead_letter_queue() {
         .as_u64()
         .is_some_and(|n| (1..=10).contains(&n)));
     assert!(t["Resources"]["TaskDeadLetterQueue"].is_mapping());
+}
+
+#[test]
+fn unmatched_requests_reach_the_users_function() {
+    // Without a `$default` route API Gateway answers an unknown path itself with
+    // {"message":"Not Found"}; the users function answers with Stream's envelope.
+    let t = template();
+    let api = http_api_id(&t);
+    let mut defaults = Vec::new();
+    for (id, resource) in t["Resources"].as_mapping().unwrap() {
+        let Some(events) = resource["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for (_, event) in events {
+            let props = &event["Properties"];
+            if event["Type"] == "HttpApi" && props["Path"] == "$default" {
+                assert_eq!(
+                    props["Method"], "ANY",
+                    "the $default route takes every method"
+                );
+                assert!(is_ref(&props["ApiId"], &api), "$default is on {api}");
+                defaults.push((
+                    id.as_str().unwrap().to_string(),
+                    resource["Metadata"]["BuildProperties"]["Binary"].clone(),
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        defaults,
+        [("UsersFunction".to_string(), Value::from("users"))],
+        "exactly one $default route, on the users function"
+    );
+}
+
+/// An alarm's `(namespace, metric)` and its dimensions.
+fn alarm_metric(alarm: &Value) -> (String, String, Vec<(String, Value)>) {
+    let p = &alarm["Properties"];
+    let dims = p["Dimensions"]
+        .as_sequence()
+        .map(|d| {
+            d.iter()
+                .map(|d| (d["Name"].as_str().unwrap().to_string(), d["Value"].clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        p["Namespace"].as_str().unwrap_or_default().to_string(),
+        p["MetricName"].as_str().unwrap_or_default().to_string(),
+        dims,
+    )
+}
+
+#[test]
+fn alarms_watch_dead_letters_function_errors_and_server_errors() {
+    let t = template();
+    let resources = t["Resources"].as_mapping().unwrap();
+    let alarms: Vec<(&str, &Value)> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|(id, r)| (id.as_str().unwrap(), r))
+        .collect();
+
+    // Each goes off on the first occurrence and notifies the topic only when one is given.
+    assert_eq!(t["Parameters"]["AlarmTopicArn"]["Default"], "");
+    let condition = intrinsic(&t["Conditions"]["HasAlarmTopic"], "Not")
+        .expect("HasAlarmTopic is a Not")[0]
+        .clone();
+    let equals = intrinsic(&condition, "Equals").expect("HasAlarmTopic is Not Equals");
+    assert!(is_ref(&equals[0], "AlarmTopicArn") && equals[1] == "");
+    for (id, alarm) in &alarms {
+        let p = &alarm["Properties"];
+        assert_eq!(p["ComparisonOperator"], "GreaterThanThreshold", "{id}");
+        assert_eq!(p["Threshold"].as_f64(), Some(0.0), "{id}");
+        assert_eq!(p["TreatMissingData"], "notBreaching", "{id}");
+        let actions = intrinsic(&p["AlarmActions"], "If")
+            .unwrap_or_else(|| panic!("{id}: AlarmActions depend on HasAlarmTopic"));
+        assert_eq!(actions[0], "HasAlarmTopic", "{id}");
+        let topics = actions[1].as_sequence().expect("a list of topics");
+        assert!(
+            topics.len() == 1 && is_ref(&topics[0], "AlarmTopicArn"),
+            "{id}"
+        );
+        assert!(
+            is_ref(&actions[2], "AWS::NoValue"),
+            "{id}: no actions without a topic"
+        );
+    }
+    let watching = |namespace: &str, metric: &str, dim: &str, pred: &dyn Fn(&Value) -> bool| {
+        alarms.iter().any(|(_, a)| {
+            let (ns, m, dims) = alarm_metric(a);
+            ns == namespace
+                && m == metric
+                && dims.len() == 1
+                && dims[0].0 == dim
+                && pred(&dims[0].1)
+        })
+    };
+
+    assert!(
+        watching(
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            "QueueName",
+            &|v| intrinsic(v, "GetAtt").is_some_and(|a| a == "TaskDeadLetterQueue.QueueName")
+        ),
+        "an alarm on the dead-letter queue's depth"
+    );
+    let api = http_api_id(&t);
+    assert!(
+        watching("AWS/ApiGateway", "5xx", "ApiId", &|v| is_ref(v, &api)),
+        "an alarm on the HTTP API's 5xx responses"
+    );
+    for (id, resource) in resources {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let id = id.as_str().unwrap();
+        assert!(
+            watching("AWS/Lambda", "Errors", "FunctionName", &|v| is_ref(v, id)),
+            "no Errors alarm for {id}"
+        );
+    }
+}
+
+#[test]
+fn functions_log_json_and_trace() {
+    let t = template();
+    let globals = &t["Globals"]["Function"];
+    assert_eq!(globals["Tracing"], "Active");
+    assert_eq!(globals["LoggingConfig"]["LogFormat"], "JSON");
+    for (id, resource) in t["Resources"].as_mapping().unwrap() {
+        if resource["Type"] == "AWS::Serverless::Function" {
+            let p = &resource["Properties"];
+            assert!(p["Tracing"].is_null(), "{id:?} overrides Tracing");
+            assert!(
+                p["LoggingConfig"].is_null(),
+                "{id:?} overrides LoggingConfig"
+            );
+        }
+    }
 }
