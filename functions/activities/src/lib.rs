@@ -9,44 +9,90 @@ mod query;
 mod requests;
 mod update;
 
-use axum::routing::{patch, post};
 use axum::Router;
-use tributary_http::AppState;
+use tributary_http::{AppState, ParamType, Routes};
+
+/// The family's routes; the API description (`openapi/tributary.json`) is built from them.
+pub fn routes() -> Routes {
+    Routes::new("activities")
+        .post(
+            "/api/v2/feeds/activities",
+            "add_activity",
+            "Add an activity to one or more feeds",
+            handlers::add_activity,
+        )
+        .post(
+            "/api/v2/feeds/activities/batch",
+            "upsert_activities",
+            "Add or replace several activities at once",
+            handlers::upsert_activities,
+        )
+        .patch(
+            "/api/v2/feeds/activities/batch/partial",
+            "update_activities_partial_batch",
+            "Set and unset fields of several activities",
+            handlers::update_activities_partial_batch,
+        )
+        .post(
+            "/api/v2/feeds/activities/query",
+            "query_activities",
+            "Search activities by filter, with sorting and cursors",
+            handlers::query_activities,
+        )
+        .post(
+            "/api/v2/feeds/activities/delete",
+            "delete_activities",
+            "Remove several activities by id (soft or hard)",
+            handlers::delete_activities,
+        )
+        .get(
+            "/api/v2/feeds/activities/{id}",
+            "get_activity",
+            "Read one activity, with its reactions and first comments",
+            handlers::get_activity,
+        )
+        .query(&[
+            ("user_id", ParamType::String),
+            ("comment_limit", ParamType::Integer),
+            ("comment_sort", ParamType::String),
+        ])
+        .put(
+            "/api/v2/feeds/activities/{id}",
+            "update_activity",
+            "Replace an activity's editable fields",
+            handlers::update_activity,
+        )
+        .patch(
+            "/api/v2/feeds/activities/{id}",
+            "update_activity_partial",
+            "Set and unset some fields of an activity",
+            handlers::update_activity_partial,
+        )
+        .delete(
+            "/api/v2/feeds/activities/{id}",
+            "delete_activity",
+            "Remove an activity (soft by default, hard on request)",
+            handlers::delete_activity,
+        )
+        .query(&[
+            ("hard_delete", ParamType::Boolean),
+            ("user_id", ParamType::String),
+        ])
+        .post(
+            "/api/v2/feeds/activities/{id}/restore",
+            "restore_activity",
+            "Bring back a soft-deleted activity",
+            handlers::restore_activity,
+        )
+        .post(
+            "/api/v2/feeds/activities/{id}/feedback",
+            "activity_feedback",
+            "Record a user's feedback on an activity (hide, show more or less)",
+            handlers::activity_feedback,
+        )
+}
 
 /// The family's routes with the shared layers, ready to serve.
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/api/v2/feeds/activities", post(handlers::add_activity))
-        .route(
-            "/api/v2/feeds/activities/batch",
-            post(handlers::upsert_activities),
-        )
-        .route(
-            "/api/v2/feeds/activities/batch/partial",
-            patch(handlers::update_activities_partial_batch),
-        )
-        .route(
-            "/api/v2/feeds/activities/query",
-            post(handlers::query_activities),
-        )
-        .route(
-            "/api/v2/feeds/activities/delete",
-            post(handlers::delete_activities),
-        )
-        .route(
-            "/api/v2/feeds/activities/{id}",
-            axum::routing::get(handlers::get_activity)
-                .put(handlers::update_activity)
-                .patch(handlers::update_activity_partial)
-                .delete(handlers::delete_activity),
-        )
-        .route(
-            "/api/v2/feeds/activities/{id}/restore",
-            post(handlers::restore_activity),
-        )
-        .route(
-            "/api/v2/feeds/activities/{id}/feedback",
-            post(handlers::activity_feedback),
-        );
-    tributary_http::app(routes, state)
+    tributary_http::app(routes().into_router(), state)
 }

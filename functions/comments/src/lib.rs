@@ -11,57 +11,122 @@ mod query;
 mod reactions;
 mod thread;
 
-use axum::routing::{get, post};
 use axum::Router;
-use tributary_http::AppState;
+use tributary_http::{AppState, ParamType, Routes};
+
+/// The query parameters of a page of a thread (top-level comments or replies).
+const THREAD_QUERY: &[(&str, ParamType)] = &[
+    ("object_id", ParamType::String),
+    ("object_type", ParamType::String),
+    ("depth", ParamType::Integer),
+    ("sort", ParamType::String),
+    ("replies_limit", ParamType::Integer),
+    ("user_id", ParamType::String),
+    ("limit", ParamType::Integer),
+    ("next", ParamType::String),
+    ("id_around", ParamType::String),
+];
+
+/// The family's routes; the API description (`openapi/tributary.json`) is built from them.
+pub fn routes() -> Routes {
+    Routes::new("comments")
+        .get(
+            "/api/v2/feeds/comments",
+            "get_comments",
+            "A page of an object's comment thread, replies nested to a depth",
+            handlers::get_comments,
+        )
+        .query(THREAD_QUERY)
+        .post(
+            "/api/v2/feeds/comments",
+            "add_comment",
+            "Comment on an activity, or reply to a comment",
+            handlers::add_comment,
+        )
+        .post(
+            "/api/v2/feeds/comments/query",
+            "query_comments",
+            "Search comments by filter, with sorting and cursors",
+            handlers::query_comments,
+        )
+        .post(
+            "/api/v2/feeds/comments/batch",
+            "add_comments_batch",
+            "Add several comments at once",
+            handlers::add_comments_batch,
+        )
+        .get(
+            "/api/v2/feeds/comments/{id}",
+            "get_comment",
+            "Read one comment",
+            handlers::get_comment,
+        )
+        .patch(
+            "/api/v2/feeds/comments/{id}",
+            "update_comment",
+            "Change a comment's text, attachments or custom data",
+            handlers::update_comment,
+        )
+        .delete(
+            "/api/v2/feeds/comments/{id}",
+            "delete_comment",
+            "Remove a comment (soft by default, hard on request)",
+            handlers::delete_comment,
+        )
+        .query(&[
+            ("user_id", ParamType::String),
+            ("hard_delete", ParamType::Boolean),
+            ("delete_notification_activity", ParamType::Boolean),
+        ])
+        .post(
+            "/api/v2/feeds/comments/{id}/partial",
+            "update_comment_partial",
+            "Set and unset some fields of a comment",
+            handlers::update_comment_partial,
+        )
+        .post(
+            "/api/v2/feeds/comments/{id}/restore",
+            "restore_comment",
+            "Bring back a soft-deleted comment",
+            handlers::restore_comment,
+        )
+        .get(
+            "/api/v2/feeds/comments/{id}/replies",
+            "get_comment_replies",
+            "A page of a comment's replies, nested to a depth",
+            handlers::get_replies,
+        )
+        .query(THREAD_QUERY)
+        .post(
+            "/api/v2/feeds/comments/{id}/reactions",
+            "add_comment_reaction",
+            "React to a comment (one reaction per user and type)",
+            reactions::add,
+        )
+        .post(
+            "/api/v2/feeds/comments/{id}/reactions/query",
+            "query_comment_reactions",
+            "List a comment's reactions by filter, with cursors",
+            reactions::query,
+        )
+        .delete(
+            "/api/v2/feeds/comments/{id}/reactions/{kind}",
+            "delete_comment_reaction",
+            "Withdraw a user's reaction of one type from a comment",
+            reactions::delete,
+        )
+        .query(&[
+            ("user_id", ParamType::String),
+            ("delete_notification_activity", ParamType::Boolean),
+        ])
+        .post(
+            "/api/v2/feeds/comments/reactions/query",
+            "query_comments_reactions",
+            "List reactions across comments by filter",
+            reactions::batch_query,
+        )
+}
 
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route(
-            "/api/v2/feeds/comments",
-            get(handlers::get_comments).post(handlers::add_comment),
-        )
-        .route(
-            "/api/v2/feeds/comments/query",
-            post(handlers::query_comments),
-        )
-        .route(
-            "/api/v2/feeds/comments/batch",
-            post(handlers::add_comments_batch),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}",
-            get(handlers::get_comment)
-                .patch(handlers::update_comment)
-                .delete(handlers::delete_comment),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}/partial",
-            post(handlers::update_comment_partial),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}/restore",
-            post(handlers::restore_comment),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}/replies",
-            get(handlers::get_replies),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}/reactions",
-            post(reactions::add),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}/reactions/query",
-            post(reactions::query),
-        )
-        .route(
-            "/api/v2/feeds/comments/{id}/reactions/{kind}",
-            axum::routing::delete(reactions::delete),
-        )
-        .route(
-            "/api/v2/feeds/comments/reactions/query",
-            post(reactions::batch_query),
-        );
-    tributary_http::app(routes, state)
+    tributary_http::app(routes().into_router(), state)
 }

@@ -27,75 +27,186 @@ mod query;
 mod read;
 mod visibility;
 
-use axum::routing::{get, patch, post};
 use axum::Router;
-use tributary_http::AppState;
+use tributary_http::{AppState, ParamType, Routes};
+
+/// The family's routes; the API description (`openapi/tributary.json`) is built from them.
+pub fn routes() -> Routes {
+    Routes::new("feeds")
+        .get(
+            "/api/v2/feeds/feed_groups",
+            "list_feed_groups",
+            "The app's feed groups, keyed by id",
+            groups::list,
+        )
+        .query(&[("include_soft_deleted", ParamType::Boolean)])
+        .post(
+            "/api/v2/feeds/feed_groups",
+            "create_feed_group",
+            "Create a feed group: its activity selectors, ranking, aggregation and notification settings",
+            groups::create,
+        )
+        .get(
+            "/api/v2/feeds/feed_groups/{id}",
+            "get_feed_group",
+            "Read one feed group",
+            groups::get,
+        )
+        .query(&[("include_soft_deleted", ParamType::Boolean)])
+        .post(
+            "/api/v2/feeds/feed_groups/{id}",
+            "get_or_create_feed_group",
+            "Read a feed group, creating it with the given settings when it does not exist",
+            groups::get_or_create,
+        )
+        .put(
+            "/api/v2/feeds/feed_groups/{id}",
+            "update_feed_group",
+            "Change a feed group's settings",
+            groups::update,
+        )
+        .delete(
+            "/api/v2/feeds/feed_groups/{id}",
+            "delete_feed_group",
+            "Remove a feed group (soft by default, hard on request)",
+            groups::delete,
+        )
+        .query(&[("hard_delete", ParamType::Boolean)])
+        .post(
+            "/api/v2/feeds/feed_groups/{id}/restore",
+            "restore_feed_group",
+            "Bring back a soft-deleted feed group",
+            groups::restore,
+        )
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
+            "get_or_create_feed",
+            "Read a feed (activities, followers, following, members), creating it when needed",
+            handlers::get_or_create,
+        )
+        .put(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
+            "update_feed",
+            "Change a feed's name, description, visibility, filter tags or custom data",
+            handlers::update,
+        )
+        .delete(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
+            "delete_feed",
+            "Remove a feed (soft by default, hard on request)",
+            handlers::delete,
+        )
+        .query(&[("hard_delete", ParamType::Boolean)])
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/mark/batch",
+            "mark_activity",
+            "Mark an aggregated or notification feed's groups read or seen",
+            aggregated::mark,
+        )
+        .patch(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members",
+            "update_feed_members",
+            "Add, update, remove or replace a feed's members",
+            members::update,
+        )
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/accept",
+            "accept_feed_member_invite",
+            "Accept an invitation to become a feed's member",
+            members::accept,
+        )
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/reject",
+            "reject_feed_member_invite",
+            "Decline an invitation to become a feed's member",
+            members::reject,
+        )
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/query",
+            "query_feed_members",
+            "List a feed's members by filter, with sorting and cursors",
+            members::query,
+        )
+        .post(
+            "/api/v2/feeds/membership_levels",
+            "create_membership_level",
+            "Create a membership level (server-side)",
+            levels::create,
+        )
+        .post(
+            "/api/v2/feeds/membership_levels/query",
+            "query_membership_levels",
+            "List membership levels by filter, with sorting and cursors",
+            levels::query,
+        )
+        .patch(
+            "/api/v2/feeds/membership_levels/{id}",
+            "update_membership_level",
+            "Change a membership level's name, description, priority or tags",
+            levels::update,
+        )
+        .delete(
+            "/api/v2/feeds/membership_levels/{id}",
+            "delete_membership_level",
+            "Remove a membership level",
+            levels::delete,
+        )
+        .get(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/counts",
+            "get_feed_counts",
+            "How many activities and comments a feed holds",
+            own::counts,
+        )
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/change_visibility",
+            "change_feed_visibility",
+            "Move a feed to another visibility level",
+            visibility::change,
+        )
+        .post(
+            "/api/v2/feeds/feeds/own/batch",
+            "own_batch",
+            "For several feeds, what the user holds in each: follows, membership, capabilities",
+            own::own_batch,
+        )
+        .get(
+            "/api/v2/feeds/feed_visibilities",
+            "list_feed_visibilities",
+            "The visibility levels and the rights each grants",
+            visibility::list,
+        )
+        .get(
+            "/api/v2/feeds/feed_visibilities/{name}",
+            "get_feed_visibility",
+            "Read one visibility level",
+            visibility::get,
+        )
+        .put(
+            "/api/v2/feeds/feed_visibilities/{name}",
+            "update_feed_visibility",
+            "Change the rights a visibility level grants (server-side)",
+            visibility::update,
+        )
+        .post(
+            "/api/v2/feeds/feeds/batch",
+            "create_feeds_batch",
+            "Create several feeds at once",
+            handlers::create_batch,
+        )
+        .post(
+            "/api/v2/feeds/feeds/delete",
+            "delete_feeds_batch",
+            "Remove several feeds at once",
+            handlers::delete_batch,
+        )
+        .post(
+            "/api/v2/feeds/feeds/query",
+            "query_feeds",
+            "Search feeds by filter, with sorting and cursors",
+            query::query_feeds,
+        )
+}
 
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route(
-            "/api/v2/feeds/feed_groups",
-            get(groups::list).post(groups::create),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{id}",
-            get(groups::get)
-                .post(groups::get_or_create)
-                .put(groups::update)
-                .delete(groups::delete),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{id}/restore",
-            post(groups::restore),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
-            post(handlers::get_or_create)
-                .put(handlers::update)
-                .delete(handlers::delete),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/mark/batch",
-            post(aggregated::mark),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members",
-            patch(members::update),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/accept",
-            post(members::accept),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/reject",
-            post(members::reject),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/query",
-            post(members::query),
-        )
-        .route("/api/v2/feeds/membership_levels", post(levels::create))
-        .route("/api/v2/feeds/membership_levels/query", post(levels::query))
-        .route(
-            "/api/v2/feeds/membership_levels/{id}",
-            patch(levels::update).delete(levels::delete),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/counts",
-            get(own::counts),
-        )
-        .route(
-            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/change_visibility",
-            post(visibility::change),
-        )
-        .route("/api/v2/feeds/feeds/own/batch", post(own::own_batch))
-        .route("/api/v2/feeds/feed_visibilities", get(visibility::list))
-        .route(
-            "/api/v2/feeds/feed_visibilities/{name}",
-            get(visibility::get).put(visibility::update),
-        )
-        .route("/api/v2/feeds/feeds/batch", post(handlers::create_batch))
-        .route("/api/v2/feeds/feeds/delete", post(handlers::delete_batch))
-        .route("/api/v2/feeds/feeds/query", post(query::query_feeds));
-    tributary_http::app(routes, state)
+    tributary_http::app(routes().into_router(), state)
 }

@@ -8,52 +8,90 @@ mod handlers;
 mod ops;
 mod query;
 
-use axum::routing::{delete, patch, post};
 use axum::Router;
-use tributary_http::AppState;
+use tributary_http::{AppState, ParamType, Routes};
+
+/// The family's routes; the API description (`openapi/tributary.json`) is built from them.
+pub fn routes() -> Routes {
+    Routes::new("follows")
+        .post(
+            "/api/v2/feeds/follows",
+            "follow",
+            "Make one feed follow another (pending when the target asks for approval)",
+            handlers::follow::<false>,
+        )
+        .patch(
+            "/api/v2/feeds/follows",
+            "update_follow",
+            "Change a follow's custom data, activity copy limit or push preference",
+            handlers::update_follow,
+        )
+        .post(
+            "/api/v2/feeds/follows/upsert",
+            "get_or_create_follow",
+            "Follow, or answer the existing follow unchanged",
+            handlers::follow::<true>,
+        )
+        .post(
+            "/api/v2/feeds/follows/batch",
+            "follow_batch",
+            "Create several follows at once",
+            handlers::batch::<false>,
+        )
+        .post(
+            "/api/v2/feeds/follows/batch/upsert",
+            "get_or_create_follows",
+            "Create several follows, keeping the ones that exist",
+            handlers::batch::<true>,
+        )
+        .post(
+            "/api/v2/feeds/follows/accept",
+            "accept_follow",
+            "Approve a pending follow request",
+            handlers::decide::<true>,
+        )
+        .post(
+            "/api/v2/feeds/follows/reject",
+            "reject_follow",
+            "Turn down a pending follow request",
+            handlers::decide::<false>,
+        )
+        .post(
+            "/api/v2/feeds/follows/query",
+            "query_follows",
+            "Search follows by filter, with sorting and cursors",
+            handlers::query_follows,
+        )
+        .delete(
+            "/api/v2/feeds/follows/{source}/{target}",
+            "unfollow",
+            "Remove the follow from one feed to another",
+            handlers::unfollow,
+        )
+        .query(&[
+            ("keep_history", ParamType::Boolean),
+            ("delete_notification_activity", ParamType::Boolean),
+        ])
+        .post(
+            "/api/v2/feeds/unfollow/batch",
+            "unfollow_batch",
+            "Remove several follows at once",
+            handlers::unfollow_many::<false>,
+        )
+        .post(
+            "/api/v2/feeds/unfollow/batch/upsert",
+            "get_or_create_unfollows",
+            "Remove several follows, ignoring the ones already gone",
+            handlers::unfollow_many::<true>,
+        )
+        .post(
+            "/api/v2/feeds/unfollow/upsert",
+            "get_or_create_unfollow",
+            "Remove a follow, or answer success when there is none",
+            handlers::get_or_create_unfollow,
+        )
+}
 
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route(
-            "/api/v2/feeds/follows",
-            post(handlers::follow::<false>).merge(patch(handlers::update_follow)),
-        )
-        .route(
-            "/api/v2/feeds/follows/upsert",
-            post(handlers::follow::<true>),
-        )
-        .route(
-            "/api/v2/feeds/follows/batch",
-            post(handlers::batch::<false>),
-        )
-        .route(
-            "/api/v2/feeds/follows/batch/upsert",
-            post(handlers::batch::<true>),
-        )
-        .route(
-            "/api/v2/feeds/follows/accept",
-            post(handlers::decide::<true>),
-        )
-        .route(
-            "/api/v2/feeds/follows/reject",
-            post(handlers::decide::<false>),
-        )
-        .route("/api/v2/feeds/follows/query", post(handlers::query_follows))
-        .route(
-            "/api/v2/feeds/follows/{source}/{target}",
-            delete(handlers::unfollow),
-        )
-        .route(
-            "/api/v2/feeds/unfollow/batch",
-            post(handlers::unfollow_many::<false>),
-        )
-        .route(
-            "/api/v2/feeds/unfollow/batch/upsert",
-            post(handlers::unfollow_many::<true>),
-        )
-        .route(
-            "/api/v2/feeds/unfollow/upsert",
-            post(handlers::get_or_create_unfollow),
-        );
-    tributary_http::app(routes, state)
+    tributary_http::app(routes().into_router(), state)
 }

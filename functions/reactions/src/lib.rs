@@ -6,27 +6,42 @@
 
 pub mod handlers;
 
-use axum::routing::{delete, post};
 use axum::Router;
-use tributary_http::AppState;
+use tributary_http::{AppState, ParamType, Routes};
+
+/// The family's routes; the API description (`openapi/tributary.json`) is built from them.
+pub fn routes() -> Routes {
+    Routes::new("reactions")
+        .post(
+            "/api/v2/feeds/activities/{activity_id}/reactions",
+            "add_activity_reaction",
+            "React to an activity (one reaction per user and type)",
+            handlers::add,
+        )
+        .post(
+            "/api/v2/feeds/activities/{activity_id}/reactions/query",
+            "query_activity_reactions",
+            "List an activity's reactions by filter, with cursors",
+            handlers::query,
+        )
+        .delete(
+            "/api/v2/feeds/activities/{activity_id}/reactions/{kind}",
+            "delete_activity_reaction",
+            "Withdraw a user's reaction of one type from an activity",
+            handlers::delete,
+        )
+        .query(&[
+            ("user_id", ParamType::String),
+            ("delete_notification_activity", ParamType::Boolean),
+        ])
+        .post(
+            "/api/v2/feeds/activities/reactions/query",
+            "query_reactions",
+            "List reactions across activities by filter",
+            handlers::batch_query,
+        )
+}
 
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route(
-            "/api/v2/feeds/activities/{activity_id}/reactions",
-            post(handlers::add),
-        )
-        .route(
-            "/api/v2/feeds/activities/{activity_id}/reactions/query",
-            post(handlers::query),
-        )
-        .route(
-            "/api/v2/feeds/activities/{activity_id}/reactions/{kind}",
-            delete(handlers::delete),
-        )
-        .route(
-            "/api/v2/feeds/activities/reactions/query",
-            post(handlers::batch_query),
-        );
-    tributary_http::app(routes, state)
+    tributary_http::app(routes().into_router(), state)
 }

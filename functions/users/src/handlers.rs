@@ -22,6 +22,20 @@ pub async fn health() -> Json<HealthReply> {
     Json(HealthReply { status: "ok" })
 }
 
+/// The API description, as committed in `openapi/tributary.json` (generated from every
+/// family's routes; a test in `tests/integration` fails when the file differs from the code).
+pub const OPENAPI_DOCUMENT: &str = include_str!("../../../openapi/tributary.json");
+
+pub async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            tributary_http::routes::OPENAPI_JSON,
+        )],
+        OPENAPI_DOCUMENT,
+    )
+}
+
 #[derive(Debug, Deserialize)]
 pub struct UpsertUsersRequest {
     users: Option<BTreeMap<String, UserRequest>>,
@@ -93,6 +107,12 @@ fn to_user(caller: &Caller, key: String, req: UserRequest, now: i64) -> ApiResul
     }
     let teams = req.teams.unwrap_or_default();
     tributary_domain::validate::tags(&format!("{field}.teams"), &teams)?;
+    // Checked with the rest of the request, so a batch with one bad user writes none.
+    let custom = req.custom.unwrap_or_default();
+    tributary_domain::validate::document(
+        &format!("{field}.custom"),
+        &serde_json::Value::Object(custom.clone()),
+    )?;
     Ok(User {
         id,
         name: req.name,
@@ -101,7 +121,7 @@ fn to_user(caller: &Caller, key: String, req: UserRequest, now: i64) -> ApiResul
             .role
             .filter(|r| !r.is_empty())
             .unwrap_or_else(default_role),
-        custom: req.custom.unwrap_or_default(),
+        custom,
         teams,
         language: req.language.unwrap_or_default(),
         invisible: req.invisible.unwrap_or(false),

@@ -11,11 +11,13 @@ pub mod cursor;
 mod envelope;
 mod error;
 mod extract;
+pub mod routes;
 mod span;
 mod state;
 
 pub use error::{HttpError, HttpResult};
 pub use extract::{parse_json, Auth, Body, QueryParams};
+pub use routes::{Operation, ParamType, Routes};
 pub use state::AppState;
 
 use axum::extract::DefaultBodyLimit;

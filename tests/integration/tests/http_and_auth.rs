@@ -1,6 +1,6 @@
 //! What every endpoint shares: authentication, the error envelope, `duration`, limits.
 
-use serde_json::json;
+use serde_json::{json, Value};
 use tributary_integration_tests::{sign, unique, TestApp, API_KEY, API_SECRET};
 
 #[tokio::test]
@@ -129,4 +129,17 @@ async fn app_settings_and_health() {
     let health = app.send("GET", "/health", None, None).await;
     assert_eq!(health.status, 200);
     assert_eq!(health.body["status"], "ok");
+}
+
+/// The users function serves the API description as committed: no credentials needed, and
+/// left as it is (no `duration` member added to the document).
+#[tokio::test]
+async fn openapi_document_is_served() {
+    let app = TestApp::spawn().await;
+    let reply = app.send("GET", "/api/v2/openapi.json", None, None).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["openapi"], "3.1.0");
+    assert!(reply.body.get("duration").is_none());
+    let committed: Value = serde_json::from_str(users::OPENAPI_DOCUMENT).unwrap();
+    assert_eq!(reply.body, committed);
 }
