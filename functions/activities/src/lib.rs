@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
             "Add an activity to one or more feeds",
             handlers::add_activity,
         )
+        .body::<tributary_v3::requests::ActivityFields>()
         .post(
             "/api/v2/feeds/activities/batch",
             "upsert_activities",
@@ -62,6 +63,7 @@ pub fn routes() -> Routes {
             "Replace an activity's editable fields",
             handlers::update_activity,
         )
+        .body::<tributary_v3::requests::ActivityFields>()
         .patch(
             "/api/v2/feeds/activities/{id}",
             "update_activity_partial",

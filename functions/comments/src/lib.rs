@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
             "Comment on an activity, or reply to a comment",
             handlers::add_comment,
         )
+        .body::<ops::AddCommentRequest>()
         .post(
             "/api/v2/feeds/comments/query",
             "query_comments",
@@ -103,6 +104,7 @@ pub fn routes() -> Routes {
             "React to a comment (one reaction per user and type)",
             reactions::add,
         )
+        .body::<tributary_reactions::AddReactionRequest>()
         .post(
             "/api/v2/feeds/comments/{id}/reactions/query",
             "query_comment_reactions",

@@ -24,7 +24,7 @@ const UPDATE_ATTEMPTS: usize = 10;
 /// How many of its newest comment ids an activity keeps for reads (they show 5).
 const KEEP_LISTED: usize = 10;
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AddCommentRequest {
     pub comment: Option<String>,
     pub id: Option<String>,
@@ -32,8 +32,10 @@ pub struct AddCommentRequest {
     pub object_type: Option<String>,
     pub parent_id: Option<String>,
     pub user_id: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
     pub attachments: Option<Vec<Map<String, Value>>>,
     pub mentioned_user_ids: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
     /// Notify the author of what was commented on, and the mentioned users.
     pub create_notification_activity: Option<bool>,

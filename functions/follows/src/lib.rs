@@ -20,18 +20,21 @@ pub fn routes() -> Routes {
             "Make one feed follow another (pending when the target asks for approval)",
             handlers::follow::<false>,
         )
+        .body::<ops::FollowRequest>()
         .patch(
             "/api/v2/feeds/follows",
             "update_follow",
             "Change a follow's custom data, activity copy limit or push preference",
             handlers::update_follow,
         )
+        .body::<ops::FollowRequest>()
         .post(
             "/api/v2/feeds/follows/upsert",
             "get_or_create_follow",
             "Follow, or answer the existing follow unchanged",
             handlers::follow::<true>,
         )
+        .body::<ops::FollowRequest>()
         .post(
             "/api/v2/feeds/follows/batch",
             "follow_batch",

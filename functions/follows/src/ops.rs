@@ -20,12 +20,13 @@ use tributary_tasks::notifications::{self, Notice};
 pub const MAX_COPY_LIMIT: usize = 1000;
 
 /// `FollowRequest` (also the body of update, upsert and the batch items).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct FollowRequest {
     pub source: Option<String>,
     pub target: Option<String>,
     pub activity_copy_limit: Option<i64>,
     pub status: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
     pub push_preference: Option<String>,
     pub follower_role: Option<String>,

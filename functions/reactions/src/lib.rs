@@ -18,6 +18,7 @@ pub fn routes() -> Routes {
             "React to an activity (one reaction per user and type)",
             handlers::add,
         )
+        .body::<tributary_reactions::AddReactionRequest>()
         .post(
             "/api/v2/feeds/activities/{activity_id}/reactions/query",
             "query_activity_reactions",

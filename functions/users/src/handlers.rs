@@ -36,21 +36,23 @@ pub async fn openapi() -> impl axum::response::IntoResponse {
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpsertUsersRequest {
     users: Option<BTreeMap<String, UserRequest>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UserRequest {
     id: Option<String>,
     name: Option<String>,
     image: Option<String>,
     role: Option<String>,
+    #[schema(value_type = Option<Object>)]
     custom: Option<Map<String, Value>>,
     teams: Option<Vec<String>>,
     language: Option<String>,
     invisible: Option<bool>,
+    #[schema(value_type = Option<Object>)]
     teams_role: Option<Map<String, Value>>,
 }
 

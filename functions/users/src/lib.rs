@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
             "Create or replace users, keyed by id",
             handlers::upsert_users,
         )
+        .body::<handlers::UpsertUsersRequest>()
         .get(
             "/api/v2/app",
             "get_app",

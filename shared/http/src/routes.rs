@@ -7,6 +7,8 @@ use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 
@@ -54,6 +56,18 @@ pub struct Operation {
     /// The media type of a successful answer; `application/json` answers are Stream's
     /// replies (with `duration`).
     pub content_type: &'static str,
+    /// The schema of the JSON request body, when the route declares one (`None`: a JSON object).
+    pub body: Option<BodySchema>,
+}
+
+/// A request body's schema, from the body type's `utoipa::ToSchema`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodySchema {
+    /// The type's name: the schema's name among the description's components.
+    pub name: fn() -> std::borrow::Cow<'static, str>,
+    pub schema: fn() -> RefOr<Schema>,
+    /// The schemas the type's schema refers to.
+    pub components: fn(&mut Vec<(String, RefOr<Schema>)>),
 }
 
 /// A family's routes: the axum router and the list of its operations, built together.
@@ -98,6 +112,7 @@ impl Routes {
             query: &[],
             public: false,
             content_type: JSON,
+            body: None,
         });
         self
     }
@@ -188,6 +203,19 @@ impl Routes {
             .last_mut()
             .expect("public() follows the route it describes")
             .public = true;
+        self
+    }
+
+    /// The request body type of the route added last (the `T` of its `Body<T>`).
+    pub fn body<T: ToSchema>(mut self) -> Self {
+        self.operations
+            .last_mut()
+            .expect("body() follows the route it describes")
+            .body = Some(BodySchema {
+            name: T::name,
+            schema: T::schema,
+            components: T::schemas,
+        });
         self
     }
 

@@ -17,11 +17,12 @@ use tributary_tasks::notifications::Notice;
 /// Attempts at removing a reaction while the activity's newest-reactions list keeps moving.
 const REMOVE_ATTEMPTS: usize = 20;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AddReactionRequest {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub user_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
     pub enforce_unique: Option<bool>,
     pub create_users: Option<bool>,

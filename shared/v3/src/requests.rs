@@ -13,7 +13,7 @@ use tributary_domain::ApiResult;
 /// required is checked when the activity is built. Fields the server does not act on
 /// (notification and moderation flags) are accepted and ignored. One flat struct, so a
 /// field of the wrong type is named in the error.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ActivityFields {
     #[serde(rename = "type")]
     pub activity_type: Option<String>,
@@ -22,15 +22,19 @@ pub struct ActivityFields {
     pub parent_id: Option<String>,
     pub feeds: Option<Vec<String>>,
     pub text: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
     pub attachments: Option<Vec<Map<String, Value>>>,
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
     pub expires_at: Option<Value>,
     pub filter_tags: Option<Vec<String>>,
     pub interest_tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
     pub location: Option<Location>,
     pub mentioned_user_ids: Option<Vec<String>>,
     pub poll_id: Option<String>,
     pub restrict_replies: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub search_data: Option<Map<String, Value>>,
     pub visibility: Option<String>,
     pub visibility_tag: Option<String>,

@@ -24,7 +24,8 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
-    ContentBuilder, InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, Paths, Ref, Required,
+    ContentBuilder, InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr,
+    Required,
 };
 
 /// Where the description is committed, relative to the workspace root.
@@ -122,7 +123,7 @@ pub fn document() -> OpenApi {
                 .build(),
         )
         .paths(paths)
-        .components(Some(components()))
+        .components(Some(components(&families)))
         .security(Some([
             SecurityRequirement::new("api_key", Vec::<String>::new())
                 .add("stream_auth_type", Vec::<String>::new())
@@ -202,6 +203,10 @@ fn operation(op: &Operation) -> utoipa::openapi::path::Operation {
         );
     }
     if matches!(op.method, Method::POST | Method::PUT | Method::PATCH) {
+        let schema: RefOr<Schema> = match &op.body {
+            Some(body) => Ref::from_schema_name((body.name)()).into(),
+            None => any_object("The request").into(),
+        };
         b = b.request_body(Some(
             RequestBodyBuilder::new()
                 .description(Some(
@@ -210,20 +215,21 @@ fn operation(op: &Operation) -> utoipa::openapi::path::Operation {
                 ))
                 .content(
                     "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(any_object("The request")))
-                        .build(),
+                    ContentBuilder::new().schema(Some(schema)).build(),
                 )
                 .build(),
         ));
     }
+    let reply: RefOr<Schema> = if op.content_type == tributary_http::routes::JSON {
+        Ref::from_schema_name("Reply").into()
+    } else {
+        any_object("The document").into()
+    };
     b = b.response(
         "200",
         ResponseBuilder::new().description("Success").content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Reply")))
-                .build(),
+            op.content_type,
+            ContentBuilder::new().schema(Some(reply)).build(),
         ),
     );
     if op.public {
@@ -236,7 +242,19 @@ fn operation(op: &Operation) -> utoipa::openapi::path::Operation {
     b.build()
 }
 
-fn components() -> utoipa::openapi::Components {
+/// The request body schemas the routes declare, and the schemas they refer to.
+fn body_schemas(families: &[(Routes, &'static str)]) -> Vec<(String, RefOr<Schema>)> {
+    let mut schemas = Vec::new();
+    for (routes, _) in families {
+        for body in routes.operations().iter().filter_map(|o| o.body) {
+            schemas.push(((body.name)().into_owned(), (body.schema)()));
+            (body.components)(&mut schemas);
+        }
+    }
+    schemas
+}
+
+fn components(families: &[(Routes, &'static str)]) -> utoipa::openapi::Components {
     let error = ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(Some(
@@ -309,6 +327,7 @@ fn components() -> utoipa::openapi::Components {
         .additional_properties(Some(AdditionalProperties::FreeForm(true)))
         .property("duration", typed(Type::String));
     ComponentsBuilder::new()
+        .schemas_from_iter(body_schemas(families))
         .schema("StreamError", error)
         .schema("Reply", reply)
         .response(
