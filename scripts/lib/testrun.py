@@ -5,7 +5,9 @@
   2. Rust tests       cargo test --workspace, against DynamoDB Local + moto (table tributary-it)
   3. conformance      scripts/dev on port 18000 (queue bridge included), then pytest tests/conformance
                       (official Python SDK; boto3 for the task queues), then, against the same stack,
-                      node --test tests/conformance-node (official Node SDK, @stream-io/node-sdk)
+                      node --test tests/conformance-node (official Node SDK, @stream-io/node-sdk), then
+                      schemathesis with openapi/tributary.json (scripts/lib/fuzz.py: no 5xx, every 4xx
+                      in Stream's error envelope, no hang; at most TRIBUTARY_FUZZ_TIMEOUT=240 seconds)
   4. SAM template     scripts/validate-template, when present
 
 All steps run even when an earlier one fails; the exit status is non-zero if any failed.
@@ -271,6 +273,12 @@ def main() -> int:
                     code = run_command(sup, "node --test", argv, env)
                     if code != 0:
                         failures.append(f"node --test exit {code}")
+                # Schemathesis, driven by the API description, against the same stack: any 5xx, any
+                # 4xx outside Stream's error envelope, or a request or run over its time fails.
+                argv = [str(VENV_BIN / "python"), str(ROOT / "scripts" / "lib" / "fuzz.py")]
+                code = run_command(sup, "schemathesis", argv, env)
+                if code != 0:
+                    failures.append(f"schemathesis exit {code}")
                 if not failures:
                     return "passed"
                 if not stack.running():
@@ -281,7 +289,7 @@ def main() -> int:
                 sup.stop(stack, grace=30)
                 stack_log.thread.join(timeout=10)
 
-        run_step(results, "Conformance tests (Python and Node SDKs)", conformance)
+        run_step(results, "Conformance tests (Python and Node SDKs, fuzzing)", conformance)
 
         # ---- 4. SAM template ----------------------------------------------------------------------------
         def validate_template() -> str:
