@@ -175,7 +175,7 @@ pub async fn query_activities(
     Ok(Json(ActivitiesReply { activities, next }))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct FeedbackRequest {
     hide: Option<bool>,
     show_less: Option<bool>,

@@ -28,24 +28,28 @@ pub fn routes() -> Routes {
             "Add or replace several activities at once",
             handlers::upsert_activities,
         )
+        .body::<requests::UpsertActivitiesRequest>()
         .patch(
             "/api/v2/feeds/activities/batch/partial",
             "update_activities_partial_batch",
             "Set and unset fields of several activities",
             handlers::update_activities_partial_batch,
         )
+        .body::<requests::PartialBatchRequest>()
         .post(
             "/api/v2/feeds/activities/query",
             "query_activities",
             "Search activities by filter, with sorting and cursors",
             handlers::query_activities,
         )
+        .body::<query::QueryActivitiesRequest>()
         .post(
             "/api/v2/feeds/activities/delete",
             "delete_activities",
             "Remove several activities by id (soft or hard)",
             handlers::delete_activities,
         )
+        .body::<requests::DeleteActivitiesRequest>()
         .get(
             "/api/v2/feeds/activities/{id}",
             "get_activity",
@@ -70,6 +74,7 @@ pub fn routes() -> Routes {
             "Set and unset some fields of an activity",
             handlers::update_activity_partial,
         )
+        .body::<requests::PartialUpdateRequest>()
         .delete(
             "/api/v2/feeds/activities/{id}",
             "delete_activity",
@@ -86,12 +91,14 @@ pub fn routes() -> Routes {
             "Bring back a soft-deleted activity",
             handlers::restore_activity,
         )
+        .body::<requests::RestoreRequest>()
         .post(
             "/api/v2/feeds/activities/{id}/feedback",
             "activity_feedback",
             "Record a user's feedback on an activity (hide, show more or less)",
             handlers::activity_feedback,
         )
+        .body::<handlers::FeedbackRequest>()
 }
 
 /// The family's routes with the shared layers, ready to serve.

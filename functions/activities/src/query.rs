@@ -37,7 +37,7 @@ pub const EXAMINE_BUDGET: usize = 2000;
 /// Counter sorts rank at most this many matches (the newest).
 pub const RANK_WINDOW: usize = 1000;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct QueryActivitiesRequest {
     pub filter: Option<Value>,
     pub sort: Option<Vec<SortParam>>,
@@ -54,7 +54,8 @@ pub struct QueryActivitiesRequest {
     pub enrichment_options: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One entry of a query's `sort`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SortParam {
     pub field: Option<String>,
     pub direction: Option<i64>,

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use tributary_v3::requests::{ActivityFields, NewActivityRequest};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpsertActivitiesRequest {
     pub activities: Option<Vec<NewActivityRequest>>,
 }
@@ -12,31 +12,33 @@ pub struct UpsertActivitiesRequest {
 /// `PUT /activities/{id}`: the new content; fields left out are cleared (feeds are kept).
 pub type UpdateActivityRequest = ActivityFields;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PartialUpdateRequest {
     pub user_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub set: Option<Map<String, Value>>,
     #[serde(default)]
     pub unset: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PartialChange {
     pub activity_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub set: Option<Map<String, Value>>,
     #[serde(default)]
     pub unset: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PartialBatchRequest {
     pub changes: Option<Vec<PartialChange>>,
     pub user_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DeleteActivitiesRequest {
     pub ids: Option<Vec<String>>,
     #[serde(default)]
@@ -60,7 +62,7 @@ pub struct DeleteActivityQuery {
     pub user_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RestoreRequest {
     pub user_id: Option<String>,
 }

@@ -64,7 +64,7 @@ pub async fn add_comment(
     reply(&s, &c).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BatchRequest {
     comments: Option<Vec<AddCommentRequest>>,
 }
@@ -94,7 +94,7 @@ pub async fn add_comments_batch(
     }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserQuery {
     user_id: Option<String>,
     hard_delete: Option<bool>,
@@ -138,8 +138,9 @@ pub async fn update_comment(
     reply(&s, &c).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PartialRequest {
+    #[schema(value_type = Option<Object>)]
     set: Option<Map<String, Value>>,
     unset: Option<Vec<String>>,
     user_id: Option<String>,

@@ -50,12 +50,14 @@ pub fn routes() -> Routes {
             "Search comments by filter, with sorting and cursors",
             handlers::query_comments,
         )
+        .body::<query::QueryCommentsRequest>()
         .post(
             "/api/v2/feeds/comments/batch",
             "add_comments_batch",
             "Add several comments at once",
             handlers::add_comments_batch,
         )
+        .body::<handlers::BatchRequest>()
         .get(
             "/api/v2/feeds/comments/{id}",
             "get_comment",
@@ -68,6 +70,7 @@ pub fn routes() -> Routes {
             "Change a comment's text, attachments or custom data",
             handlers::update_comment,
         )
+        .body::<ops::CommentChanges>()
         .delete(
             "/api/v2/feeds/comments/{id}",
             "delete_comment",
@@ -85,12 +88,14 @@ pub fn routes() -> Routes {
             "Set and unset some fields of a comment",
             handlers::update_comment_partial,
         )
+        .body::<handlers::PartialRequest>()
         .post(
             "/api/v2/feeds/comments/{id}/restore",
             "restore_comment",
             "Bring back a soft-deleted comment",
             handlers::restore_comment,
         )
+        .body::<handlers::UserQuery>()
         .get(
             "/api/v2/feeds/comments/{id}/replies",
             "get_comment_replies",
@@ -111,6 +116,7 @@ pub fn routes() -> Routes {
             "List a comment's reactions by filter, with cursors",
             reactions::query,
         )
+        .body::<tributary_reactions::QueryReactionsRequest>()
         .delete(
             "/api/v2/feeds/comments/{id}/reactions/{kind}",
             "delete_comment_reaction",
@@ -127,6 +133,7 @@ pub fn routes() -> Routes {
             "List reactions across comments by filter",
             reactions::batch_query,
         )
+        .body::<tributary_reactions::QueryReactionsRequest>()
 }
 
 pub fn app(state: AppState) -> Router {

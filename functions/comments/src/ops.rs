@@ -271,11 +271,13 @@ pub async fn load(state: &AppState, id: &str) -> ApiResult<Comment> {
 }
 
 /// Fields an update may change.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CommentChanges {
     pub comment: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
     pub attachments: Option<Vec<Map<String, Value>>>,
     pub mentioned_user_ids: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
     pub user_id: Option<String>,
 }

@@ -31,7 +31,7 @@ const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
 const EXAMINE_BUDGET: usize = 2000;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct QueryCommentsRequest {
     pub filter: Option<Value>,
     pub sort: Option<String>,

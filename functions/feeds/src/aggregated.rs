@@ -289,7 +289,7 @@ pub async fn apply_marks(
     s.store.mark_all(fid, all_read, all_seen, now).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct MarkRequest {
     mark_all_read: Option<bool>,
     mark_all_seen: Option<bool>,

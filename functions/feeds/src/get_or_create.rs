@@ -22,7 +22,7 @@ use crate::aggregated;
 use crate::ops::{self, FeedInput};
 use crate::read::{self, Access, ActivityFilter, Pager};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct GetOrCreateFeedRequest {
     pub user_id: Option<String>,
     pub data: Option<FeedInput>,

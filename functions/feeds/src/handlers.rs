@@ -56,7 +56,7 @@ pub async fn delete(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateFeedsBatchRequest {
     feeds: Option<Vec<FeedRequest>>,
 }
@@ -74,7 +74,7 @@ pub async fn create_batch(
     Ok(Json(FeedsReply { feeds, next: None }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DeleteFeedsBatchRequest {
     feeds: Option<Vec<String>>,
     #[serde(default)]

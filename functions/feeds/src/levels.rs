@@ -62,13 +62,15 @@ fn check_tags(tags: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = CreateMembershipLevelRequest)]
 pub struct CreateRequest {
     id: Option<String>,
     name: Option<String>,
     priority: Option<i64>,
     tags: Option<Vec<String>>,
     description: Option<String>,
+    #[schema(value_type = Option<Object>)]
     custom: Option<Map<String, Value>>,
 }
 
@@ -107,12 +109,14 @@ pub async fn create(
     reply(&level)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = UpdateMembershipLevelRequest)]
 pub struct UpdateRequest {
     name: Option<String>,
     priority: Option<i64>,
     tags: Option<Vec<String>>,
     description: Option<String>,
+    #[schema(value_type = Option<Object>)]
     custom: Option<Map<String, Value>>,
 }
 
@@ -164,7 +168,8 @@ pub async fn delete(
     Ok(Json(EmptyReply {}))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = QueryMembershipLevelsRequest)]
 pub struct QueryRequest {
     filter: Option<Value>,
     sort: Option<Vec<SortParam>>,

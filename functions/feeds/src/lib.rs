@@ -84,12 +84,14 @@ pub fn routes() -> Routes {
             "Read a feed (activities, followers, following, members), creating it when needed",
             handlers::get_or_create,
         )
+        .body::<get_or_create::GetOrCreateFeedRequest>()
         .put(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
             "update_feed",
             "Change a feed's name, description, visibility, filter tags or custom data",
             handlers::update,
         )
+        .body::<ops::FeedInput>()
         .delete(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}",
             "delete_feed",
@@ -103,48 +105,56 @@ pub fn routes() -> Routes {
             "Mark an aggregated or notification feed's groups read or seen",
             aggregated::mark,
         )
+        .body::<aggregated::MarkRequest>()
         .patch(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members",
             "update_feed_members",
             "Add, update, remove or replace a feed's members",
             members::update,
         )
+        .body::<members::UpdateFeedMembersRequest>()
         .post(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/accept",
             "accept_feed_member_invite",
             "Accept an invitation to become a feed's member",
             members::accept,
         )
+        .body::<members::AnswerInviteRequest>()
         .post(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/reject",
             "reject_feed_member_invite",
             "Decline an invitation to become a feed's member",
             members::reject,
         )
+        .body::<members::AnswerInviteRequest>()
         .post(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members/query",
             "query_feed_members",
             "List a feed's members by filter, with sorting and cursors",
             members::query,
         )
+        .body::<members::QueryRequest>()
         .post(
             "/api/v2/feeds/membership_levels",
             "create_membership_level",
             "Create a membership level (server-side)",
             levels::create,
         )
+        .body::<levels::CreateRequest>()
         .post(
             "/api/v2/feeds/membership_levels/query",
             "query_membership_levels",
             "List membership levels by filter, with sorting and cursors",
             levels::query,
         )
+        .body::<levels::QueryRequest>()
         .patch(
             "/api/v2/feeds/membership_levels/{id}",
             "update_membership_level",
             "Change a membership level's name, description, priority or tags",
             levels::update,
         )
+        .body::<levels::UpdateRequest>()
         .delete(
             "/api/v2/feeds/membership_levels/{id}",
             "delete_membership_level",
@@ -163,12 +173,14 @@ pub fn routes() -> Routes {
             "Move a feed to another visibility level",
             visibility::change,
         )
+        .body::<visibility::ChangeFeedVisibilityRequest>()
         .post(
             "/api/v2/feeds/feeds/own/batch",
             "own_batch",
             "For several feeds, what the user holds in each: follows, membership, capabilities",
             own::own_batch,
         )
+        .body::<own::OwnBatchRequest>()
         .get(
             "/api/v2/feeds/feed_visibilities",
             "list_feed_visibilities",
@@ -187,24 +199,28 @@ pub fn routes() -> Routes {
             "Change the rights a visibility level grants (server-side)",
             visibility::update,
         )
+        .body::<visibility::UpdateFeedVisibilityRequest>()
         .post(
             "/api/v2/feeds/feeds/batch",
             "create_feeds_batch",
             "Create several feeds at once",
             handlers::create_batch,
         )
+        .body::<handlers::CreateFeedsBatchRequest>()
         .post(
             "/api/v2/feeds/feeds/delete",
             "delete_feeds_batch",
             "Remove several feeds at once",
             handlers::delete_batch,
         )
+        .body::<handlers::DeleteFeedsBatchRequest>()
         .post(
             "/api/v2/feeds/feeds/query",
             "query_feeds",
             "Search feeds by filter, with sorting and cursors",
             query::query_feeds,
         )
+        .body::<query::QueryFeedsRequest>()
 }
 
 pub fn app(state: AppState) -> Router {

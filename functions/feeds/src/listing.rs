@@ -8,7 +8,7 @@ use serde_json::Value;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 /// One entry of a query's `sort`.
 pub struct SortParam {
     field: Option<String>,

@@ -61,16 +61,17 @@ const WRITE_ATTEMPTS: usize = 3;
 
 // ---- update_feed_members ---------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FeedMemberRequest {
     user_id: Option<String>,
     role: Option<String>,
+    #[schema(value_type = Option<Object>)]
     custom: Option<Map<String, Value>>,
     invite: Option<bool>,
     membership_level: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateFeedMembersRequest {
     operation: Option<String>,
     members: Option<Vec<FeedMemberRequest>>,
@@ -316,7 +317,7 @@ pub async fn update(
 
 // ---- accept / reject ----------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AnswerInviteRequest {
     user_id: Option<String>,
 }
@@ -384,7 +385,8 @@ pub async fn reject(
 
 // ---- query_feed_members -------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = QueryFeedMembersRequest)]
 pub struct QueryRequest {
     filter: Option<Value>,
     sort: Option<Vec<SortParam>>,

@@ -15,13 +15,15 @@ use tributary_http::AppState;
 use tributary_store::feed_rules;
 
 /// `FeedInput`: what a feed is created or updated with.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct FeedInput {
     pub name: Option<String>,
     pub description: Option<String>,
     pub visibility: Option<String>,
     pub filter_tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
     pub location: Option<Location>,
     pub created_by_id: Option<String>,
 }
@@ -157,7 +159,7 @@ pub async fn remove(s: &AppState, caller: &Caller, fid: &Fid, hard: bool) -> Api
     s.store.delete_feed_items(&fid_s).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FeedRequest {
     pub feed_group_id: Option<String>,
     pub feed_id: Option<String>,
@@ -166,13 +168,15 @@ pub struct FeedRequest {
 }
 
 /// The `FeedInput` fields of a batch item (kept flat so errors name their field).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct FeedInputFields {
     name: Option<String>,
     description: Option<String>,
     visibility: Option<String>,
     filter_tags: Option<Vec<String>>,
+    #[schema(value_type = Option<Object>)]
     custom: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
     location: Option<Location>,
     created_by_id: Option<String>,
 }

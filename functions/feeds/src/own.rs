@@ -18,7 +18,7 @@ use crate::ops;
 /// Feeds one `own_batch` call may name.
 pub const MAX_OWN_BATCH: usize = 100;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct OwnBatchRequest {
     feeds: Option<Vec<String>>,
     fields: Option<Vec<String>>,

@@ -19,7 +19,7 @@ use tributary_v3::replies::FeedsReply;
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct QueryFeedsRequest {
     filter: Option<Value>,
     sort: Option<Vec<SortParam>>,
@@ -27,7 +27,8 @@ pub struct QueryFeedsRequest {
     next: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One entry of a query's `sort`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SortParam {
     field: Option<String>,
     direction: Option<i64>,

@@ -41,7 +41,7 @@ struct ListCursor {
     after: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Pager {
     pub limit: Option<i64>,
     pub next: Option<String>,

@@ -121,7 +121,7 @@ pub async fn get(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateFeedVisibilityRequest {
     grants: Option<BTreeMap<String, Vec<String>>>,
 }
@@ -163,7 +163,7 @@ pub async fn update(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChangeFeedVisibilityRequest {
     visibility: Option<String>,
     pending_follows_action: Option<String>,

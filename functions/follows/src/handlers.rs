@@ -39,7 +39,7 @@ pub async fn follow<const UPSERT: bool>(
     reply(&s, &f, UPSERT.then_some(created)).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FollowBatchRequest {
     follows: Option<Vec<FollowRequest>>,
     create_users: Option<bool>,
@@ -92,7 +92,7 @@ pub async fn update_follow(
     reply(&s, &f, None).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DecisionRequest {
     source: Option<String>,
     target: Option<String>,
@@ -149,7 +149,7 @@ pub async fn unfollow(
     reply(&s, &f, None).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UnfollowPair {
     source: Option<String>,
     target: Option<String>,
@@ -157,7 +157,7 @@ pub struct UnfollowPair {
     keep_history: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UnfollowBatchRequest {
     follows: Option<Vec<UnfollowPair>>,
 }

@@ -41,30 +41,35 @@ pub fn routes() -> Routes {
             "Create several follows at once",
             handlers::batch::<false>,
         )
+        .body::<handlers::FollowBatchRequest>()
         .post(
             "/api/v2/feeds/follows/batch/upsert",
             "get_or_create_follows",
             "Create several follows, keeping the ones that exist",
             handlers::batch::<true>,
         )
+        .body::<handlers::FollowBatchRequest>()
         .post(
             "/api/v2/feeds/follows/accept",
             "accept_follow",
             "Approve a pending follow request",
             handlers::decide::<true>,
         )
+        .body::<handlers::DecisionRequest>()
         .post(
             "/api/v2/feeds/follows/reject",
             "reject_follow",
             "Turn down a pending follow request",
             handlers::decide::<false>,
         )
+        .body::<handlers::DecisionRequest>()
         .post(
             "/api/v2/feeds/follows/query",
             "query_follows",
             "Search follows by filter, with sorting and cursors",
             handlers::query_follows,
         )
+        .body::<query::QueryFollowsRequest>()
         .delete(
             "/api/v2/feeds/follows/{source}/{target}",
             "unfollow",
@@ -81,18 +86,21 @@ pub fn routes() -> Routes {
             "Remove several follows at once",
             handlers::unfollow_many::<false>,
         )
+        .body::<handlers::UnfollowBatchRequest>()
         .post(
             "/api/v2/feeds/unfollow/batch/upsert",
             "get_or_create_unfollows",
             "Remove several follows, ignoring the ones already gone",
             handlers::unfollow_many::<true>,
         )
+        .body::<handlers::UnfollowBatchRequest>()
         .post(
             "/api/v2/feeds/unfollow/upsert",
             "get_or_create_unfollow",
             "Remove a follow, or answer success when there is none",
             handlers::get_or_create_unfollow,
         )
+        .body::<handlers::UnfollowPair>()
 }
 
 pub fn app(state: AppState) -> Router {

@@ -18,7 +18,7 @@ use tributary_store::AllFollowsPosition;
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct QueryFollowsRequest {
     pub filter: Option<Value>,
     pub limit: Option<i64>,

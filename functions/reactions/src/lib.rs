@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
             "List an activity's reactions by filter, with cursors",
             handlers::query,
         )
+        .body::<tributary_reactions::QueryReactionsRequest>()
         .delete(
             "/api/v2/feeds/activities/{activity_id}/reactions/{kind}",
             "delete_activity_reaction",
@@ -41,6 +42,7 @@ pub fn routes() -> Routes {
             "List reactions across activities by filter",
             handlers::batch_query,
         )
+        .body::<tributary_reactions::QueryReactionsRequest>()
 }
 
 pub fn app(state: AppState) -> Router {

@@ -47,6 +47,7 @@ pub fn routes() -> Routes {
             "Start deleting a user's feed data (a background task)",
             user_data::delete_feed_user_data,
         )
+        .body::<user_data::DeleteRequest>()
         .post(
             "/api/v2/feeds/users/{user_id}/export",
             "export_feed_user_data",

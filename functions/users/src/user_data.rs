@@ -34,7 +34,7 @@ async fn start(s: &AppState, user_id: &str, action: Action, kind: &str) -> Reply
     Ok(Json(TaskReply { task_id }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct DeleteRequest {
     hard_delete: Option<bool>,
 }

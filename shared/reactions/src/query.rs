@@ -11,7 +11,7 @@ use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct QueryReactionsRequest {
     pub filter: Option<Value>,
     pub sort: Option<Vec<SortParam>>,
@@ -21,7 +21,8 @@ pub struct QueryReactionsRequest {
     pub comment_ids: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One entry of a query's `sort`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SortParam {
     field: Option<String>,
     direction: Option<i64>,

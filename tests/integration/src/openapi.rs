@@ -242,13 +242,25 @@ fn operation(op: &Operation) -> utoipa::openapi::path::Operation {
     b.build()
 }
 
-/// The request body schemas the routes declare, and the schemas they refer to.
+/// The request body schemas the routes declare, and the schemas they refer to. Two types
+/// may share a name only when their schemas are the same (the families' `SortParam`s);
+/// otherwise one of them needs `#[schema(as = ...)]`.
 fn body_schemas(families: &[(Routes, &'static str)]) -> Vec<(String, RefOr<Schema>)> {
-    let mut schemas = Vec::new();
+    let mut found = Vec::new();
     for (routes, _) in families {
         for body in routes.operations().iter().filter_map(|o| o.body) {
-            schemas.push(((body.name)().into_owned(), (body.schema)()));
-            (body.components)(&mut schemas);
+            found.push(((body.name)().into_owned(), (body.schema)()));
+            (body.components)(&mut found);
+        }
+    }
+    let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
+    for (name, schema) in found {
+        match schemas.iter().find(|(n, _)| *n == name) {
+            Some((_, existing)) => assert!(
+                serde_json::to_value(existing).unwrap() == serde_json::to_value(&schema).unwrap(),
+                "two request types are both named {name} in the description"
+            ),
+            None => schemas.push((name, schema)),
         }
     }
     schemas
