@@ -11,39 +11,192 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
   permissions  read/write units and round trips of the permission work: feed reads with
                the own fields, own_batch, members, counts, and user-token writes beside
                the same calls by the server
+  load         (only when named) the whole local stack (scripts/dev on its own ports) under a
+               mixed read/write load: add activity, read feed, follow, comment, react, query
+               from --clients threads at --rate requests/s in total for --duration seconds;
+               prints requests, errors, p50/p99 latency and the functions' peak RSS
 
-Ports (environment): TRIBUTARY_BENCH_DYNAMODB_PORT=18300, TRIBUTARY_BENCH_SQS_PORT=18400.
-Pass benchmark names to run only those: scripts/bench fanout
+Ports (environment): TRIBUTARY_BENCH_DYNAMODB_PORT=18300, TRIBUTARY_BENCH_SQS_PORT=18400; for
+`load`: TRIBUTARY_BENCH_PORT=18500 (and 18501 for cargo lambda watch),
+TRIBUTARY_BENCH_LOAD_DYNAMODB_PORT=18510, TRIBUTARY_BENCH_LOAD_SQS_PORT=18520.
+Pass benchmark names to run only those: scripts/bench fanout; scripts/bench load --clients 20 --rate 40 --duration 120
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LOG_DIR, ROOT, StackError, child_env, error, header, local_aws_env, port_setting, require_free_ports, say, warn  # noqa: E402
-from procs import Interrupted, Supervisor, ignore_signals, install_signal_handlers  # noqa: E402
+from common import (  # noqa: E402
+    LOG_DIR,
+    ROOT,
+    STATE_DIR,
+    StackError,
+    child_env,
+    error,
+    header,
+    local_aws_env,
+    port_setting,
+    read_env_file,
+    require_free_ports,
+    say,
+    setting,
+    warn,
+)
+from procs import Interrupted, Supervisor, descendants, ignore_signals, install_signal_handlers  # noqa: E402
 import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
 BENCHES = ("activities", "fanout", "enrich", "permissions")
+LOAD_INSTANCE = "bench-load"
+
+
+class PeakRss:
+    """The functions' peak resident memory: VmHWM of each function process under the stack, sampled
+    while the load runs (a process that exits keeps the last value read)."""
+
+    def __init__(self, stack_pid: int, functions: set[str]):
+        self.stack_pid = stack_pid
+        self.functions = functions
+        self.per_process: dict[int, tuple[str, int]] = {}  # pid -> (function, VmHWM KiB)
+        self.last = 0.0
+
+    def sample(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < 2.0:
+            return
+        self.last = now
+        for pid, comm in descendants(self.stack_pid).items():
+            if comm not in self.functions:
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    kib = int(line.split()[1])
+                    old = self.per_process.get(pid, (comm, 0))[1]
+                    self.per_process[pid] = (comm, max(old, kib))
+
+    def by_function(self) -> dict[str, tuple[int, int]]:
+        """function -> (largest peak of its processes in KiB, number of processes)."""
+        out: dict[str, tuple[int, int]] = {}
+        for comm, kib in self.per_process.values():
+            peak, count = out.get(comm, (0, 0))
+            out[comm] = (max(peak, kib), count + 1)
+        return out
+
+
+def run_load(sup: Supervisor, args: argparse.Namespace) -> int:
+    """Starts scripts/dev on the bench ports, drives the load, prints the figures, stops the stack."""
+    import dev  # noqa: E402 - the router's functions
+    import loadgen  # noqa: E402
+    from testrun import StackLog  # noqa: E402
+
+    port = port_setting("TRIBUTARY_BENCH_PORT", 18500)
+    ddb_port = port_setting("TRIBUTARY_BENCH_LOAD_DYNAMODB_PORT", 18510)
+    sqs_port = port_setting("TRIBUTARY_BENCH_LOAD_SQS_PORT", 18520)
+    require_free_ports(
+        {
+            "TRIBUTARY_BENCH_PORT": port,
+            "TRIBUTARY_BENCH_PORT + 1 (cargo lambda watch)": port + 1,
+            "TRIBUTARY_BENCH_LOAD_DYNAMODB_PORT": ddb_port,
+            "TRIBUTARY_BENCH_LOAD_SQS_PORT": sqs_port,
+        }
+    )
+    state_file = STATE_DIR / f"{LOAD_INSTANCE}.env"
+    state_file.unlink(missing_ok=True)
+    stack_env = child_env(
+        {
+            "TRIBUTARY_PORT": str(port),
+            "TRIBUTARY_LAMBDA_PORT": str(port + 1),
+            "TRIBUTARY_DYNAMODB_PORT": str(ddb_port),
+            "TRIBUTARY_SQS_PORT": str(sqs_port),
+            "TRIBUTARY_TABLE": "tributary-load",
+            "TRIBUTARY_API_KEY": "tributary-bench-key",
+            "TRIBUTARY_API_SECRET": "tributary-bench-secret",
+            "TRIBUTARY_INSTANCE": LOAD_INSTANCE,
+            "TRIBUTARY_ROOT": str(ROOT),
+            "TRIBUTARY_JOBS_INTERVAL": "0",
+            "RUST_LOG": setting("RUST_LOG", "warn"),
+        }
+    )
+    argv = [str(ROOT / "scripts" / "dev"), "--no-reload"]
+    header("Local stack")
+    say(P, f"starting {' '.join(argv)} on port {port} (output: .local/logs/{LOAD_INSTANCE}.log)")
+    stack = sup.spawn("scripts/dev", argv, env=stack_env, cwd=ROOT, log="pipe")
+    stack_log = StackLog(stack, LOG_DIR / f"{LOAD_INSTANCE}.log")
+    try:
+        deadline = time.monotonic() + float(setting("TRIBUTARY_BENCH_STACK_TIMEOUT", "1800"))
+        while not state_file.is_file():
+            if not stack.running():
+                stack_log.thread.join(timeout=5)
+                raise StackError(f"scripts/dev exited with status {stack.popen.returncode} before it was ready")
+            if time.monotonic() > deadline:
+                raise StackError("the local stack was not ready in time")
+            time.sleep(0.5)
+        stack_log.echo = False
+        state = read_env_file(state_file)
+        functions = set(dev.router_functions()) | {"worker"}
+        rss = PeakRss(stack.pid, functions)
+        rss.sample(force=True)
+
+        def tick() -> None:
+            if not stack.running():
+                raise StackError(f"scripts/dev stopped during the load:\n{stack_log.tail()}")
+            rss.sample()
+
+        header(f"Benchmark: load ({args.clients} clients, {args.rate:g} req/s, {args.duration:g}s)")
+        api = loadgen.Api(state["BASE_URL"], state["API_KEY"], state["API_SECRET"])
+        result = loadgen.run_load(
+            api, args.clients, args.rate, args.duration, users=args.users, on_tick=tick, log=lambda line: say(P, line)
+        )
+        rss.sample(force=True)
+        peaks = {name: kib for name, (kib, _count) in rss.by_function().items()}
+        print(loadgen.report(result, args.clients, args.rate, args.duration, peaks), flush=True)
+        counts = rss.by_function()
+        if counts:
+            print("  (processes seen per function: " + ", ".join(f"{n} {c[1]}" for n, c in sorted(counts.items())) + ")")
+        return 1 if result.errors else 0
+    finally:
+        stack_log.echo = False
+        sup.stop(stack, grace=30)
+        stack_log.thread.join(timeout=10)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("benches", nargs="*", metavar="BENCH", help=f"which benchmarks: {', '.join(BENCHES)} (default: all)")
+    parser.add_argument(
+        "benches", nargs="*", metavar="BENCH", help=f"which benchmarks: {', '.join(BENCHES)}, load (default: all but load)"
+    )
+    load = parser.add_argument_group("load (scripts/bench load)")
+    load.add_argument("--clients", type=int, default=20, help="client threads (default 20)")
+    load.add_argument("--rate", type=float, default=40.0, help="requests per second in total (default 40)")
+    load.add_argument("--duration", type=float, default=120.0, help="seconds of load (default 120)")
+    load.add_argument("--users", type=int, default=50, help="users the load acts as (default 50)")
     args = parser.parse_args()
-    unknown = [b for b in args.benches if b not in BENCHES]
+    unknown = [b for b in args.benches if b not in BENCHES + ("load",)]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    if not 1 <= args.clients <= 200 or not 0 < args.rate <= 2000 or not 0 < args.duration <= 3600 or not 2 <= args.users <= 1000:
+        parser.error("bounds: --clients 1-200, --rate up to 2000, --duration up to 3600 s, --users 2-1000")
     benches = args.benches or list(BENCHES)
     install_signal_handlers()
     sup = Supervisor()
     try:
+        status = 0
+        if "load" in benches:
+            status = run_load(sup, args)
+            benches = [b for b in benches if b != "load"]
+            if not benches:
+                return status
         ddb_port = port_setting("TRIBUTARY_BENCH_DYNAMODB_PORT", 18300)
         sqs_port = port_setting("TRIBUTARY_BENCH_SQS_PORT", 18400)
         require_free_ports({"TRIBUTARY_BENCH_DYNAMODB_PORT": ddb_port, "TRIBUTARY_BENCH_SQS_PORT": sqs_port})
@@ -57,7 +210,6 @@ def main() -> int:
             "tributary-bench", aws["AWS_ENDPOINT_URL_DYNAMODB"], aws["AWS_ENDPOINT_URL_SQS"], log=lambda line: say(P, line)
         )
         env = child_env({**aws, "TABLE_NAME": "tributary-bench", **queues})
-        status = 0
         for bench in benches:
             header(f"Benchmark: {bench}")
             argv = ["cargo", "bench", "-q", "-p", "tributary-integration-tests", "--bench", bench]

@@ -4,7 +4,9 @@ Started by scripts/dev after scripts/setup; see README.md for the settings. Step
   1. check that the ports are free and infra/template.yaml is readable,
   2. start DynamoDB Local and moto on 127.0.0.1, create the table and queues from infra/template.yaml,
   3. build each function binary (skipped with --no-build),
-  4. serve every function behind one base URL with `cargo lambda watch`,
+  4. run every function with `cargo lambda watch` (on an internal port, TRIBUTARY_LAMBDA_PORT), and
+     serve the base URL with the HTTP API stand-in (scripts/lib/gateway.py), which routes each path as
+     infra/template.yaml does and invokes the function through the Lambda invoke API,
   5. wait until /health answers and each function answers a request (the SQS-triggered one: an empty
      batch through the Lambda invoke API),
   6. start the queue bridge (scripts/lib/queue_bridge.py), which feeds the task queue to the
@@ -38,6 +40,7 @@ from common import (  # noqa: E402
     fmt_duration,
     http_get,
     local_aws_env,
+    port_in_use,
     port_setting,
     require_free_ports,
     say,
@@ -49,6 +52,7 @@ from procs import Child, Interrupted, Supervisor, ignore_signals, install_signal
 import services  # noqa: E402
 import resources  # noqa: E402
 import queue_bridge  # noqa: E402
+import gateway  # noqa: E402
 
 P = "dev"
 
@@ -108,6 +112,17 @@ def is_function_answer(answer) -> bool:
 class Settings:
     def __init__(self) -> None:
         self.port = port_setting("TRIBUTARY_PORT", 3030)
+        # cargo lambda watch (its Lambda invoke API) listens here; the base URL is the gateway's.
+        self.lambda_port = port_setting("TRIBUTARY_LAMBDA_PORT", self.port + 1)
+        if self.lambda_port == self.port:
+            raise StackError("TRIBUTARY_LAMBDA_PORT must differ from TRIBUTARY_PORT")
+        raw_concurrency = setting("TRIBUTARY_FUNCTION_CONCURRENCY", "2")
+        try:
+            self.concurrency = int(raw_concurrency)
+        except ValueError:
+            raise StackError(f"TRIBUTARY_FUNCTION_CONCURRENCY={raw_concurrency!r} is not a whole number") from None
+        if not 1 <= self.concurrency <= 16:
+            raise StackError(f"TRIBUTARY_FUNCTION_CONCURRENCY={self.concurrency} is outside 1-16")
         self.api_key = setting("TRIBUTARY_API_KEY", "tributary-dev-key")
         self.api_secret = setting("TRIBUTARY_API_SECRET", "tributary-dev-secret")
         self.dynamodb_port = port_setting("TRIBUTARY_DYNAMODB_PORT", 8100)
@@ -137,14 +152,21 @@ class Settings:
         if not re.fullmatch(r"[A-Za-z0-9_-]+", self.instance):
             raise StackError(f"TRIBUTARY_INSTANCE={self.instance!r}: use letters, digits, - and _ only")
         self.base_url = f"http://{HOST}:{self.port}"
+        self.lambda_url = f"http://{HOST}:{self.lambda_port}"
         self.state_file = STATE_DIR / f"{self.instance}.env"
         self.functions_env_file = STATE_DIR / f"{self.instance}-functions.env"
         self.bridge_ready_file = STATE_DIR / f"{self.instance}-queue-bridge.ready"
+        self.gateway_ready_file = STATE_DIR / f"{self.instance}-gateway.ready"
         self.bridge_log = LOG_DIR / f"{self.instance}-queue-bridge.log"
 
     def ready_timeout(self, built: bool) -> float:
         # Without the up-front build the first requests wait for compilation.
         return float(setting("TRIBUTARY_READY_TIMEOUT", "600" if built else "3600"))
+
+    def gateway_timeout(self, built: bool) -> float:
+        # API Gateway gives up after 30 s; locally a request may also wait for a function to compile
+        # (its first request without the up-front build, or after a code change).
+        return float(setting("TRIBUTARY_GATEWAY_TIMEOUT", "300" if built else "3600"))
 
 
 def build(sup: Supervisor, functions: list[str], env: dict[str, str]) -> None:
@@ -213,7 +235,7 @@ def wait_for_functions(
             wait_until(f"function {name} (GET {path})", check(path), remaining, alive=alive, interval=0.5)
             say(P, f"function {name} is up (GET {path} -> {last.get(path, '')[:80]})")
         for name in sqs_functions:
-            url = queue_bridge.invoke_url(settings.base_url, name)
+            url = queue_bridge.invoke_url(settings.lambda_url, name)
             what = f"function {name} (invoke with {{\"Records\": []}})"
 
             def warm(name=name, url=url, what=what) -> bool:
@@ -228,7 +250,7 @@ def wait_for_functions(
 
             remaining = max(deadline - time.monotonic(), 5)
             wait_until(what, warm, remaining, alive=alive, interval=0.5)
-            say(P, f"function {name} is up (POST {url[len(settings.base_url):]} {{\"Records\": []}} -> {last[what][:80]})")
+            say(P, f"function {name} is up (POST {url[len(settings.lambda_url):]} {{\"Records\": []}} -> {last[what][:80]})")
     except StackError as exc:
         detail = "".join(f"\n  last answer to {p}: {a}" for p, a in last.items())
         raise StackError(f"{exc}{detail}\n  (the functions' own output is above; raise TRIBUTARY_READY_TIMEOUT to wait longer)") from None
@@ -248,7 +270,7 @@ def start_bridge(
         sys.executable, str(Path(queue_bridge.__file__).resolve()),
         "--queue-url", queue_url,
         "--sqs-endpoint", sqs_endpoint,
-        "--invoke-url", settings.base_url,
+        "--invoke-url", settings.lambda_url,
         "--function", mapping.function_id,
         "--retry-seconds", str(settings.task_retry_seconds),
         "--ready-file", str(settings.bridge_ready_file),
@@ -267,6 +289,41 @@ def start_bridge(
     wait_until("queue bridge", settings.bridge_ready_file.is_file, 30, alive=alive, interval=0.1)
     say(P, f"queue bridge polls {queue_url} -> {mapping.binary} ({mapping.describe()}; log: {settings.bridge_log.relative_to(ROOT)})")
     return bridge
+
+
+def start_gateway(sup: Supervisor, settings: Settings, timeout: float, others: list[Child]) -> Child:
+    """Starts the HTTP API stand-in on the base URL (once cargo lambda watch listens) and waits until it
+    listens."""
+    def watch_alive() -> Optional[str]:
+        for child in others:
+            note = child.death_note()
+            if note:
+                return note
+        return None
+
+    wait_until(f"cargo lambda watch on {HOST}:{settings.lambda_port}", lambda: port_in_use(settings.lambda_port),
+               120, alive=watch_alive, interval=0.2)
+    settings.gateway_ready_file.unlink(missing_ok=True)
+    argv = [
+        sys.executable, str(Path(gateway.__file__).resolve()),
+        "--port", str(settings.port),
+        "--lambda-url", settings.lambda_url,
+        "--timeout", f"{timeout:g}",
+        "--cargo-toml", str(ROOT / "Cargo.toml"),
+        "--template", str(TEMPLATE),
+        "--ready-file", str(settings.gateway_ready_file),
+    ]
+    front = sup.spawn("gateway", argv, env=child_env({"PYTHONUNBUFFERED": "1"}), cwd=ROOT)
+
+    def alive() -> Optional[str]:
+        for child in [front] + others:
+            note = child.death_note()
+            if note:
+                return note
+        return None
+
+    wait_until("gateway", settings.gateway_ready_file.is_file, 30, alive=alive, interval=0.1)
+    return front
 
 
 def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bridge.Mapping") -> str:
@@ -309,6 +366,7 @@ def run(args: argparse.Namespace) -> int:
     require_free_ports(
         {
             "TRIBUTARY_PORT": settings.port,
+            "TRIBUTARY_LAMBDA_PORT": settings.lambda_port,
             "TRIBUTARY_DYNAMODB_PORT": settings.dynamodb_port,
             "TRIBUTARY_SQS_PORT": settings.sqs_port,
         }
@@ -367,25 +425,28 @@ def run(args: argparse.Namespace) -> int:
         watch_cmd = [
             "cargo", "lambda", "watch",
             "--invoke-address", HOST,
-            "--invoke-port", str(settings.port),
+            "--invoke-port", str(settings.lambda_port),
             "--env-file", str(settings.functions_env_file),
+            # Instances per function, started when requests queue up (Lambda runs as many as it needs).
+            "--concurrency", str(settings.concurrency),
         ]
         if args.no_reload:
             watch_cmd.append("--ignore-changes")
         say(P, f"serving the functions ({', '.join(list(routes) + [mapping.binary])}) with: {' '.join(watch_cmd)}")
         watch = sup.spawn("cargo lambda watch", watch_cmd, env=watch_env, cwd=ROOT)
+        front = start_gateway(sup, settings, settings.gateway_timeout(built=not args.no_build), [watch, ddb, sqs])
         wait_for_functions(
-            settings, routes, [mapping.binary], watch, [ddb, sqs], settings.ready_timeout(built=not args.no_build)
+            settings, routes, [mapping.binary], watch, [front, ddb, sqs], settings.ready_timeout(built=not args.no_build)
         )
         sup.poll_descendants()
 
-        bridge = start_bridge(sup, settings, mapping, queues[queue_env], aws["AWS_ENDPOINT_URL_SQS"], [watch, ddb, sqs])
+        bridge = start_bridge(sup, settings, mapping, queues[queue_env], aws["AWS_ENDPOINT_URL_SQS"], [watch, front, ddb, sqs])
         if settings.jobs_interval > 0:
             # EventBridge's schedules, locally: every job on a short interval.
             sup.spawn(
                 "job scheduler",
                 [sys.executable, str(Path(__file__).resolve().parent / "jobs.py"), "schedule",
-                 "--invoke-url", settings.base_url, "--interval", str(settings.jobs_interval)],
+                 "--invoke-url", settings.lambda_url, "--interval", str(settings.jobs_interval)],
                 env=child_env({"PYTHONUNBUFFERED": "1"}),
                 cwd=ROOT,
                 log=settings.jobs_log,
@@ -397,6 +458,7 @@ def run(args: argparse.Namespace) -> int:
             settings.state_file,
             {
                 "BASE_URL": settings.base_url,
+                "LAMBDA_URL": settings.lambda_url,
                 "API_KEY": settings.api_key,
                 "API_SECRET": settings.api_secret,
                 "TABLE_NAME": settings.table,
@@ -420,7 +482,7 @@ def run(args: argparse.Namespace) -> int:
 
         tick = 0
         while True:
-            for child in (watch, bridge, ddb, sqs):
+            for child in (watch, front, bridge, ddb, sqs):
                 note = child.death_note()
                 if note:
                     raise StackError(f"{note}; stopping the stack")
@@ -437,7 +499,8 @@ def run(args: argparse.Namespace) -> int:
             settings.state_file.unlink(missing_ok=True)
         settings.functions_env_file.unlink(missing_ok=True)
         settings.bridge_ready_file.unlink(missing_ok=True)
-        say(P, "stopping (queue bridge, cargo lambda watch, functions, moto, DynamoDB Local)")
+        settings.gateway_ready_file.unlink(missing_ok=True)
+        say(P, "stopping (queue bridge, gateway, cargo lambda watch, functions, moto, DynamoDB Local)")
         sup.stop_all()
         say(P, "stopped")
 

@@ -30,6 +30,8 @@ pub async fn stream_envelope(req: Request, next: Next) -> Response {
     let status = response.status();
     let response = if is_json {
         response
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        method_not_allowed(response)
     } else if status.is_client_error() || status.is_server_error() {
         HttpError(error_for_status(status)).into_response()
     } else {
@@ -72,14 +74,24 @@ fn with_duration(body: &[u8], duration: &str) -> Vec<u8> {
     out
 }
 
+/// A path served for other methods only: 405 (with axum's `Allow` header) in Stream's envelope,
+/// `StatusCode` 405 and code 16 (no such endpoint).
+fn method_not_allowed(original: Response) -> Response {
+    let error = ApiError::NoRoute("this method is not supported on this path".into());
+    let mut envelope = error.envelope();
+    envelope.status_code = StatusCode::METHOD_NOT_ALLOWED.as_u16();
+    let mut response = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(envelope)).into_response();
+    if let Some(allow) = original.headers().get(header::ALLOW) {
+        response.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    response
+}
+
 fn error_for_status(status: StatusCode) -> ApiError {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
             limit: crate::MAX_BODY_BYTES,
         },
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ApiError::NoRoute("this method is not supported on this path".into())
-        }
         StatusCode::NOT_FOUND => ApiError::NoRoute("the requested path does not exist".into()),
         s if s.is_client_error() => ApiError::input(format!("request refused: {s}")),
         _ => ApiError::internal_msg(format!("unexpected status {status}")),
