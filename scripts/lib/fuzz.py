@@ -7,11 +7,8 @@ Every operation is called with generated (valid and invalid) input as the server
 `stream_error_envelope` (tests/fuzz/hooks.py: every 4xx is Stream's error envelope). A request
 that takes longer than TRIBUTARY_FUZZ_REQUEST_TIMEOUT seconds (10) fails the run, and so does
 the whole run taking longer than TRIBUTARY_FUZZ_TIMEOUT seconds (240). Test cases per operation:
-TRIBUTARY_FUZZ_MAX_EXAMPLES (5); TRIBUTARY_FUZZ_SEED makes a run repeatable.
-TRIBUTARY_FUZZ_WORKERS (1) tests that many operations at once: faster (4 workers: about a
-third of the time), but schemathesis 4.32.5 with more than one worker now and then stops an
-operation with an internal error (hypothesis: "AST constructor recursion depth mismatch"),
-which fails the run.
+TRIBUTARY_FUZZ_MAX_EXAMPLES (5); TRIBUTARY_FUZZ_SEED makes a run repeatable. Each family
+(the description's tags) is fuzzed by its own schemathesis process, all at once.
 
 scripts/test runs it in its conformance step; by hand, against scripts/dev:
 
@@ -58,17 +55,25 @@ def _int_setting(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def families() -> list[str]:
+    """The description's tags: one per family (function), in the order they first appear."""
+    tags: dict[str, None] = {}
+    for item in json.loads(SPEC.read_text())["paths"].values():
+        for operation in item.values():
+            for tag in operation.get("tags", []):
+                tags[tag] = None
+    return list(tags)
+
+
 def run(base_url: str, api_key: str, api_secret: str, report_dir: Optional[Path] = None) -> tuple[bool, str]:
-    """Runs schemathesis against base_url; prints what it found. Returns (passed, status text)."""
+    """Runs schemathesis against base_url, one process per family, all at once (each family is
+    its own function, so they run in parallel); prints what it found. Returns (passed, status)."""
     total_timeout = _int_setting("TRIBUTARY_FUZZ_TIMEOUT", 240)
     max_examples = _int_setting("TRIBUTARY_FUZZ_MAX_EXAMPLES", 5)
     request_timeout = _int_setting("TRIBUTARY_FUZZ_REQUEST_TIMEOUT", 10)
-    workers = _int_setting("TRIBUTARY_FUZZ_WORKERS", 1)
     report_dir = report_dir or Path(tempfile.mkdtemp(prefix="tributary-fuzz-"))
     report_dir.mkdir(parents=True, exist_ok=True)
-    report = report_dir / "schemathesis.json"
-    report.unlink(missing_ok=True)
-    argv = [
+    base = [
         str(VENV_BIN / "schemathesis"),
         "--config-file",
         str(FUZZ_DIR / "schemathesis.toml"),
@@ -83,8 +88,10 @@ def run(base_url: str, api_key: str, api_secret: str, report_dir: Optional[Path]
         str(max_examples),
         "--request-timeout",
         str(request_timeout),
+        # One worker per process: with more, schemathesis 4.32.5 (hypothesis) now and then stops
+        # an operation with an internal error ("AST constructor recursion depth mismatch").
         "--workers",
-        str(workers),
+        "1",
         "--phases",
         "examples,coverage,fuzzing",
         # The database of earlier failures would make runs differ between machines.
@@ -92,12 +99,10 @@ def run(base_url: str, api_key: str, api_secret: str, report_dir: Optional[Path]
         "none",
         "--report",
         "json",
-        "--report-json-path",
-        str(report),
     ]
     seed = os.environ.get("TRIBUTARY_FUZZ_SEED", "").strip()
     if seed:
-        argv += ["--seed", seed]
+        base += ["--seed", seed]
     env = {
         **os.environ,
         "TRIBUTARY_API_KEY": api_key,
@@ -106,54 +111,86 @@ def run(base_url: str, api_key: str, api_secret: str, report_dir: Optional[Path]
         "PYTHONPATH": os.pathsep.join(p for p in (str(FUZZ_DIR), os.environ.get("PYTHONPATH", "")) if p),
     }
     print(f"$ schemathesis run {SPEC.relative_to(ROOT)} --url {base_url} --checks {CHECKS} "
-          f"--max-examples {max_examples} --request-timeout {request_timeout} --workers {workers} "
-          f"(at most {total_timeout}s)",
+          f"--max-examples {max_examples} --request-timeout {request_timeout} --include-tag <family> "
+          f"(one process per family; at most {total_timeout}s; output in {report_dir}/schemathesis-<family>.log)",
           flush=True)
     started = time.monotonic()
-    # In this process's group: scripts/test's supervisor (or Ctrl-C) stops both. Run in the
-    # report directory: schemathesis keeps a cache in `.schemathesis/` under its working directory.
-    child = subprocess.Popen(argv, env=env, cwd=report_dir)
+    runs: dict[str, tuple[subprocess.Popen, Path, Path]] = {}
     try:
-        code = child.wait(timeout=total_timeout)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-        return False, (
-            f"FAILED (schemathesis had not finished after {total_timeout}s: a hang, or a machine slower "
-            f"than TRIBUTARY_FUZZ_TIMEOUT allows)"
-        )
-    except BaseException:
-        child.kill()
-        child.wait()
-        raise
+        for family in families():
+            work = report_dir / f"schemathesis-{family}"
+            # schemathesis keeps a cache in `.schemathesis/` under its working directory.
+            work.mkdir(parents=True, exist_ok=True)
+            report = report_dir / f"schemathesis-{family}.json"
+            log = report_dir / f"schemathesis-{family}.log"
+            report.unlink(missing_ok=True)
+            argv = base + ["--include-tag", family, "--report-json-path", str(report)]
+            with open(log, "wb") as out:
+                # In this process's group: scripts/test's supervisor (or Ctrl-C) stops them too.
+                child = subprocess.Popen(argv, env=env, cwd=work, stdout=out, stderr=subprocess.STDOUT)
+            runs[family] = (child, report, log)
+        deadline = started + total_timeout
+        for family, (child, _, _) in runs.items():
+            try:
+                child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                break
+    finally:
+        unfinished = [family for family, (child, _, _) in runs.items() if child.poll() is None]
+        for family in unfinished:
+            runs[family][0].kill()
+            runs[family][0].wait()
     elapsed = time.monotonic() - started
-    try:
-        data = json.loads(report.read_text())
-    except (OSError, ValueError) as exc:
-        return False, f"FAILED (schemathesis exit {code}, no report: {exc})"
-    ops = data.get("operations", {})
-    cases = data.get("test_cases", {})
-    failures = data.get("failures", [])
-    errors = data.get("errors", [])
+
+    totals = {"operations": 0, "tested": 0, "cases": 0, "failures": 0, "errors": 0}
+    problems: list[str] = []
+    for family, (child, report, log) in runs.items():
+        if family in unfinished:
+            problems.append(f"{family}: had not finished after {total_timeout}s (a hang, or a machine "
+                            f"slower than TRIBUTARY_FUZZ_TIMEOUT allows)")
+            print(f"\n---- {family}: unfinished; last lines of {log}:\n{_tail(log)}")
+            continue
+        try:
+            data = json.loads(report.read_text())
+        except (OSError, ValueError) as exc:
+            problems.append(f"{family}: schemathesis exit {child.returncode}, no report ({exc})")
+            print(f"\n---- {family}: no report; last lines of {log}:\n{_tail(log)}")
+            continue
+        ops = data.get("operations", {})
+        cases = data.get("test_cases", {})
+        failures = data.get("failures", [])
+        errors = data.get("errors", [])
+        totals["operations"] += ops.get("selected", 0)
+        totals["tested"] += ops.get("tested", 0)
+        totals["cases"] += cases.get("generated", 0)
+        totals["failures"] += cases.get("unique_failures", 0)
+        totals["errors"] += len(errors)
+        print(f"fuzz {family}: {ops.get('tested', 0)}/{ops.get('selected', 0)} operations, "
+              f"{cases.get('generated', 0)} test cases, {cases.get('unique_failures', 0)} unique failures, "
+              f"{len(errors)} errors, {data.get('running_time', 0):.0f}s", flush=True)
+        for kind, entries in (("failure", failures), ("error", errors)):
+            for entry in entries:
+                operations = ", ".join(entry.get("operations", [])) or "-"
+                print(f"  {kind}: {entry.get('title', entry)} (x{entry.get('count', 1)}): {operations}")
+        if child.returncode != 0 or failures or errors or not data.get("complete", False):
+            problems.append(f"{family}: {len(failures)} failures, {len(errors)} errors, exit {child.returncode}")
+            # The details: each failing request, with a curl command that repeats it.
+            print(f"\n---- {family}: schemathesis output ({log}):\n{log.read_text(errors='replace')}")
     print(
-        f"\nfuzz: {ops.get('tested', 0)}/{ops.get('total', 0)} operations tested, "
-        f"{cases.get('generated', 0)} test cases (requests), "
-        f"{cases.get('unique_failures', 0)} unique failures in {cases.get('with_failures', 0)} cases, "
-        f"{len(errors)} errors, {elapsed:.0f}s",
+        f"\nfuzz: {totals['tested']}/{totals['operations']} operations tested, {totals['cases']} test cases "
+        f"(requests), {totals['failures']} unique failures, {totals['errors']} errors, {elapsed:.0f}s",
         flush=True,
     )
-    # The details (each failing request, with a curl command to repeat it) are in schemathesis's
-    # output above.
-    for kind, entries in (("failure", failures), ("error", errors)):
-        for entry in entries:
-            operations = ", ".join(entry.get("operations", [])) or "-"
-            print(f"  {kind}: {entry.get('title', entry)} (x{entry.get('count', 1)}): {operations}")
-    if code != 0 or failures or errors or not data.get("complete", False):
-        return False, (
-            f"FAILED (schemathesis: {cases.get('unique_failures', 0)} failures, {len(errors)} errors, "
-            f"exit {code}; report {report})"
-        )
-    return True, f"{ops.get('tested', 0)} operations, {cases.get('generated', 0)} cases, no failures"
+    if problems:
+        return False, "FAILED (" + "; ".join(problems) + ")"
+    return True, f"{totals['tested']} operations, {totals['cases']} cases, no failures"
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def main() -> int:
