@@ -50,12 +50,18 @@ pub async fn serve(app: Router) -> Result<(), lambda_http::Error> {
 
 /// Logging set up once per cold start; `RUST_LOG` filters.
 pub fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .without_time()
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    // Lambda's JSON log format (the template's `LoggingConfig`) sets this: one JSON object a
+    // line, with `level`, so CloudWatch can filter and query the fields.
+    let _ = if std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"))
+    {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }

@@ -35,9 +35,10 @@ async fn unknown_routes_and_methods_get_the_envelope() {
         .await;
     let body = reply.expect_error(16, 404);
     assert!(body["duration"].as_str().unwrap().ends_with("ms"));
+    // A path that exists, with a method it does not serve: 405, in the envelope.
     app.server("DELETE", "/api/v2/feeds/activities/batch", None)
         .await
-        .expect_error(16, 404);
+        .expect_error(16, 405);
 }
 
 #[tokio::test]
