@@ -156,6 +156,11 @@ def envelope(status: int, code: int, message: str, started: float) -> bytes:
     ).encode()
 
 
+def bad_header(value: str) -> bool:
+    """Whether a header value holds a control character other than a tab."""
+    return any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in value)
+
+
 def is_text(content_type: Optional[str]) -> bool:
     ct = (content_type or "").lower()
     return ct.startswith(TEXT_TYPES) or "+json" in ct or "+xml" in ct
@@ -408,7 +413,9 @@ class Handler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         self._request_id = str(uuid.uuid4())
         body = self._read_body()
-        if body is None:
+        if body is None or any(bad_header(v) for v in self.headers.values()):
+            # API Gateway refuses header values with control characters (a NUL, say) itself;
+            # passed on, they would make the event unreadable to the function's runtime.
             self._json(400, b'{"message":"Bad Request"}')
             return
         path = urllib.parse.urlsplit(self.path).path or "/"

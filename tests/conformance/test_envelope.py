@@ -13,6 +13,7 @@ responses larger than one network read, all get the function's answer.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -68,6 +69,26 @@ def _envelope(status: int, headers: dict, body: bytes, *, expect_status: int, ex
     assert isinstance(data["details"], list), data
     assert_duration(data["duration"])
     return data
+
+
+# --- malformed requests ----------------------------------------------------------------------------
+
+
+def test_a_header_with_a_control_character_is_refused_not_a_500(settings):
+    # Clients cannot send a NUL in a header; a raw socket can. API Gateway refuses such a
+    # request with 400 itself; the local stand-in does the same instead of failing on it.
+    url = urllib.parse.urlsplit(settings["base_url"])
+    request = (
+        f"GET /health HTTP/1.1\r\nHost: {url.hostname}\r\nX-Odd: a\x00b\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    assert status == 400, answer[:300]
 
 
 # --- unknown paths and methods --------------------------------------------------------------------
