@@ -4,37 +4,18 @@
 //! Run with `scripts/bench` (it starts DynamoDB Local and creates the table).
 
 use serde_json::{json, Value};
-use tributary_integration_tests::{unique, TestApp};
-use tributary_store::CapacitySnapshot;
+use tributary_integration_tests::{unique, Measure, TestApp};
 
 const ROUNDS: usize = 20;
 const PATH: &str = "/api/v2/feeds/activities";
 
-/// The capacity spent between `start` and `finish`, averaged over the rounds run.
-struct Measure<'a> {
-    app: &'a TestApp,
-    before: CapacitySnapshot,
-}
-
-impl<'a> Measure<'a> {
-    fn start(app: &'a TestApp) -> Self {
-        Measure {
-            app,
-            before: app.store.meter().snapshot(),
-        }
-    }
-
-    fn finish(self, name: &str) {
-        let spent = self.app.store.meter().snapshot() - self.before;
-        let n = ROUNDS as f64;
-        println!(
-            "{:<34} {:>10.2} {:>10.2} {:>12.2}",
-            name,
-            spent.read_units / n,
-            spent.write_units / n,
-            spent.round_trips as f64 / n
-        );
-    }
+/// Prints one row: what a call of `name` cost, averaged over [`ROUNDS`] calls.
+fn report(m: Measure<'_>, name: &str) {
+    let c = m.finish(ROUNDS);
+    println!(
+        "{:<34} {:>10.2} {:>10.2} {:>12.2}",
+        name, c.read_units, c.write_units, c.round_trips
+    );
 }
 
 #[tokio::main]
@@ -71,7 +52,7 @@ async fn main() {
                 .to_string(),
         );
     }
-    m.finish("add_activity (1 feed)");
+    report(m, "add_activity (1 feed)");
 
     let m = Measure::start(&app);
     for i in 0..ROUNDS {
@@ -79,7 +60,7 @@ async fn main() {
         b["feeds"] = json!([fid, format!("timeline:{user}"), format!("foryou:{user}")]);
         app.server("POST", PATH, Some(b)).await.expect_ok();
     }
-    m.finish("add_activity (3 feeds)");
+    report(m, "add_activity (3 feeds)");
 
     let m = Measure::start(&app);
     for i in 0..ROUNDS {
@@ -87,13 +68,13 @@ async fn main() {
         b["parent_id"] = Value::String(ids[0].clone());
         app.server("POST", PATH, Some(b)).await.expect_ok();
     }
-    m.finish("add_activity (share)");
+    report(m, "add_activity (share)");
 
     let m = Measure::start(&app);
     for id in &ids {
         app.server("GET", &item(id), None).await.expect_ok();
     }
-    m.finish("get_activity");
+    report(m, "get_activity");
 
     let m = Measure::start(&app);
     for id in &ids {
@@ -105,7 +86,7 @@ async fn main() {
         .await
         .expect_ok();
     }
-    m.finish("update_activity (full)");
+    report(m, "update_activity (full)");
 
     let m = Measure::start(&app);
     for id in &ids {
@@ -117,13 +98,13 @@ async fn main() {
         .await
         .expect_ok();
     }
-    m.finish("update_activity_partial");
+    report(m, "update_activity_partial");
 
     let m = Measure::start(&app);
     for id in &ids {
         app.server("DELETE", &item(id), None).await.expect_ok();
     }
-    m.finish("delete_activity (soft)");
+    report(m, "delete_activity (soft)");
 
     let m = Measure::start(&app);
     for id in &ids {
@@ -131,7 +112,7 @@ async fn main() {
             .await
             .expect_ok();
     }
-    m.finish("restore_activity");
+    report(m, "restore_activity");
 
     let m = Measure::start(&app);
     for id in &ids {
@@ -139,5 +120,5 @@ async fn main() {
             .await
             .expect_ok();
     }
-    m.finish("delete_activity (hard, 1 feed)");
+    report(m, "delete_activity (hard, 1 feed)");
 }

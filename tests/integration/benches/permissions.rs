@@ -6,8 +6,7 @@
 //! Run with `scripts/bench permissions` (it starts DynamoDB Local and creates the table).
 
 use serde_json::{json, Map, Value};
-use tributary_integration_tests::{server_token, unique, user_token, TestApp};
-use tributary_store::CapacitySnapshot;
+use tributary_integration_tests::{server_token, unique, user_token, Measure, TestApp};
 
 const ROUNDS: usize = 20;
 const ACTIVITIES: usize = 25;
@@ -20,31 +19,13 @@ fn feed_path(fid: &str) -> String {
     format!("/api/v2/feeds/feed_groups/{group}/feeds/{id}")
 }
 
-/// The capacity spent between `start` and `finish`, averaged over the calls made.
-struct Measure<'a> {
-    app: &'a TestApp,
-    before: CapacitySnapshot,
-}
-
-impl<'a> Measure<'a> {
-    fn start(app: &'a TestApp) -> Self {
-        Measure {
-            app,
-            before: app.store.meter().snapshot(),
-        }
-    }
-
-    fn finish(self, name: &str) {
-        let spent = self.app.store.meter().snapshot() - self.before;
-        let n = ROUNDS as f64;
-        println!(
-            "{:<52} {:>9.2} {:>9.2} {:>12.2}",
-            name,
-            spent.read_units / n,
-            spent.write_units / n,
-            spent.round_trips as f64 / n
-        );
-    }
+/// Prints one row: what a call of `name` cost, averaged over [`ROUNDS`] calls.
+fn report(m: Measure<'_>, name: &str) {
+    let c = m.finish(ROUNDS);
+    println!(
+        "{:<52} {:>9.2} {:>9.2} {:>12.2}",
+        name, c.read_units, c.write_units, c.round_trips
+    );
 }
 
 /// Sends `ROUNDS` requests made by `request(i)` with `token`, expecting success each time,
@@ -67,7 +48,7 @@ async fn measure(
             reply.body
         );
     }
-    m.finish(name);
+    report(m, name);
 }
 
 #[tokio::main]

@@ -17,7 +17,7 @@ use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use tributary_http::config::AppConfig;
 use tributary_http::AppState;
-use tributary_store::Store;
+use tributary_store::{CapacitySnapshot, Store};
 use tributary_tasks::queue::TaskQueue;
 
 pub const API_KEY: &str = "integration-key";
@@ -398,4 +398,37 @@ pub fn unique(prefix: &str) -> String {
         "{prefix}-{}",
         &uuid::Uuid::new_v4().simple().to_string()[..12]
     )
+}
+
+/// The DynamoDB capacity the store spends between `start` and `finish`, for benchmarks.
+pub struct Measure<'a> {
+    app: &'a TestApp,
+    before: CapacitySnapshot,
+}
+
+/// Read units, write units and round trips per call.
+pub struct PerCall {
+    pub read_units: f64,
+    pub write_units: f64,
+    pub round_trips: f64,
+}
+
+impl<'a> Measure<'a> {
+    pub fn start(app: &'a TestApp) -> Self {
+        Measure {
+            app,
+            before: app.store.meter().snapshot(),
+        }
+    }
+
+    /// What was spent, averaged over `calls` calls.
+    pub fn finish(self, calls: usize) -> PerCall {
+        let spent = self.app.store.meter().snapshot() - self.before;
+        let n = calls as f64;
+        PerCall {
+            read_units: spent.read_units / n,
+            write_units: spent.write_units / n,
+            round_trips: spent.round_trips as f64 / n,
+        }
+    }
 }
