@@ -179,10 +179,16 @@ pub async fn activities_with_users(
             if !enrich.reactions {
                 rendered.latest_reactions.clear();
             }
-            rendered.comments = a
+            // The list is kept newest first, but comments written at the same moment may
+            // land in it out of their time order: order what is shown by time.
+            let mut listed: Vec<&Comment> = a
                 .latest_comment_ids
                 .iter()
                 .filter_map(|id| comments.get(id))
+                .collect();
+            listed.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(y.id.cmp(&x.id)));
+            rendered.comments = listed
+                .into_iter()
                 .take(COMMENTS_SHOWN)
                 .map(|c| CommentResponse::render(c, &users))
                 .collect();
