@@ -8,6 +8,7 @@
 //! - `query.rs`: `query_feeds`.
 //! - `members.rs`: feed members and invites; `levels.rs`: membership levels (server-side);
 //!   `listing.rs`: the in-memory sort and paging both use.
+//! - `rate_limits.rs`: `get_feeds_rate_limits`.
 //! - `own.rs`: `own_batch` and `get_feed_counts`; `visibility.rs`: feed visibility levels'
 //!   grants (server-side) and `change_feed_visibility`.
 //!
@@ -24,6 +25,7 @@ mod members;
 mod ops;
 mod own;
 mod query;
+mod rate_limits;
 mod read;
 mod visibility;
 
@@ -221,6 +223,22 @@ pub fn routes() -> Routes {
             query::query_feeds,
         )
         .body::<query::QueryFeedsRequest>()
+        .get(
+            "/api/v2/feeds/feeds/rate_limits",
+            "get_feeds_rate_limits",
+            "Each feeds endpoint's per-user rate limit and what is left of it this minute, per platform",
+            rate_limits::get,
+        )
+        .query(&[
+            ("endpoints", ParamType::String),
+            ("android", ParamType::Boolean),
+            ("ios", ParamType::Boolean),
+            ("web", ParamType::Boolean),
+            ("unity", ParamType::Boolean),
+            ("unity_desktop", ParamType::Boolean),
+            ("unity_console", ParamType::Boolean),
+            ("server_side", ParamType::Boolean),
+        ])
 }
 
 pub fn app(state: AppState) -> Router {

@@ -5,7 +5,7 @@
 mod handlers;
 mod user_data;
 
-pub use handlers::OPENAPI_DOCUMENT;
+pub use tributary_http::routes::OPENAPI_DOCUMENT;
 
 use axum::Router;
 use tributary_http::{AppState, Routes};

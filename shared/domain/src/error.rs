@@ -47,6 +47,9 @@ pub enum ApiError {
     /// The route exists for other methods only, or not at all.
     #[error("{0}")]
     NoRoute(String),
+    /// Too many requests in the current window: code 9, 429, with `Retry-After` seconds.
+    #[error("{message}")]
+    RateLimited { message: String, retry_after: i64 },
     /// Anything else: logged with its source chain, never shown to the client.
     #[error("internal error: {context}")]
     Internal {
@@ -129,6 +132,7 @@ impl ApiError {
             ApiError::NotAllowed(_) => 403,
             ApiError::NotFound(_) | ApiError::NoRoute(_) => 404,
             ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::RateLimited { .. } => 429,
             ApiError::Internal { .. } => 500,
         }
     }
@@ -139,6 +143,7 @@ impl ApiError {
             ApiError::Unauthenticated { code, .. } => *code,
             ApiError::NotAllowed(_) => codes::NOT_ALLOWED,
             ApiError::NotFound(_) | ApiError::NoRoute(_) => codes::DOES_NOT_EXIST,
+            ApiError::RateLimited { .. } => codes::RATE_LIMITED,
             ApiError::Internal { .. } => codes::INTERNAL,
         }
     }

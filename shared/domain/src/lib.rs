@@ -7,6 +7,7 @@
 //! - [`validate`] and [`partial`]: input rules and set/unset updates.
 //! - [`filter`]: Stream's query filters, parsed and evaluated.
 //! - [`aggregation`]: the group keys of aggregated feeds (Jinja formats).
+//! - [`rate_limit`]: per-user limits per endpoint and platform, and their windows.
 //! - [`time`] and [`ids`]: timestamps and identifiers; [`retry`]: backoff for retry loops.
 
 pub mod access;
@@ -17,6 +18,7 @@ pub mod filter;
 pub mod ids;
 pub mod model;
 pub mod partial;
+pub mod rate_limit;
 pub mod retry;
 pub mod time;
 pub mod validate;

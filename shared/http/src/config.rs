@@ -12,6 +12,9 @@ pub struct AppConfig {
     /// `HIDE_ACTIVITIES_AFTER` (`90d`, `6mo`, `1y`): feed reads leave out activities older
     /// than this, and the hiding job sweeps them out of followers' feeds.
     pub hide_activities_after: Option<tributary_domain::time::Nanos>,
+    /// `USER_RATE_LIMIT`: requests a user token may make to one endpoint from one platform
+    /// per minute (Stream's default 60); `0` turns per-user limits off.
+    pub user_rate_limit: Option<u32>,
 }
 
 impl AppConfig {
@@ -40,6 +43,17 @@ impl AppConfig {
                     })?)
                 }
                 _ => None,
+            },
+            user_rate_limit: match std::env::var("USER_RATE_LIMIT") {
+                Ok(v) if !v.trim().is_empty() => {
+                    let limit: u32 = v.trim().parse().map_err(|_| {
+                        ApiError::internal_msg(format!(
+                            "USER_RATE_LIMIT: '{v}' is not a number of requests a minute"
+                        ))
+                    })?;
+                    (limit > 0).then_some(limit)
+                }
+                _ => Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
             },
         })
     }

@@ -1,7 +1,7 @@
 //! The one place an error becomes an HTTP response: Stream's envelope with the error's
 //! status, internal errors logged with their source chain and never shown.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tributary_domain::ApiError;
 
@@ -24,6 +24,12 @@ impl IntoResponse for HttpError {
         self.0.log();
         let status =
             StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(self.0.envelope())).into_response()
+        let mut response = (status, axum::Json(self.0.envelope())).into_response();
+        if let ApiError::RateLimited { retry_after, .. } = &self.0 {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+        response
     }
 }

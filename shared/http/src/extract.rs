@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -24,15 +25,19 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
         let state = AppState::from_ref(state);
-        let api_key = query_value(parts.uri.query(), "api_key");
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let caller = state.auth.authenticate(
-            api_key.as_deref(),
-            header("stream-auth-type"),
-            header("authorization"),
-        )?;
-        Ok(Auth(caller))
+        Ok(Auth(caller_of(&state, &parts.uri, &parts.headers)?))
     }
+}
+
+/// Who a request's credentials (`api_key` in the query, the token headers) name.
+pub(crate) fn caller_of(state: &AppState, uri: &Uri, headers: &HeaderMap) -> ApiResult<Caller> {
+    let api_key = query_value(uri.query(), "api_key");
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    state.auth.authenticate(
+        api_key.as_deref(),
+        header("stream-auth-type"),
+        header("authorization"),
+    )
 }
 
 fn query_value(query: Option<&str>, name: &str) -> Option<String> {

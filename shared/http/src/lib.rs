@@ -11,6 +11,7 @@ pub mod cursor;
 mod envelope;
 mod error;
 mod extract;
+pub mod rate_limit;
 pub mod routes;
 mod span;
 mod state;
@@ -37,7 +38,9 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
                 "the requested path does not exist".into(),
             ))
         })
-        .with_state(state)
+        .with_state(state.clone())
+        // The routes' rate-limit layers reach the store through this.
+        .layer(axum::Extension(state))
         .layer(axum::middleware::from_fn(envelope::stream_envelope))
         .layer(axum::middleware::from_fn(span::request_span))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

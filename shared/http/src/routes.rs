@@ -19,6 +19,29 @@ pub const JSON: &str = "application/json";
 /// are not `application/json` as they are (it adds `duration` to JSON objects).
 pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.1";
 
+/// The API description, as committed in `openapi/tributary.json` (generated from every
+/// family's routes; a test in `tests/integration` fails when the file differs from the code).
+pub const OPENAPI_DOCUMENT: &str = include_str!("../../../openapi/tributary.json");
+
+/// Every operation the API serves, as `(path, operation id)`, read from [`OPENAPI_DOCUMENT`]
+/// once: what a family that reports on the whole API (rate limits) lists.
+pub fn served_operations() -> &'static [(String, String)] {
+    static OPERATIONS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    OPERATIONS.get_or_init(|| {
+        let document: serde_json::Value =
+            serde_json::from_str(OPENAPI_DOCUMENT).expect("openapi/tributary.json is JSON");
+        let mut operations = Vec::new();
+        for (path, methods) in document["paths"].as_object().into_iter().flatten() {
+            for operation in methods.as_object().into_iter().flat_map(|m| m.values()) {
+                if let Some(id) = operation["operationId"].as_str() {
+                    operations.push((path.clone(), id.to_string()));
+                }
+            }
+        }
+        operations
+    })
+}
+
 /// The JSON type of a query parameter, as the API description states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
@@ -70,7 +93,8 @@ pub struct BodySchema {
     pub components: fn(&mut Vec<(String, RefOr<Schema>)>),
 }
 
-/// A family's routes: the axum router and the list of its operations, built together.
+/// A family's routes: the axum router and the list of its operations, built together. Every
+/// route runs the per-user rate limit of its operation (`crate::rate_limit`).
 pub struct Routes {
     family: &'static str,
     operations: Vec<Operation>,
@@ -102,7 +126,13 @@ impl Routes {
     {
         let filter = MethodFilter::try_from(method.clone())
             .unwrap_or_else(|_| panic!("{method} is not a method axum routes"));
-        self.router = self.router.route(path, on(filter, handler));
+        let read = crate::rate_limit::is_read(&method, operation_id);
+        let limited = on(filter, handler).route_layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                crate::rate_limit::guard(operation_id, read, req, next)
+            },
+        ));
+        self.router = self.router.route(path, limited);
         self.operations.push(Operation {
             family: self.family,
             method,

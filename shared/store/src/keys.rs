@@ -462,9 +462,33 @@ impl SubjectKeys for Subject<'_> {
     }
 }
 
+// ---- rate limits ----------------------------------------------------------------------
+
+/// The partition of a user's request counts in one rate-limit window: every count of the
+/// window is one Query (`get_feeds_rate_limits`), and the partition expires with its window.
+pub fn rate_counts(user_id: &str, window: i64) -> String {
+    format!("RATE#{user_id}#{window}")
+}
+
+/// A user's request count for one endpoint on one platform in one window.
+pub fn rate_count(user_id: &str, window: i64, platform: &str, endpoint: &str) -> Key {
+    Key::new(
+        rate_counts(user_id, window),
+        format!("{platform}#{endpoint}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rate_counts_share_their_window_partition() {
+        let key = rate_count("ann", 29_000_000, "web", "AddActivity");
+        assert_eq!(key.pk, "RATE#ann#29000000");
+        assert_eq!(key.sk, "web#AddActivity");
+        assert_eq!(key.pk, rate_counts("ann", 29_000_000));
+    }
 
     #[test]
     fn follows_from_a_users_own_feeds() {

@@ -23,6 +23,7 @@ mod groups;
 mod marks;
 mod members;
 mod ranges;
+mod rate_limits;
 mod reactions;
 mod transact;
 mod users;
@@ -38,6 +39,7 @@ pub use follows::{mark_status, AllFollowsPosition};
 pub use groups::{ActivityGroup, NotificationState};
 pub use marks::{Feedback, UserMarks};
 pub use ranges::{Slice, TimePartition};
+pub use rate_limits::RateCount;
 pub use reactions::{by_activity, latest_index, Added};
 
 use std::sync::Arc;

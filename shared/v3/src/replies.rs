@@ -164,3 +164,45 @@ pub struct TaskError {
 pub struct HealthReply {
     pub status: &'static str,
 }
+
+/// One endpoint's limit in the current window, as `get_feeds_rate_limits` reports it.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct LimitInfoResponse {
+    pub limit: u32,
+    pub remaining: u32,
+    /// When the window ends (Unix seconds).
+    pub reset: i64,
+}
+
+/// `get_feeds_rate_limits`: per platform, each endpoint's limit. Platforms not asked for, or
+/// not limited per endpoint, are left out.
+#[skip_serializing_none]
+#[derive(Debug, Serialize, Default)]
+pub struct RateLimitsReply {
+    pub android: Option<BTreeMap<String, LimitInfoResponse>>,
+    pub ios: Option<BTreeMap<String, LimitInfoResponse>>,
+    pub web: Option<BTreeMap<String, LimitInfoResponse>>,
+    pub unity: Option<BTreeMap<String, LimitInfoResponse>>,
+    pub unity_desktop: Option<BTreeMap<String, LimitInfoResponse>>,
+    pub unity_console: Option<BTreeMap<String, LimitInfoResponse>>,
+    pub server_side: Option<BTreeMap<String, LimitInfoResponse>>,
+}
+
+impl RateLimitsReply {
+    /// The slot of a platform's limits.
+    pub fn platform_mut(
+        &mut self,
+        platform: tributary_domain::rate_limit::Platform,
+    ) -> &mut Option<BTreeMap<String, LimitInfoResponse>> {
+        use tributary_domain::rate_limit::Platform;
+        match platform {
+            Platform::Android => &mut self.android,
+            Platform::Ios => &mut self.ios,
+            Platform::Web => &mut self.web,
+            Platform::Unity => &mut self.unity,
+            Platform::UnityDesktop => &mut self.unity_desktop,
+            Platform::UnityConsole => &mut self.unity_console,
+            Platform::ServerSide => &mut self.server_side,
+        }
+    }
+}

@@ -41,6 +41,7 @@ pub struct TestApp {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Reply {
@@ -93,6 +94,22 @@ impl TestApp {
 
     /// With `HIDE_ACTIVITIES_AFTER` set to `hide_after`.
     pub async fn spawn_with(hide_after: Option<tributary_domain::time::Nanos>) -> TestApp {
+        TestApp::spawn_configured(
+            hide_after,
+            Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
+        )
+        .await
+    }
+
+    /// With `USER_RATE_LIMIT` set to `limit` requests a minute (`None`: off).
+    pub async fn spawn_with_user_rate_limit(limit: Option<u32>) -> TestApp {
+        TestApp::spawn_configured(None, limit).await
+    }
+
+    async fn spawn_configured(
+        hide_after: Option<tributary_domain::time::Nanos>,
+        user_rate_limit: Option<u32>,
+    ) -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
         let queue_url = env_or_panic("TASK_QUEUE_URL");
@@ -105,6 +122,7 @@ impl TestApp {
             api_secret: API_SECRET.into(),
             task_queue_url: Some(queue_url),
             hide_activities_after: hide_after,
+            user_rate_limit,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let activities = serve(activities::app(state.clone())).await;
@@ -243,12 +261,27 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        self.send_as("jwt", method, path, token, body).await
+        self.send_as("jwt", method, path, token, body, &[]).await
+    }
+
+    /// As a user, with that user's token and extra request headers.
+    pub async fn as_user_with(
+        &self,
+        user: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let token = user_token(user);
+        self.send_as("jwt", method, path, Some(&token), body, headers)
+            .await
     }
 
     /// As an anonymous caller (`stream-auth-type: anonymous`, no token).
     pub async fn anonymous(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
-        self.send_as("anonymous", method, path, None, body).await
+        self.send_as("anonymous", method, path, None, body, &[])
+            .await
     }
 
     async fn send_as(
@@ -258,6 +291,7 @@ impl TestApp {
         path: &str,
         token: Option<&str>,
         body: Option<Value>,
+        headers: &[(&str, &str)],
     ) -> Reply {
         let sep = if path.contains('?') { '&' } else { '?' };
         let url = format!("http://{}{path}{sep}api_key={API_KEY}", self.base_for(path));
@@ -268,14 +302,22 @@ impl TestApp {
         if let Some(token) = token {
             req = req.header("Authorization", token);
         }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(body) = body {
             req = req.json(&body);
         }
         let resp = req.send().await.expect("request reaches the test server");
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, body }
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     /// As the server (a token with no user).

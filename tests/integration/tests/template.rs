@@ -330,3 +330,21 @@ fn functions_log_json_and_trace() {
         }
     }
 }
+
+#[test]
+fn the_api_is_throttled_and_functions_limit_each_user() {
+    let t = template();
+    let api = &t["Resources"][http_api_id(&t).as_str()]["Properties"];
+    let route = &api["DefaultRouteSettings"];
+    assert!(is_ref(&route["ThrottlingRateLimit"], "ApiThrottleRate"));
+    assert!(is_ref(&route["ThrottlingBurstLimit"], "ApiThrottleBurst"));
+    for parameter in ["ApiThrottleRate", "ApiThrottleBurst"] {
+        assert!(t["Parameters"][parameter]["Default"].as_u64().unwrap() > 0);
+    }
+    let env = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert!(is_ref(&env["USER_RATE_LIMIT"], "UserRateLimit"));
+    assert_eq!(
+        t["Parameters"]["UserRateLimit"]["Default"].as_u64(),
+        Some(u64::from(tributary_domain::rate_limit::DEFAULT_USER_LIMIT))
+    );
+}
