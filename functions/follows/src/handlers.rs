@@ -12,8 +12,8 @@ use tributary_tasks::notifications;
 use tributary_v3::render::{self, FollowResponse};
 use tributary_v3::replies::{FollowReply, FollowsReply, UnfollowReply};
 
-use crate::ops::{self, FollowRequest};
 use crate::query::{self, QueryFollowsRequest};
+use tributary_core::follows::{self as ops, FollowRequest};
 
 async fn one(s: &AppState, f: &Follow) -> ApiResult<FollowResponse> {
     Ok(render::follows(&s.store, std::slice::from_ref(f))

@@ -1,11 +1,10 @@
 //! The follows family: `/api/v2/feeds/follows...` and `/api/v2/feeds/unfollow...`.
 //!
-//! Handlers (`handlers.rs`) parse and authenticate; the rules are in `ops.rs`; follows are
+//! Handlers (`handlers.rs`) parse and authenticate; the rules are `tributary_core::follows`; follows are
 //! stored by `tributary_store`, and the history copy or removal a follow or unfollow
 //! causes runs in the fan-out function.
 
 mod handlers;
-mod ops;
 mod query;
 
 use axum::Router;
@@ -20,21 +19,21 @@ pub fn routes() -> Routes {
             "Make one feed follow another (pending when the target asks for approval)",
             handlers::follow::<false>,
         )
-        .body::<ops::FollowRequest>()
+        .body::<tributary_core::follows::FollowRequest>()
         .patch(
             "/api/v2/feeds/follows",
             "update_follow",
             "Change a follow's custom data, activity copy limit or push preference",
             handlers::update_follow,
         )
-        .body::<ops::FollowRequest>()
+        .body::<tributary_core::follows::FollowRequest>()
         .post(
             "/api/v2/feeds/follows/upsert",
             "get_or_create_follow",
             "Follow, or answer the existing follow unchanged",
             handlers::follow::<true>,
         )
-        .body::<ops::FollowRequest>()
+        .body::<tributary_core::follows::FollowRequest>()
         .post(
             "/api/v2/feeds/follows/batch",
             "follow_batch",

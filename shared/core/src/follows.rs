@@ -1,4 +1,4 @@
-//! The rules of following.
+//! The rules of following, for both dialects.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};

@@ -1,0 +1,167 @@
+//! Activities entering and leaving feeds, for both dialects: the groups they name must
+//! exist, the caller must be allowed to post there, each feed counts them, and followers get
+//! them through the task queue.
+
+use std::collections::HashMap;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use tributary_domain::access::Capability;
+use tributary_domain::aggregation::{self, Format};
+use tributary_domain::caller::Caller;
+use tributary_domain::model::feed::Feed;
+use tributary_domain::model::{Activity, Visibility};
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::{self, Fid};
+use tributary_domain::ApiError;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::feed_rules;
+use tributary_store::Store;
+use tributary_tasks::fanout;
+use tributary_tasks::fanout::FanoutTask;
+
+/// Writes one batch request keeps in flight.
+pub const WRITE_CONCURRENCY: usize = 8;
+
+/// Refuses feeds whose group does not exist; returns the aggregation formats of those
+/// groups that aggregate (one batched read of the groups).
+pub async fn ensure_groups<'a>(
+    store: &Store,
+    feeds: impl IntoIterator<Item = &'a String>,
+) -> ApiResult<HashMap<String, Format>> {
+    let mut groups: Vec<String> = Vec::new();
+    for f in feeds {
+        let fid = Fid::parse("feeds", f)?;
+        if !groups.contains(&fid.group) {
+            groups.push(fid.group);
+        }
+    }
+    let group_refs: Vec<&str> = groups.iter().map(String::as_str).collect();
+    let found = store.feed_groups(&group_refs).await?;
+    if let Some(missing) = groups
+        .iter()
+        .find(|g| found.get(*g).is_none_or(|g| g.deleted_at.is_some()))
+    {
+        return Err(ApiError::field(
+            "feeds",
+            format!("feeds: feed group '{missing}' does not exist"),
+        ));
+    }
+    Ok(aggregation::formats_of(found.into_values()))
+}
+
+/// Refuses (403, code 17) a caller who may not post into every one of `feeds`: each must
+/// grant `add-activity` (the owner, members, and anyone on `public` feeds), and one that
+/// does not exist yet must be one the caller may create. Server calls may post anywhere.
+pub async fn may_post<'a>(
+    store: &Store,
+    caller: &Caller,
+    feeds: impl IntoIterator<Item = &'a String>,
+) -> ApiResult<()> {
+    if caller.is_server() {
+        return Ok(());
+    }
+    let mut fids: Vec<String> = feeds.into_iter().cloned().collect();
+    fids.sort();
+    fids.dedup();
+    let found = store.get_feeds(&fids).await?;
+    for fid in fids.iter().filter(|f| !found.contains_key(*f)) {
+        feed_rules::may_create(caller, &Fid::parse("feeds", fid)?)?;
+    }
+    let existing: Vec<Feed> = found.into_values().collect();
+    for access in store.feeds_access(caller, &existing).await? {
+        access.require(Capability::AddActivity)?;
+    }
+    Ok(())
+}
+
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("activity '{id}' does not exist"))
+}
+
+pub async fn load(store: &Store, id: &str) -> ApiResult<Activity> {
+    validate::id("id", id)?;
+    store.get_activity(id).await?.ok_or_else(|| not_found(id))
+}
+
+/// Private activities are seen only by their author (and server-side calls).
+pub fn visible_to(caller: &Caller, a: &Activity) -> bool {
+    match (caller, a.content.visibility) {
+        (Caller::User(me), Visibility::Private) => me == &a.user_id,
+        (Caller::Anonymous, Visibility::Private) => false,
+        _ => true,
+    }
+}
+
+/// After an activity entered `feeds`: count it in each feed (creating feeds met for the
+/// first time) and queue its delivery to the followers of those that have any.
+pub async fn arrived_in(
+    state: &AppState,
+    a: &Activity,
+    feeds: &[String],
+    formats: &HashMap<String, Format>,
+) -> ApiResult<()> {
+    let store = &state.store;
+    let groups = fanout::group_adds(formats, feeds.iter().map(|f| (f.as_str(), a)));
+    fanout::add_to_groups(store, groups).await?;
+    let tasks: Vec<Option<FanoutTask>> = stream::iter(feeds.to_vec())
+        .map(|fid: String| async move {
+            let (existed, followers) = store.count_activity_added(&fid).await?;
+            if !existed {
+                let parsed = Fid::parse("feeds", &fid)?;
+                let feed = feed_rules::new_feed(store, &parsed, &a.user_id, a.created_at).await?;
+                store.create_feed_if_missing(&feed).await?;
+            }
+            // Private activities are for the feed's owner only: they do not travel.
+            let travels = followers > 0 && a.content.visibility != Visibility::Private;
+            Ok::<_, ApiError>(travels.then(|| FanoutTask::deliver(a, &fid)))
+        })
+        .buffer_unordered(WRITE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let tasks: Vec<FanoutTask> = tasks.into_iter().flatten().collect();
+    state.enqueue(&tasks).await
+}
+
+/// After an activity left `feeds` for good: uncount it and take it out of the followers'
+/// feeds.
+pub async fn left(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult<()> {
+    let store = &state.store;
+    stream::iter(feeds.to_vec())
+        .map(|fid: String| async move { store.bump_feed_counter(&fid, "activity_count", -1).await })
+        .buffer_unordered(WRITE_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+    let tasks: Vec<FanoutTask> = feeds
+        .iter()
+        .map(|fid| FanoutTask::retract(a, fid))
+        .collect();
+    state.enqueue(&tasks).await
+}
+
+/// A soft delete hides an activity wherever it is read; a hard delete removes it and its
+/// entries everywhere.
+pub async fn remove(state: &AppState, activity: &Activity, hard: bool) -> ApiResult<()> {
+    let store = &state.store;
+    if hard {
+        store.delete_activity_hard(activity).await?;
+        left(state, activity, &activity.content.feeds).await
+    } else if activity.is_deleted() {
+        Ok(())
+    } else {
+        store
+            .set_activity_deleted(&activity.id, Some(now_nanos()), now_nanos())
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Stores a new activity and publishes it into its feeds: its groups must exist and the
+/// caller must be allowed to post into each feed.
+pub async fn publish(state: &AppState, caller: &Caller, activity: &Activity) -> ApiResult<()> {
+    let store = &state.store;
+    let formats = ensure_groups(store, &activity.content.feeds).await?;
+    may_post(store, caller, &activity.content.feeds).await?;
+    store.create_activity(activity).await?;
+    arrived_in(state, activity, &activity.content.feeds, &formats).await
+}
