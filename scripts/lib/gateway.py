@@ -58,6 +58,8 @@ from typing import Optional
 HOST = "127.0.0.1"
 INVOKE_PREFIX = "/2015-03-31/functions/"
 MORE_INFO = "https://getstream.io/activity-feeds/docs/api/errors/"
+# Paths of the v2 dialect (Stream's Feeds API v2), matched without trailing or repeated slashes.
+V2_PREFIXES = ("/api/v1.0/", "/analytics/v1.0/")
 # Hop-by-hop headers: never forwarded in either direction.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
@@ -77,6 +79,10 @@ class Route:
         if self.methods is not None and method not in self.methods:
             return None
         found = self.pattern.fullmatch(path)
+        if found is None and path.startswith(V2_PREFIXES):
+            # The v2 clients end every path with `/` (and some carry `//`); the v2 functions
+            # normalize paths themselves, so a route matches the path without them.
+            found = self.pattern.fullmatch(re.sub("/+", "/", path).rstrip("/") or "/")
         if found is None:
             return None
         return {name: urllib.parse.unquote(found.group(i + 1)) for i, name in enumerate(self.names)}

@@ -244,7 +244,7 @@ pub async fn change(
         s.store.put_feed(&feed).await?;
         for f in &removed {
             if s.store.delete_follow(f).await? {
-                s.enqueue(&[FanoutTask::PurgeHistory {
+                s.fan_out(vec![FanoutTask::PurgeHistory {
                     source: f.source.clone(),
                     target: f.target.clone(),
                     after: None,
@@ -261,7 +261,7 @@ pub async fn change(
             };
             mark_status(&mut f, status, now_nanos());
             if s.store.replace_follow(&f, seen).await? && approve {
-                s.enqueue(&[FanoutTask::CopyHistory {
+                s.fan_out(vec![FanoutTask::CopyHistory {
                     source: f.source.clone(),
                     target: f.target.clone(),
                     limit: None,

@@ -101,6 +101,18 @@ pub async fn arrived_in(
     feeds: &[String],
     formats: &HashMap<String, Format>,
 ) -> ApiResult<()> {
+    arrived(state, a, feeds, formats, true).await
+}
+
+/// [`arrived_in`], delivering to followers only when `deliver` is set (v2's `add_to_many`
+/// writes into the named feeds alone).
+pub async fn arrived(
+    state: &AppState,
+    a: &Activity,
+    feeds: &[String],
+    formats: &HashMap<String, Format>,
+    deliver: bool,
+) -> ApiResult<()> {
     let store = &state.store;
     let groups = fanout::group_adds(formats, feeds.iter().map(|f| (f.as_str(), a)));
     fanout::add_to_groups(store, groups).await?;
@@ -113,14 +125,14 @@ pub async fn arrived_in(
                 store.create_feed_if_missing(&feed).await?;
             }
             // Private activities are for the feed's owner only: they do not travel.
-            let travels = followers > 0 && a.content.visibility != Visibility::Private;
+            let travels = deliver && followers > 0 && a.content.visibility != Visibility::Private;
             Ok::<_, ApiError>(travels.then(|| FanoutTask::deliver(a, &fid)))
         })
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect()
         .await?;
     let tasks: Vec<FanoutTask> = tasks.into_iter().flatten().collect();
-    state.enqueue(&tasks).await
+    state.fan_out(tasks).await
 }
 
 /// After an activity left `feeds` for good: uncount it and take it out of the followers'
@@ -136,7 +148,7 @@ pub async fn left(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult
         .iter()
         .map(|fid| FanoutTask::retract(a, fid))
         .collect();
-    state.enqueue(&tasks).await
+    state.fan_out(tasks).await
 }
 
 /// A soft delete hides an activity wherever it is read; a hard delete removes it and its
@@ -156,12 +168,22 @@ pub async fn remove(state: &AppState, activity: &Activity, hard: bool) -> ApiRes
     }
 }
 
-/// Stores a new activity and publishes it into its feeds: its groups must exist and the
-/// caller must be allowed to post into each feed.
+/// Stores a new activity and publishes it into its feeds (and their followers'): its groups
+/// must exist and the caller must be allowed to post into each feed.
 pub async fn publish(state: &AppState, caller: &Caller, activity: &Activity) -> ApiResult<()> {
+    publish_with(state, caller, activity, true).await
+}
+
+/// [`publish`], delivering to the feeds' followers only when `deliver` is set.
+pub async fn publish_with(
+    state: &AppState,
+    caller: &Caller,
+    activity: &Activity,
+    deliver: bool,
+) -> ApiResult<()> {
     let store = &state.store;
     let formats = ensure_groups(store, &activity.content.feeds).await?;
     may_post(store, caller, &activity.content.feeds).await?;
     store.create_activity(activity).await?;
-    arrived_in(state, activity, &activity.content.feeds, &formats).await
+    arrived(state, activity, &activity.content.feeds, &formats, deliver).await
 }

@@ -129,6 +129,8 @@ pub struct Page {
     /// The page's activities, not yet rendered (the caller renders them together with
     /// whatever else its response shows, in one read of users).
     pub activities: Vec<Activity>,
+    /// The feed each activity's entry came from, in the same order.
+    pub origins: Vec<String>,
     pub next: Option<String>,
     pub prev: Option<String>,
 }
@@ -158,11 +160,7 @@ pub async fn activities(
         filter,
     } = req;
     if limit == 0 {
-        return Ok(Page {
-            activities: Vec::new(),
-            next: None,
-            prev: None,
-        });
+        return Ok(Page::default());
     }
     let decode = |field: &str, c: &str| state.cursors.decode::<EntryCursor>(field, c).map(|p| p.sk);
     let (mut found, older_left, newer_left) = match (next, prev, id_around) {
@@ -239,27 +237,39 @@ pub async fn activities(
         .then(|| {
             found
                 .last()
-                .map(|(sk, _)| state.cursors.encode(&EntryCursor { sk: sk.clone() }))
+                .map(|e| state.cursors.encode(&EntryCursor { sk: e.sk.clone() }))
         })
         .flatten();
     let prev = newer_left
         .then(|| {
             found
                 .first()
-                .map(|(sk, _)| state.cursors.encode(&EntryCursor { sk: sk.clone() }))
+                .map(|e| state.cursors.encode(&EntryCursor { sk: e.sk.clone() }))
         })
         .flatten();
-    let activities: Vec<Activity> = found.into_iter().map(|(_, a)| a).collect();
+    let origins = found.iter().map(|e| e.origin.clone()).collect();
+    let activities: Vec<Activity> = found.into_iter().map(|e| e.activity).collect();
     Ok(Page {
         activities,
+        origins,
         next,
         prev,
     })
 }
 
-/// Reads entries from `start` in `direction` until `limit` visible activities are found or
-/// the feed ends. Returns them with their entry keys, and whether more entries remain.
-async fn collect(
+/// A visible activity of a feed, with its entry.
+pub struct Found {
+    /// The entry's sort key: where a page continues after it.
+    pub sk: String,
+    pub activity: Activity,
+    /// The feed the entry came from (the feed itself for activities written to it).
+    pub origin: String,
+}
+
+/// Reads entries from `start` (an entry sort key, exclusive) in `direction` until `limit`
+/// visible activities are found or the feed ends. Returns them, and whether more entries
+/// remain. Bounded: at most a few Query and BatchGetItem rounds.
+pub async fn collect(
     state: &AppState,
     caller: &Caller,
     feed: &Feed,
@@ -267,11 +277,11 @@ async fn collect(
     start: Option<String>,
     direction: Direction,
     filter: &ActivityFilter,
-) -> ApiResult<(Vec<(String, Activity)>, bool)> {
+) -> ApiResult<(Vec<Found>, bool)> {
     let now = now_nanos();
     // With HIDE_ACTIVITIES_AFTER, activities older than that are left out of every read.
     let cutoff = state.config.hide_activities_after.map(|age| now - age);
-    let mut found: Vec<(String, Activity)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut start = start;
     let mut more = true;
@@ -297,7 +307,11 @@ async fn collect(
                     && filter.accepts(a)
                     && seen.insert(a.id.clone())
                 {
-                    found.push((e.sk, a.clone()));
+                    found.push(Found {
+                        sk: e.sk,
+                        activity: a.clone(),
+                        origin: e.origin,
+                    });
                 }
             }
         }

@@ -214,7 +214,7 @@ pub async fn follow(
     }
     if f.is_active() && limit != Some(0) {
         state
-            .enqueue(&[FanoutTask::CopyHistory {
+            .fan_out(vec![FanoutTask::CopyHistory {
                 source: source_fid,
                 target: target_fid,
                 limit,
@@ -294,7 +294,7 @@ async fn copy_all_history(state: &AppState, f: &Follow) -> ApiResult<()> {
         limit: None,
         after: None,
     };
-    state.enqueue(&[task]).await
+    state.fan_out(vec![task]).await
 }
 
 /// Changes a follow's custom data, push preference or role (and, server-side, status).
@@ -368,7 +368,7 @@ pub async fn unfollow(
     }
     if !keep_history {
         state
-            .enqueue(&[FanoutTask::PurgeHistory {
+            .fan_out(vec![FanoutTask::PurgeHistory {
                 source: f.source.clone(),
                 target: f.target.clone(),
                 after: None,

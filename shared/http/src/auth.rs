@@ -87,6 +87,28 @@ impl Authenticator {
     }
 
     fn verify(&self, token: &str) -> ApiResult<Caller> {
+        self.verify_claims(token).map(|(caller, _)| caller)
+    }
+
+    /// Checks the api key and a token, answering the caller and the token's claims (the v2
+    /// dialect scopes tokens by their `resource`, `action` and `feed_id` claims).
+    pub fn authenticate_with_claims(
+        &self,
+        api_key: Option<&str>,
+        token: Option<&str>,
+    ) -> ApiResult<(Caller, Map<String, Value>)> {
+        self.authenticate(api_key, Some("anonymous"), None)?;
+        let token = token.map(strip_bearer).filter(|t| !t.is_empty());
+        match token {
+            None => Err(ApiError::unauthenticated(
+                codes::AUTHENTICATION,
+                "the Authorization header is missing: send a JWT signed with the app secret",
+            )),
+            Some(token) => self.verify_claims(token),
+        }
+    }
+
+    fn verify_claims(&self, token: &str) -> ApiResult<(Caller, Map<String, Value>)> {
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &self.key, &self.validation)
             .map_err(|e| {
             let (code, message) = match e.kind() {
@@ -106,7 +128,8 @@ impl Authenticator {
             };
             ApiError::unauthenticated(code, message)
         })?;
-        check_claims(&data.claims, now_nanos() / 1_000_000_000)
+        let caller = check_claims(&data.claims, now_nanos() / 1_000_000_000)?;
+        Ok((caller, data.claims))
     }
 }
 

@@ -15,7 +15,13 @@ pub struct AppConfig {
     /// `USER_RATE_LIMIT`: requests a user token may make to one endpoint from one platform
     /// per minute (Stream's default 60); `0` turns per-user limits off.
     pub user_rate_limit: Option<u32>,
+    /// `INLINE_FANOUT`: followers (or history entries) a write delivers before it answers;
+    /// the rest goes through the task queue. `0` queues everything.
+    pub inline_fanout: usize,
 }
+
+/// Followers a write delivers to before it answers, unless `INLINE_FANOUT` says otherwise.
+pub const DEFAULT_INLINE_FANOUT: usize = 100;
 
 impl AppConfig {
     pub fn from_env() -> Result<Self, ApiError> {
@@ -54,6 +60,14 @@ impl AppConfig {
                     (limit > 0).then_some(limit)
                 }
                 _ => Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
+            },
+            inline_fanout: match std::env::var("INLINE_FANOUT") {
+                Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| {
+                    ApiError::internal_msg(format!(
+                        "INLINE_FANOUT: '{v}' is not a number of followers"
+                    ))
+                })?,
+                _ => DEFAULT_INLINE_FANOUT,
             },
         })
     }

@@ -57,7 +57,7 @@ pub async fn stream_envelope(req: Request, next: Next) -> Response {
 
 /// The object in `body` with `"duration": <duration>` as its last member; anything that
 /// is not an object is left as it is.
-fn with_duration(body: &[u8], duration: &str) -> Vec<u8> {
+pub(crate) fn with_duration(body: &[u8], duration: &str) -> Vec<u8> {
     let trimmed = body.trim_ascii();
     let (Some(b'{'), Some(b'}')) = (trimmed.first(), trimmed.last()) else {
         return body.to_vec();

@@ -40,7 +40,7 @@ pub(crate) fn caller_of(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Api
     )
 }
 
-fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+pub(crate) fn query_value(query: Option<&str>, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }

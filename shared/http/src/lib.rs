@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod routes;
 mod span;
 mod state;
+pub mod v2;
 
 pub use error::{HttpError, HttpResult};
 pub use extract::{parse_json, Auth, Body, QueryParams};

@@ -3,9 +3,11 @@ use std::sync::Arc;
 use crate::auth::Authenticator;
 use crate::config::AppConfig;
 use crate::cursor::CursorCodec;
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_store::Store;
+use tributary_tasks::fanout::{self, FanoutTask};
 use tributary_tasks::queue::TaskQueue;
 
 /// What every handler can reach: built once per cold start, cloned cheaply per request.
@@ -51,6 +53,26 @@ impl AppState {
         let queue = TaskQueue::connect(url).await;
         let store = Store::connect(&config.table_name).await;
         Ok((config, store, queue))
+    }
+
+    /// Runs fan-out work so that its first page (up to `inline_fanout` followers or entries)
+    /// is written before the request answers, and queues the rest: a follower reads a small
+    /// audience's posts, follows and unfollows right after the write (the v2 clients rely on
+    /// it); a large audience's continuation runs in the task worker as before. Each step is
+    /// idempotent, so a page written here and again by a redelivered task changes nothing.
+    pub async fn fan_out(&self, tasks: Vec<FanoutTask>) -> ApiResult<()> {
+        let page = self.config.inline_fanout;
+        if page == 0 {
+            return self.enqueue(&tasks).await;
+        }
+        let store = &self.store;
+        let rest: Vec<Option<FanoutTask>> = futures::stream::iter(tasks)
+            .map(|task| async move { fanout::run_paged(store, &task, page).await })
+            .buffer_unordered(8)
+            .try_collect()
+            .await?;
+        let rest: Vec<FanoutTask> = rest.into_iter().flatten().collect();
+        self.enqueue(&rest).await
     }
 
     /// Queues background work. Without a queue configured there is nowhere to send it, which

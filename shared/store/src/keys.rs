@@ -462,6 +462,22 @@ impl SubjectKeys for Subject<'_> {
     }
 }
 
+// ---- v2 foreign ids -------------------------------------------------------------------
+
+/// The start of the sort keys noting a feed's activities with `foreign_id`. The length comes
+/// first, so one foreign id is never a prefix match of another.
+pub fn foreign_id_ref_prefix(foreign_id: &str) -> String {
+    format!("FID#{}:{foreign_id}#", foreign_id.len())
+}
+
+/// The note that `activity_id`, which has `foreign_id`, is in `fid`.
+pub fn foreign_id_ref(fid: &str, foreign_id: &str, activity_id: &str) -> Key {
+    Key::new(
+        feed_partition(fid),
+        format!("{}{activity_id}", foreign_id_ref_prefix(foreign_id)),
+    )
+}
+
 // ---- rate limits ----------------------------------------------------------------------
 
 /// The partition of a user's request counts in one rate-limit window: every count of the
@@ -481,6 +497,15 @@ pub fn rate_count(user_id: &str, window: i64, platform: &str, endpoint: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_id_refs_never_prefix_another_foreign_id() {
+        let a = foreign_id_ref("user:1", "a", "x");
+        let ab = foreign_id_ref("user:1", "a#b", "x");
+        assert!(a.sk.starts_with(&foreign_id_ref_prefix("a")));
+        assert!(!ab.sk.starts_with(&foreign_id_ref_prefix("a")));
+        assert!(!a.sk.starts_with(FEED_ENTRY_PREFIX));
+    }
 
     #[test]
     fn rate_counts_share_their_window_partition() {

@@ -19,6 +19,7 @@ pub mod document;
 mod feed_groups;
 mod feeds;
 mod follows;
+mod foreign_ids;
 mod groups;
 mod marks;
 mod members;

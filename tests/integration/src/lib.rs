@@ -123,6 +123,7 @@ impl TestApp {
             task_queue_url: Some(queue_url),
             hide_activities_after: hide_after,
             user_rate_limit,
+            inline_fanout: tributary_http::config::DEFAULT_INLINE_FANOUT,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let activities = serve(activities::app(state.clone())).await;

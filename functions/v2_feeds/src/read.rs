@@ -1,0 +1,153 @@
+//! Reading a v2 feed: `GET feed/{group}/{id}/` with `limit` (25, at most 100), `offset`
+//! (at most 400) and one of `id_lt`, `id_lte`, `id_gt`, `id_gte`, newest first. The page comes
+//! from `tributary_core::feed_page`, so visibility, deletes, expiry and hiding are v3's.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use tributary_core::feed_page::{self, ActivityFilter, Found};
+use tributary_domain::caller::Caller;
+use tributary_domain::ApiResult;
+use tributary_http::v2::{Action, V2Auth, V2Query, V2Result};
+use tributary_http::AppState;
+use tributary_store::{keys, Direction};
+
+use crate::fid_of;
+
+pub const DEFAULT_LIMIT: usize = 25;
+pub const MAX_LIMIT: usize = 100;
+pub const MAX_OFFSET: usize = 400;
+
+/// Where a page starts, from the `id_*` parameters.
+enum Start {
+    Top,
+    Before { sk: String },
+    After { sk: String },
+}
+
+/// The entry key of `id` in `fid`, inclusive or not, as a start for `direction`.
+async fn start_at(
+    state: &AppState,
+    fid: &str,
+    id: &str,
+    inclusive: bool,
+    older: bool,
+) -> ApiResult<Option<Start>> {
+    let Some(a) = state.store.get_activity(id).await? else {
+        return Ok(None);
+    };
+    let entry = keys::feed_entry(fid, a.created_at, &a.id).sk;
+    Ok(Some(match (older, inclusive) {
+        (true, false) => Start::Before { sk: entry },
+        // `~` sorts after every id character: the page starts with the activity itself.
+        (true, true) => Start::Before {
+            sk: format!("{entry}~"),
+        },
+        (false, false) => Start::After { sk: entry },
+        // Just below the activity's key: every entry of its time, itself included.
+        (false, true) => Start::After {
+            sk: keys::feed_entry(fid, a.created_at, "").sk,
+        },
+    }))
+}
+
+/// A page of `fid` as `caller` may see it: `limit` activities after skipping `offset`.
+pub async fn page(
+    state: &AppState,
+    caller: &Caller,
+    fid: &str,
+    q: &V2Query,
+) -> ApiResult<(Vec<Found>, bool, usize)> {
+    let limit = q.number("limit", DEFAULT_LIMIT, MAX_LIMIT)?;
+    let offset = q.number("offset", 0, MAX_OFFSET)?;
+    // A feed nothing was ever written to or followed from has no entries.
+    let Some(feed) = state.store.get_feed(fid).await? else {
+        return Ok((Vec::new(), false, limit));
+    };
+    feed_page::access(&state.store.feed_access(caller, &feed).await?)?;
+    let start = match (
+        q.get("id_lt"),
+        q.get("id_lte"),
+        q.get("id_gt"),
+        q.get("id_gte"),
+    ) {
+        (Some(id), _, _, _) => start_at(state, fid, id, false, true).await?,
+        (_, Some(id), _, _) => start_at(state, fid, id, true, true).await?,
+        (_, _, Some(id), _) => start_at(state, fid, id, false, false).await?,
+        (_, _, _, Some(id)) => start_at(state, fid, id, true, false).await?,
+        _ => Some(Start::Top),
+    };
+    let Some(start) = start else {
+        return Ok((Vec::new(), false, limit));
+    };
+    let filter = ActivityFilter::default();
+    let want = limit + offset;
+    let (mut found, more) = match start {
+        Start::Top => {
+            feed_page::collect(state, caller, &feed, want, None, Direction::Older, &filter).await?
+        }
+        Start::Before { sk } => {
+            feed_page::collect(
+                state,
+                caller,
+                &feed,
+                want,
+                Some(sk),
+                Direction::Older,
+                &filter,
+            )
+            .await?
+        }
+        Start::After { sk } => {
+            let (mut list, more) = feed_page::collect(
+                state,
+                caller,
+                &feed,
+                want,
+                Some(sk),
+                Direction::Newer,
+                &filter,
+            )
+            .await?;
+            list.reverse();
+            (list, more)
+        }
+    };
+    let more = more || found.len() > want;
+    found.truncate(want);
+    let found: Vec<Found> = found.into_iter().skip(offset).collect();
+    Ok((found, more, limit))
+}
+
+/// An entry's `origin` as v2 shows it: the feed a follower's copy came from, `null` in the
+/// feeds the activity was written to.
+pub fn origin_of<'a>(entry: &'a Found, fid: &str) -> Option<&'a str> {
+    let written_here = entry.origin.is_empty()
+        || entry.origin == fid
+        || entry.activity.content.feeds.iter().any(|f| f == fid);
+    (!written_here).then_some(entry.origin.as_str())
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    V2Auth(auth): V2Auth,
+    Path((group, id)): Path<(String, String)>,
+    q: V2Query,
+) -> V2Result<Json<Value>> {
+    let fid = fid_of(&group, &id)?;
+    auth.require("feed", Action::Read, Some(&fid))?;
+    let (found, more, limit) = page(&state, &auth.caller, &fid, &q).await?;
+    let results: Vec<Value> = found
+        .iter()
+        .map(|e| tributary_v2::activity::render(&e.activity, origin_of(e, &fid)))
+        .collect();
+    let next = match (more, found.last()) {
+        (true, Some(last)) => format!(
+            "/api/v1.0/feed/{group}/{id}/?id_lt={}&limit={limit}",
+            last.activity.id
+        ),
+        _ => String::new(),
+    };
+    Ok(Json(json!({"results": results, "next": next})))
+}

@@ -1,0 +1,261 @@
+//! Writing v2 feeds: adding activities (one, or `{"activities": [...]}` up to 100), removing
+//! them by id or by `foreign_id`, and `add_to_many`.
+//!
+//! An activity that names its `time` has an id derived from its `foreign_id` (or its content)
+//! and that time ([`tributary_v2::activity`]). Adding it again overwrites its data in place and
+//! puts it into any feed it is not in yet; every feed shows it once.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use tributary_core::activities::{self, ensure_groups, may_post};
+use tributary_domain::access::Capability;
+use tributary_domain::caller::Caller;
+use tributary_domain::model::Activity;
+use tributary_domain::time::now_nanos;
+use tributary_domain::validate::Fid;
+use tributary_domain::{ApiError, ApiResult};
+use tributary_http::v2::{Action, V2Auth, V2Body, V2Query, V2Result};
+use tributary_http::AppState;
+use tributary_store::keys;
+use tributary_v2::activity::{parse_new, render};
+
+use crate::fid_of;
+
+/// Most activities one batch may add.
+const MAX_BATCH: usize = 100;
+/// Most feeds `add_to_many` writes into (Stream's limit).
+const MAX_TARGET_FEEDS: usize = 5000;
+
+fn foreign_id(a: &Activity) -> Option<&str> {
+    a.content.custom.get("foreign_id")?.as_str()
+}
+
+/// Stores a parsed v2 activity: a new one is published into its feeds; one that exists (the
+/// same `foreign_id` and `time`) takes the new data and joins the feeds it is not in yet.
+/// `deliver`: whether its new feeds' followers get it too.
+pub async fn save(
+    state: &AppState,
+    caller: &Caller,
+    activity: Activity,
+    deliver: bool,
+) -> ApiResult<Activity> {
+    let store = &state.store;
+    for _ in 0..3 {
+        let Some(existing) = store.get_activity(&activity.id).await? else {
+            match activities::publish_with(state, caller, &activity, deliver).await {
+                Ok(()) => {
+                    if let Some(f) = foreign_id(&activity) {
+                        store
+                            .put_foreign_id_refs(&activity.content.feeds, f, &activity.id)
+                            .await?;
+                    }
+                    return Ok(activity);
+                }
+                // Someone stored the same activity meanwhile: overwrite theirs.
+                Err(ApiError::Input { field: Some(f), .. }) if f == "id" => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if let Caller::User(_) = caller {
+            store
+                .may_change_activity(caller, &existing, Capability::UpdateAnyActivity)
+                .await?;
+        }
+        let added: Vec<String> = activity
+            .content
+            .feeds
+            .iter()
+            .filter(|f| !existing.content.feeds.contains(f))
+            .cloned()
+            .collect();
+        let formats = ensure_groups(store, &added).await?;
+        may_post(store, caller, &added).await?;
+        let mut content = activity.content.clone();
+        content.feeds = existing.content.feeds.clone();
+        content.feeds.extend(added.iter().cloned());
+        if let Some(to) = existing.content.custom.get("to") {
+            content.custom.entry("to").or_insert_with(|| to.clone());
+        }
+        let Some(updated) = store
+            .replace_activity_content(&existing, content, now_nanos())
+            .await?
+        else {
+            continue;
+        };
+        activities::arrived(state, &updated, &added, &formats, deliver).await?;
+        if let Some(f) = foreign_id(&updated) {
+            store.put_foreign_id_refs(&added, f, &updated.id).await?;
+        }
+        return Ok(updated);
+    }
+    Err(ApiError::input(
+        "the activity changed while it was being saved; try again",
+    ))
+}
+
+/// `POST feed/{group}/{id}/`: one activity, or `{"activities": [...]}`.
+pub async fn add(
+    State(state): State<AppState>,
+    V2Auth(auth): V2Auth,
+    Path((group, id)): Path<(String, String)>,
+    V2Body(body): V2Body,
+) -> V2Result<Json<Value>> {
+    let fid = fid_of(&group, &id)?;
+    auth.require("feed", Action::Write, Some(&fid))?;
+    if let Some(list) = body.get("activities") {
+        let list = list
+            .as_array()
+            .ok_or_else(|| ApiError::field("activities", "activities must be a list"))?;
+        if list.len() > MAX_BATCH {
+            return Err(ApiError::field(
+                "activities",
+                format!("at most {MAX_BATCH} activities may be added at once"),
+            )
+            .into());
+        }
+        // Parse all first: a bad one adds none.
+        let parsed = list
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                parse_new(raw, &fid, tributary_v2::time::next_time())
+                    .map_err(|e| e.within(&format!("activities[{i}]")))
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let mut out = Vec::with_capacity(parsed.len());
+        for new in parsed {
+            let a = save(&state, &auth.caller, new.activity, true).await?;
+            out.push(render(&a, None));
+        }
+        return Ok(Json(json!({ "activities": out })));
+    }
+    let new = parse_new(&body, &fid, tributary_v2::time::next_time())?;
+    let a = save(&state, &auth.caller, new.activity, true).await?;
+    Ok(Json(render(&a, None)))
+}
+
+/// Takes `a` out of `fid`. Removing it from the feed it was first written to removes it
+/// everywhere (its `to` targets and all followers); from another feed, only there.
+async fn remove_from(state: &AppState, a: &Activity, fid: &str) -> ApiResult<()> {
+    let store = &state.store;
+    let foreign = foreign_id(a).map(str::to_string);
+    if a.content.feeds.first().map(String::as_str) == Some(fid) {
+        activities::remove(state, a, true).await?;
+        if let Some(f) = foreign {
+            store
+                .delete_foreign_id_refs(&a.content.feeds, &f, &a.id)
+                .await?;
+        }
+        return Ok(());
+    }
+    if a.content.feeds.iter().any(|f| f == fid) {
+        let mut content = a.content.clone();
+        content.feeds.retain(|f| f != fid);
+        if store
+            .replace_activity_content(a, content, now_nanos())
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::input(
+                "the activity changed while it was being removed; try again",
+            ));
+        }
+        activities::left(state, a, &[fid.to_string()]).await?;
+        if let Some(f) = foreign {
+            store
+                .delete_foreign_id_refs(&[fid.to_string()], &f, &a.id)
+                .await?;
+        }
+        return Ok(());
+    }
+    // A follower's copy: only this feed's entry goes.
+    store
+        .run(
+            "remove feed entry",
+            store.delete(keys::feed_entry(fid, a.created_at, &a.id)),
+        )
+        .await?;
+    Ok(())
+}
+
+/// `DELETE feed/{group}/{id}/{activity_id}/`, or `.../{foreign_id}/?foreign_id=1`.
+pub async fn remove(
+    State(state): State<AppState>,
+    V2Auth(auth): V2Auth,
+    Path((group, id, activity_id)): Path<(String, String, String)>,
+    q: V2Query,
+) -> V2Result<Json<Value>> {
+    let fid = fid_of(&group, &id)?;
+    auth.require("feed", Action::Delete, Some(&fid))?;
+    let ids = if q.flag("foreign_id")? {
+        state
+            .store
+            .activities_with_foreign_id(&fid, &activity_id)
+            .await?
+    } else {
+        vec![activity_id.clone()]
+    };
+    let found: HashMap<String, Activity> = state.store.get_activities(&ids).await?;
+    for a in found.values() {
+        if let Caller::User(_) = &auth.caller {
+            state
+                .store
+                .may_change_activity(&auth.caller, a, Capability::DeleteAnyActivity)
+                .await?;
+        }
+        remove_from(&state, a, &fid).await?;
+    }
+    Ok(Json(json!({ "removed": activity_id })))
+}
+
+/// `POST feed/add_to_many/`: one activity into many feeds (at most 5,000), without `to` and
+/// without delivery to those feeds' followers, as Stream does.
+pub async fn add_to_many(
+    State(state): State<AppState>,
+    V2Auth(auth): V2Auth,
+    V2Body(body): V2Body,
+) -> V2Result<Json<Value>> {
+    auth.require("feed", Action::Write, None)?;
+    let feeds: Vec<String> = body
+        .get("feeds")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::field("feeds", "feeds must be a list of feed ids"))?
+        .iter()
+        .map(|f| {
+            f.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::field("feeds", "feeds must be a list of feed ids"))
+        })
+        .collect::<ApiResult<_>>()?;
+    if feeds.is_empty() || feeds.len() > MAX_TARGET_FEEDS {
+        return Err(ApiError::field(
+            "feeds",
+            format!("feeds must name 1 to {MAX_TARGET_FEEDS} feeds"),
+        )
+        .into());
+    }
+    for f in &feeds {
+        Fid::parse("feeds", f)?;
+    }
+    let raw = body
+        .get("activity")
+        .ok_or_else(|| ApiError::field("activity", "activity is a required field"))?;
+    if raw.get("to").is_some_and(|t| !t.is_null()) {
+        return Err(ApiError::field("activity.to", "add_to_many does not take to targets").into());
+    }
+    let mut new = parse_new(raw, &feeds[0], tributary_v2::time::next_time())
+        .map_err(|e| e.within("activity"))?;
+    let mut all = Vec::new();
+    for f in feeds {
+        if !all.contains(&f) {
+            all.push(f);
+        }
+    }
+    new.activity.content.feeds = all;
+    save(&state, &auth.caller, new.activity, false).await?;
+    Ok(Json(json!({})))
+}

@@ -1,0 +1,104 @@
+//! v2 request extractors: the query string (with Python's `True`/`False` and repeated keys)
+//! and JSON bodies (which may be arrays), refusing bad input with v2's error.
+
+use axum::extract::Request;
+use tributary_domain::{ApiError, ApiResult};
+
+use super::V2Error;
+
+/// Reads a v2 query string into a map of its parameters (the last value of a repeated key
+/// wins, except that [`V2Query::all`] gives every value).
+pub struct V2Query(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for V2Query {
+    type Rejection = V2Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, V2Error> {
+        let query = parts.uri.query().unwrap_or("");
+        Ok(V2Query(
+            form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+}
+
+impl V2Query {
+    /// The value of a parameter, when present and not empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a repeated parameter, and the items of comma-separated ones.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// A boolean as v2 clients send it: `true`/`false`, Python's `True`/`False`, `1`/`0`.
+    pub fn flag(&self, name: &str) -> ApiResult<bool> {
+        match self.get(name) {
+            None => Ok(false),
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(ApiError::field(
+                    name,
+                    format!("{name} must be true or false, got '{v}'"),
+                )),
+            },
+        }
+    }
+
+    /// A whole number in `0..=max`, or `default` when absent.
+    pub fn number(&self, name: &str, default: usize, max: usize) -> ApiResult<usize> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n <= max => Ok(n),
+                _ => Err(ApiError::field(
+                    name,
+                    format!("{name} must be a whole number from 0 to {max}, got '{v}'"),
+                )),
+            },
+        }
+    }
+}
+
+/// A JSON body; an empty body reads as `{}`. A body that does not parse is code 4.
+pub struct V2Body(pub serde_json::Value);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for V2Body {
+    type Rejection = V2Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, V2Error> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge {
+                        limit: crate::MAX_BODY_BYTES,
+                    }
+                } else {
+                    ApiError::input(format!("could not read the request body: {rejection}"))
+                }
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(V2Body(serde_json::Value::Object(Default::default())));
+        }
+        Ok(V2Body(crate::parse_json(&bytes)?))
+    }
+}
