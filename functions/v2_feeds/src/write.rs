@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 
-use tributary_core::activities::{self, ensure_groups, may_post};
+use tributary_core::activities;
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::Activity;
@@ -29,73 +29,6 @@ use crate::fid_of;
 const MAX_BATCH: usize = 100;
 /// Most feeds `add_to_many` writes into (Stream's limit).
 const MAX_TARGET_FEEDS: usize = 5000;
-
-fn foreign_id(a: &Activity) -> Option<&str> {
-    a.content.custom.get("foreign_id")?.as_str()
-}
-
-/// Stores a parsed v2 activity: a new one is published into its feeds; one that exists (the
-/// same `foreign_id` and `time`) takes the new data and joins the feeds it is not in yet.
-/// `deliver`: whether its new feeds' followers get it too.
-pub async fn save(
-    state: &AppState,
-    caller: &Caller,
-    activity: Activity,
-    deliver: bool,
-) -> ApiResult<Activity> {
-    let store = &state.store;
-    for _ in 0..3 {
-        let Some(existing) = store.get_activity(&activity.id).await? else {
-            match activities::publish_with(state, caller, &activity, deliver).await {
-                Ok(()) => {
-                    if let Some(f) = foreign_id(&activity) {
-                        store
-                            .put_foreign_id_refs(&activity.content.feeds, f, &activity.id)
-                            .await?;
-                    }
-                    return Ok(activity);
-                }
-                // Someone stored the same activity meanwhile: overwrite theirs.
-                Err(ApiError::Input { field: Some(f), .. }) if f == "id" => continue,
-                Err(e) => return Err(e),
-            }
-        };
-        if let Caller::User(_) = caller {
-            store
-                .may_change_activity(caller, &existing, Capability::UpdateAnyActivity)
-                .await?;
-        }
-        let added: Vec<String> = activity
-            .content
-            .feeds
-            .iter()
-            .filter(|f| !existing.content.feeds.contains(f))
-            .cloned()
-            .collect();
-        let formats = ensure_groups(store, &added).await?;
-        may_post(store, caller, &added).await?;
-        let mut content = activity.content.clone();
-        content.feeds = existing.content.feeds.clone();
-        content.feeds.extend(added.iter().cloned());
-        if let Some(to) = existing.content.custom.get("to") {
-            content.custom.entry("to").or_insert_with(|| to.clone());
-        }
-        let Some(updated) = store
-            .replace_activity_content(&existing, content, now_nanos())
-            .await?
-        else {
-            continue;
-        };
-        activities::arrived(state, &updated, &added, &formats, deliver).await?;
-        if let Some(f) = foreign_id(&updated) {
-            store.put_foreign_id_refs(&added, f, &updated.id).await?;
-        }
-        return Ok(updated);
-    }
-    Err(ApiError::input(
-        "the activity changed while it was being saved; try again",
-    ))
-}
 
 /// `POST feed/{group}/{id}/`: one activity, or `{"activities": [...]}`.
 pub async fn add(
@@ -128,13 +61,13 @@ pub async fn add(
             .collect::<ApiResult<Vec<_>>>()?;
         let mut out = Vec::with_capacity(parsed.len());
         for new in parsed {
-            let a = save(&state, &auth.caller, new.activity, true).await?;
+            let a = activities::upsert(&state, &auth.caller, new.activity, true).await?;
             out.push(render(&a, None));
         }
         return Ok(Json(json!({ "activities": out })));
     }
     let new = parse_new(&body, &fid, tributary_v2::time::next_time())?;
-    let a = save(&state, &auth.caller, new.activity, true).await?;
+    let a = activities::upsert(&state, &auth.caller, new.activity, true).await?;
     Ok(Json(render(&a, None)))
 }
 
@@ -142,7 +75,7 @@ pub async fn add(
 /// everywhere (its `to` targets and all followers); from another feed, only there.
 async fn remove_from(state: &AppState, a: &Activity, fid: &str) -> ApiResult<()> {
     let store = &state.store;
-    let foreign = foreign_id(a).map(str::to_string);
+    let foreign = activities::foreign_id(a).map(str::to_string);
     if a.content.feeds.first().map(String::as_str) == Some(fid) {
         activities::remove(state, a, true).await?;
         if let Some(f) = foreign {
@@ -256,6 +189,6 @@ pub async fn add_to_many(
         }
     }
     new.activity.content.feeds = all;
-    save(&state, &auth.caller, new.activity, false).await?;
+    activities::upsert(&state, &auth.caller, new.activity, false).await?;
     Ok(Json(json!({})))
 }

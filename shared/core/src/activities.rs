@@ -187,3 +187,72 @@ pub async fn publish_with(
     store.create_activity(activity).await?;
     arrived(state, activity, &activity.content.feeds, &formats, deliver).await
 }
+
+/// An activity's v2 `foreign_id` (kept in its custom data).
+pub fn foreign_id(a: &Activity) -> Option<&str> {
+    a.content.custom.get("foreign_id")?.as_str()
+}
+
+/// Stores an activity whose id may exist already: a new one is published into its feeds;
+/// an existing one (v2's same `foreign_id` and `time`) takes the new content and joins the
+/// feeds it is not in yet, keeping the ones it was in. `deliver`: whether the new feeds'
+/// followers get it too. Feeds that hold it note its `foreign_id`, for v2's removal by it.
+pub async fn upsert(
+    state: &AppState,
+    caller: &Caller,
+    activity: Activity,
+    deliver: bool,
+) -> ApiResult<Activity> {
+    let store = &state.store;
+    for _ in 0..3 {
+        let Some(existing) = store.get_activity(&activity.id).await? else {
+            match publish_with(state, caller, &activity, deliver).await {
+                Ok(()) => {
+                    if let Some(f) = foreign_id(&activity) {
+                        store
+                            .put_foreign_id_refs(&activity.content.feeds, f, &activity.id)
+                            .await?;
+                    }
+                    return Ok(activity);
+                }
+                // Someone stored the same activity meanwhile: overwrite theirs.
+                Err(ApiError::Input { field: Some(f), .. }) if f == "id" => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if let Caller::User(_) = caller {
+            store
+                .may_change_activity(caller, &existing, Capability::UpdateAnyActivity)
+                .await?;
+        }
+        let added: Vec<String> = activity
+            .content
+            .feeds
+            .iter()
+            .filter(|f| !existing.content.feeds.contains(f))
+            .cloned()
+            .collect();
+        let formats = ensure_groups(store, &added).await?;
+        may_post(store, caller, &added).await?;
+        let mut content = activity.content.clone();
+        content.feeds = existing.content.feeds.clone();
+        content.feeds.extend(added.iter().cloned());
+        if let Some(to) = existing.content.custom.get("to") {
+            content.custom.entry("to").or_insert_with(|| to.clone());
+        }
+        let Some(updated) = store
+            .replace_activity_content(&existing, content, now_nanos())
+            .await?
+        else {
+            continue;
+        };
+        arrived(state, &updated, &added, &formats, deliver).await?;
+        if let Some(f) = foreign_id(&updated) {
+            store.put_foreign_id_refs(&added, f, &updated.id).await?;
+        }
+        return Ok(updated);
+    }
+    Err(ApiError::input(
+        "the activity changed while it was being saved; try again",
+    ))
+}

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::Store;
 use crate::keys;
-use tributary_domain::model::feed_group::{is_built_in, FeedGroup, BUILT_IN};
+use tributary_domain::model::feed_group::{default_groups, is_built_in, FeedGroup};
 use tributary_domain::ApiResult;
 
 fn parse(item: HashMap<String, AttributeValue>) -> ApiResult<FeedGroup> {
@@ -34,7 +34,7 @@ impl Store {
             .into_iter()
             .map(parse)
             .collect::<ApiResult<_>>()?;
-        for id in BUILT_IN {
+        for id in default_groups() {
             if !groups.iter().any(|g| g.id == id) {
                 groups.extend(FeedGroup::built_in(id));
             }

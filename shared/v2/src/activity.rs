@@ -220,13 +220,10 @@ pub fn render(a: &Activity, origin: Option<&str>) -> Value {
     }
     out.entry("foreign_id").or_insert(Value::Null);
     out.insert("time".into(), Value::String(time::format(a.created_at)));
-    out.insert(
-        "to".into(),
-        custom
-            .get("to")
-            .cloned()
-            .unwrap_or(Value::Array(Vec::new())),
-    );
+    // Only when it has targets: plain reads carry no list the activity does not have.
+    if let Some(to) = custom.get("to") {
+        out.insert("to".into(), to.clone());
+    }
     out.insert(
         "origin".into(),
         origin.map_or(Value::Null, |o| Value::String(o.to_string())),

@@ -33,6 +33,10 @@ pub struct TestApp {
     reactions: SocketAddr,
     comments: SocketAddr,
     users: SocketAddr,
+    v2_feeds: SocketAddr,
+    v2_activities: SocketAddr,
+    v2_reactions: SocketAddr,
+    v2_users: SocketAddr,
     http: reqwest::Client,
 }
 
@@ -131,7 +135,11 @@ impl TestApp {
         let follows = serve(follows::app(state.clone())).await;
         let reactions = serve(reactions::app(state.clone())).await;
         let comments = serve(comments::app(state.clone())).await;
-        let users = serve(users::app(state)).await;
+        let users = serve(users::app(state.clone())).await;
+        let v2_feeds = serve_v2(v2_feeds::app(state.clone())).await;
+        let v2_activities = serve_v2(v2_activities::app(state.clone())).await;
+        let v2_reactions = serve_v2(v2_reactions::app(state.clone())).await;
+        let v2_users = serve_v2(v2_users::app(state)).await;
         TestApp {
             store,
             queue,
@@ -141,6 +149,10 @@ impl TestApp {
             reactions,
             comments,
             users,
+            v2_feeds,
+            v2_activities,
+            v2_reactions,
+            v2_users,
             http: reqwest::Client::new(),
         }
     }
@@ -229,6 +241,9 @@ impl TestApp {
     }
 
     fn base_for(&self, path: &str) -> SocketAddr {
+        if path.starts_with("/api/v1.0/") || path.starts_with("/analytics/v1.0/") {
+            return self.v2_base_for(path);
+        }
         let family = |prefix: &str| path.starts_with(prefix);
         let route = path.split('?').next().unwrap_or(path);
         if family("/api/v2/feeds/activities")
@@ -405,6 +420,62 @@ impl TestApp {
             .map(|a| a["id"].as_str().unwrap().to_string())
             .collect()
     }
+}
+
+impl TestApp {
+    /// The v2 family serving a `/api/v1.0/` path, as the template routes it.
+    fn v2_base_for(&self, path: &str) -> SocketAddr {
+        let route = path.split('?').next().unwrap_or(path);
+        let route = tributary_http::v2::normalized_path(route).unwrap_or(route.to_string());
+        let under = |prefix: &str| route == prefix || route.starts_with(&format!("{prefix}/"));
+        if under("/api/v1.0/feed")
+            || under("/api/v1.0/follow_many")
+            || under("/api/v1.0/unfollow_many")
+            || under("/api/v1.0/stats")
+            || under("/api/v1.0/enrich/feed")
+        {
+            self.v2_feeds
+        } else if under("/api/v1.0/activities")
+            || under("/api/v1.0/activity")
+            || under("/api/v1.0/feed_targets")
+            || under("/api/v1.0/enrich/activities")
+        {
+            self.v2_activities
+        } else if under("/api/v1.0/reaction") {
+            self.v2_reactions
+        } else {
+            self.v2_users
+        }
+    }
+
+    /// Sends a v2 request with `token` (the v2 clients' headers: no `stream-auth-type`
+    /// needed), answering the status and JSON body.
+    pub async fn v2(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> Reply {
+        self.send(method, path, Some(token), body).await
+    }
+}
+
+/// A v2 token with these claims (`resource`, `action`, `feed_id`, `user_id`).
+pub fn v2_token(claims: Value) -> String {
+    sign(claims, API_SECRET)
+}
+
+/// The token a v2 server client signs for every call: all resources, all actions, all feeds.
+pub fn v2_server_token() -> String {
+    v2_token(serde_json::json!({"resource": "*", "action": "*", "feed_id": "*"}))
+}
+
+async fn serve_v2(app: tributary_http::v2::V2App) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, axum::ServiceExt::into_make_service(app))
+            .await
+            .expect("serve");
+    });
+    addr
 }
 
 async fn serve(router: axum::Router) -> SocketAddr {

@@ -41,8 +41,18 @@ pub const SETTINGS: [&str; 11] = [
     "default_follower_role",
 ];
 
+/// The groups a v2 app starts with besides [`BUILT_IN`]'s `user`, `timeline` and
+/// `notification`: Stream's Feeds v2 creates `flat` and `aggregated`, and its clients use
+/// `topic`. They exist in every app, for both dialects.
+pub const V2_DEFAULTS: [&str; 3] = ["flat", "aggregated", "topic"];
+
+/// Every group an app has without creating it.
+pub fn default_groups() -> impl Iterator<Item = &'static str> {
+    BUILT_IN.into_iter().chain(V2_DEFAULTS)
+}
+
 pub fn is_built_in(id: &str) -> bool {
-    BUILT_IN.contains(&id)
+    BUILT_IN.contains(&id) || V2_DEFAULTS.contains(&id)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -109,6 +119,12 @@ impl FeedGroup {
                        "notification": {"track_seen": true, "track_read": true}}),
             ),
             "story" => ("visible", json!({"stories": {"track_watched": true}})),
+            "flat" | "topic" => ("visible", json!({})),
+            // v2's default aggregation: one group per verb and day.
+            "aggregated" => (
+                "visible",
+                json!({"aggregation": {"format": "{{ type }}_{{ time.strftime('%Y-%m-%d') }}"}}),
+            ),
             _ => (
                 "private",
                 json!({"stories": {"track_watched": true, "skip_watched": false}}),
@@ -128,7 +144,7 @@ mod tests {
 
     #[test]
     fn built_in_groups() {
-        for g in BUILT_IN {
+        for g in default_groups() {
             assert!(is_built_in(g));
             let group = FeedGroup::built_in(g).unwrap();
             assert_eq!(group.id, g);

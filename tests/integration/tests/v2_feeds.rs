@@ -1,0 +1,288 @@
+//! The v2 feeds family against DynamoDB Local: adding (one, a batch, `to` targets,
+//! `foreign_id` + `time` uniqueness), reading with `id_*` and `offset`, removing, following
+//! with read-your-writes, scoped tokens and v2's error envelope.
+
+use serde_json::{json, Value};
+use tributary_integration_tests::{unique, v2_server_token, v2_token, TestApp};
+
+fn feed(fid: &str) -> String {
+    let (g, id) = fid.split_once(':').unwrap();
+    format!("/api/v1.0/feed/{g}/{id}/")
+}
+
+async fn add(app: &TestApp, fid: &str, activity: Value) -> Value {
+    let reply = app
+        .v2("POST", &feed(fid), &v2_server_token(), Some(activity))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
+}
+
+async fn read(app: &TestApp, fid: &str, query: &str) -> Vec<Value> {
+    let reply = app
+        .v2(
+            "GET",
+            &format!("{}?{query}", feed(fid)),
+            &v2_server_token(),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body["duration"].is_string());
+    reply.body["results"].as_array().unwrap().clone()
+}
+
+fn ids(results: &[Value]) -> Vec<&str> {
+    results.iter().map(|a| a["id"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn adds_and_reads_newest_first_with_paging() {
+    let app = TestApp::spawn().await;
+    let fid = format!("user:{}", unique("v2"));
+    let mut added = Vec::new();
+    for i in 0..5 {
+        let a = add(
+            &app,
+            &fid,
+            json!({"actor": 1, "verb": "tweet", "object": i}),
+        )
+        .await;
+        assert_eq!(a["actor"], "1");
+        assert_eq!(a["object"], i.to_string());
+        assert!(a["origin"].is_null());
+        assert!(a.get("to").is_none(), "no empty lists: {a}");
+        added.push(a["id"].as_str().unwrap().to_string());
+    }
+    let newest_first: Vec<&str> = added.iter().rev().map(String::as_str).collect();
+    assert_eq!(ids(&read(&app, &fid, "limit=10").await), newest_first);
+    assert_eq!(
+        ids(&read(&app, &fid, "limit=2&offset=1").await),
+        &newest_first[1..3]
+    );
+    let mid = &added[2];
+    assert_eq!(
+        ids(&read(&app, &fid, &format!("id_lt={mid}")).await),
+        &newest_first[3..]
+    );
+    assert_eq!(
+        ids(&read(&app, &fid, &format!("id_lte={mid}")).await),
+        &newest_first[2..]
+    );
+    assert_eq!(
+        ids(&read(&app, &fid, &format!("id_gt={mid}")).await),
+        &newest_first[..2]
+    );
+    assert_eq!(
+        ids(&read(&app, &fid, &format!("id_gte={mid}")).await),
+        &newest_first[..3]
+    );
+
+    let batch = app
+        .v2(
+            "POST",
+            &feed(&fid),
+            &v2_server_token(),
+            Some(json!({"activities": [
+                {"actor": "a", "verb": "v", "object": "1"},
+                {"actor": "a", "verb": "v", "object": "2"}]})),
+        )
+        .await;
+    assert_eq!(batch.status, 200, "{}", batch.body);
+    let batch_ids: Vec<&str> = batch.body["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let top = read(&app, &fid, "limit=2").await;
+    assert_eq!(ids(&top), [batch_ids[1], batch_ids[0]]);
+}
+
+#[tokio::test]
+async fn the_same_foreign_id_and_time_is_one_activity_overwritten_in_place() {
+    let app = TestApp::spawn().await;
+    let user = format!("user:{}", unique("v2"));
+    let topic = format!("topic:{}", unique("v2"));
+    let first = json!({"actor": "a", "verb": "post", "object": "1", "foreign_id": "post:1",
+        "time": "2024-01-02T03:04:05.123456", "n": 1});
+    let a = add(&app, &user, first.clone()).await;
+    let mut second = first.clone();
+    second["n"] = json!(2);
+    let b = add(&app, &topic, second).await;
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(b["time"], "2024-01-02T03:04:05.123456");
+    for fid in [&user, &topic] {
+        let results = read(&app, fid, "").await;
+        assert_eq!(results.len(), 1, "{results:?}");
+        assert_eq!(results[0]["n"], 2);
+    }
+    // Identical data at the same time dedupes without foreign_id too.
+    let plain = json!({"actor": "a", "verb": "v", "object": "o", "time": "2024-01-02T03:04:05"});
+    let x = add(&app, &user, plain.clone()).await;
+    let y = add(&app, &user, plain).await;
+    assert_eq!(x["id"], y["id"]);
+    assert_eq!(read(&app, &user, "").await.len(), 2);
+}
+
+#[tokio::test]
+async fn to_targets_followers_and_removal_everywhere() {
+    let app = TestApp::spawn().await;
+    let me = unique("v2");
+    let (user, target, timeline) = (
+        format!("user:{me}"),
+        format!("user:{}", unique("v2t")),
+        format!("timeline:{}", unique("v2f")),
+    );
+    // The timeline follows the target: copies of `to` activities come through it.
+    let (g, id) = timeline.split_once(':').unwrap();
+    let follow = app
+        .v2(
+            "POST",
+            &format!("/api/v1.0/feed/{g}/{id}/follows/"),
+            &v2_server_token(),
+            Some(json!({"target": target})),
+        )
+        .await;
+    assert_eq!(follow.status, 200, "{}", follow.body);
+    let a = add(
+        &app,
+        &user,
+        json!({"actor": me, "verb": "post", "object": "1", "foreign_id": "f1",
+            "to": [format!("{target} sometoken")]}),
+    )
+    .await;
+    assert_eq!(a["to"], json!([target]));
+    // No waiting: small audiences are written before the add answers.
+    let copy = read(&app, &timeline, "").await;
+    assert_eq!(ids(&copy), [a["id"].as_str().unwrap()]);
+    assert_eq!(copy[0]["origin"], target.as_str());
+    assert!(read(&app, &target, "").await[0]["origin"].is_null());
+
+    // Removing it by foreign_id from the feed it was written to removes it everywhere.
+    let removed = app
+        .v2(
+            "DELETE",
+            &format!("{}f1/?foreign_id=1", feed(&user)),
+            &v2_server_token(),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    for fid in [&user, &target, &timeline] {
+        assert!(read(&app, fid, "").await.is_empty(), "{fid} still shows it");
+    }
+    // An unknown foreign_id is not an error.
+    let none = app
+        .v2(
+            "DELETE",
+            &format!("{}nothing/?foreign_id=1", feed(&user)),
+            &v2_server_token(),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(none.status, 200);
+}
+
+#[tokio::test]
+async fn follow_copies_history_and_unfollow_purges_it_at_once() {
+    let app = TestApp::spawn().await;
+    let (target, flat) = (
+        format!("user:{}", unique("v2")),
+        format!("flat:{}", unique("v2")),
+    );
+    for i in 0..3 {
+        add(
+            &app,
+            &target,
+            json!({"actor": "a", "verb": "v", "object": i}),
+        )
+        .await;
+    }
+    let (g, id) = flat.split_once(':').unwrap();
+    let follows = format!("/api/v1.0/feed/{g}/{id}/follows/");
+    let reply = app
+        .v2(
+            "POST",
+            &follows,
+            &v2_server_token(),
+            Some(json!({"target": target, "activity_copy_limit": 2})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(read(&app, &flat, "").await.len(), 2);
+    let following = app.v2("GET", &follows, &v2_server_token(), None).await;
+    assert_eq!(following.body["results"][0]["feed_id"], flat.as_str());
+    assert_eq!(following.body["results"][0]["target_id"], target.as_str());
+    let stats = app
+        .v2(
+            "GET",
+            &format!("/api/v1.0/stats/follow/?followers={target}&following={flat}"),
+            &v2_server_token(),
+            None,
+        )
+        .await;
+    assert_eq!(stats.body["results"]["followers"]["count"], 1);
+    assert_eq!(stats.body["results"]["following"]["count"], 1);
+
+    let unfollow = app
+        .v2(
+            "DELETE",
+            &format!("{follows}{target}/"),
+            &v2_server_token(),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(unfollow.status, 200, "{}", unfollow.body);
+    assert!(read(&app, &flat, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn scoped_tokens_and_v2_errors() {
+    let app = TestApp::spawn().await;
+    let fid = format!("user:{}", unique("v2"));
+    let own = fid.replace(':', "");
+    let read_only = v2_token(json!({"resource": "feed", "action": "read", "feed_id": own}));
+    let refused = app
+        .v2(
+            "POST",
+            &feed(&fid),
+            &read_only,
+            Some(json!({"actor": "a", "verb": "v", "object": "o"})),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.body["code"], 17);
+    assert_eq!(refused.body["exception"], "NotAllowedException");
+    assert!(refused.body["detail"].is_string() && refused.body["duration"].is_string());
+    assert!(
+        read(&app, &fid, "").await.is_empty(),
+        "the refused write wrote nothing"
+    );
+    let ok = app.v2("GET", &feed(&fid), &read_only, None).await;
+    assert_eq!(ok.status, 200);
+    let other = app
+        .v2("GET", &feed("user:someone-else"), &read_only, None)
+        .await;
+    assert_eq!(other.status, 403);
+
+    let missing = app
+        .v2(
+            "POST",
+            &feed(&fid),
+            &v2_server_token(),
+            Some(json!({"verb": "v", "object": "o"})),
+        )
+        .await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(missing.body["exception"], "InputException");
+    assert_eq!(
+        missing.body["exception_fields"]["actor"][0],
+        "actor is a required field"
+    );
+    let unknown = app
+        .v2("GET", "/api/v1.0/nothing/here/", &v2_server_token(), None)
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.body["exception"], "DoesNotExistException");
+}
