@@ -3,10 +3,12 @@
 //! `tributary_core`.
 //!
 //! - `read.rs`: a feed's activities with `limit`, `offset` and `id_lt`/`id_lte`/`id_gt`/`id_gte`.
+//! - `aggregated.rs`: aggregated and notification feeds' groups, `mark_seen`, `mark_read`.
 //! - `write.rs`: adding activities (one or a batch, `to` targets, `foreign_id` + `time`
 //!   uniqueness), removing them (by id or `foreign_id`), `add_to_many`.
 //! - `follows.rs`: follow, unfollow, followers and following, the batch forms, follow stats.
 
+mod aggregated;
 mod follows;
 mod read;
 mod write;

@@ -1,5 +1,6 @@
 //! Reading a v2 feed: `GET feed/{group}/{id}/` with `limit` (25, at most 100), `offset`
-//! (at most 400) and one of `id_lt`, `id_lte`, `id_gt`, `id_gte`, newest first. The page comes
+//! (at most 400) and one of `id_lt`, `id_lte`, `id_gt`, `id_gte`, newest first. Groups that
+//! aggregate answer groups (`aggregated.rs`). The page comes
 //! from `tributary_core::feed_page`, so visibility, deletes, expiry and hiding are v3's.
 
 use axum::extract::{Path, State};
@@ -7,8 +8,9 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use tributary_core::feed_page::{self, ActivityFilter, Found};
+use tributary_core::groups::Kind;
 use tributary_domain::caller::Caller;
-use tributary_domain::ApiResult;
+use tributary_domain::{ApiError, ApiResult};
 use tributary_http::v2::{Action, V2Auth, V2Query, V2Result};
 use tributary_http::AppState;
 use tributary_store::{keys, Direction};
@@ -137,6 +139,19 @@ pub async fn read(
 ) -> V2Result<Json<Value>> {
     let fid = fid_of(&group, &id)?;
     auth.require("feed", Action::Read, Some(&fid))?;
+    let feed_group = state
+        .store
+        .get_feed_group(&group)
+        .await?
+        .filter(|g| g.deleted_at.is_none())
+        .ok_or_else(|| ApiError::field("feed", format!("feed group '{group}' does not exist")))?;
+    let kind = Kind::of(&feed_group);
+    if kind.aggregated {
+        if let Some(feed) = state.store.get_feed(&fid).await? {
+            feed_page::access(&state.store.feed_access(&auth.caller, &feed).await?)?;
+        }
+        return Ok(Json(crate::aggregated::read(&state, &fid, kind, &q).await?));
+    }
     let (found, more, limit) = page(&state, &auth.caller, &fid, &q).await?;
     let results: Vec<Value> = found
         .iter()

@@ -5,8 +5,10 @@
 //! - [`activities`]: publishing an activity into its feeds (groups checked, permission, counts,
 //!   fan-out) and removing it.
 //! - [`follows`]: following, answering follow requests, unfollowing (counts, history copy).
+//! - [`groups`]: aggregated and notification feeds' groups: loading, counts, marks.
 //! - [`feed_page`]: a page of a feed's activities, with cursors, filters and visibility.
 
 pub mod activities;
 pub mod feed_page;
 pub mod follows;
+pub mod groups;

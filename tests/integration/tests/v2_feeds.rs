@@ -286,3 +286,72 @@ async fn scoped_tokens_and_v2_errors() {
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.body["exception"], "DoesNotExistException");
 }
+
+#[tokio::test]
+async fn aggregated_and_notification_feeds() {
+    let app = TestApp::spawn().await;
+    let agg = format!("aggregated:{}", unique("v2"));
+    for (actor, verb) in [("a", "like"), ("b", "like"), ("a", "post")] {
+        add(
+            &app,
+            &agg,
+            json!({"actor": actor, "verb": verb, "object": "o"}),
+        )
+        .await;
+    }
+    let groups = read(&app, &agg, "").await;
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    let newest = &groups[0];
+    assert_eq!(newest["verb"], "post");
+    let likes = &groups[1];
+    assert_eq!(likes["verb"], "like");
+    assert_eq!(likes["activity_count"], 2);
+    assert_eq!(likes["actor_count"], 2);
+    assert_eq!(likes["activities"].as_array().unwrap().len(), 2);
+    assert!(likes["created_at"].as_str().unwrap().contains('.'));
+    assert!(
+        likes.get("is_seen").is_none(),
+        "aggregated groups track nothing"
+    );
+
+    let note = format!("notification:{}", unique("v2"));
+    for _ in 0..2 {
+        add(
+            &app,
+            &note,
+            json!({"actor": "a", "verb": "watch", "object": "o"}),
+        )
+        .await;
+    }
+    let path = |q: &str| format!("{}?{q}", feed(&note));
+    let first = app
+        .v2("GET", &path("mark_seen=True"), &v2_server_token(), None)
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.body["unseen"], 1);
+    assert_eq!(first.body["unread"], 1);
+    let group = &first.body["results"][0];
+    assert_eq!(group["activity_count"], 2);
+    assert_eq!(
+        group["is_seen"], false,
+        "the marking read shows the state before it"
+    );
+    let group_id = group["id"].as_str().unwrap().to_string();
+    // Unknown ids and empty lists are passed over, as v2 clients send them.
+    let second = app
+        .v2(
+            "GET",
+            &path(&format!("mark_read={group_id},nothing")),
+            &v2_server_token(),
+            None,
+        )
+        .await;
+    assert_eq!(second.body["unseen"], 0);
+    assert_eq!(second.body["results"][0]["is_seen"], true);
+    assert_eq!(second.body["results"][0]["is_read"], false);
+    let third = app
+        .v2("GET", &path("mark_read="), &v2_server_token(), None)
+        .await;
+    assert_eq!(third.body["unread"], 0);
+    assert_eq!(third.body["results"][0]["is_read"], true);
+}
