@@ -11,6 +11,8 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
   permissions  read/write units and round trips of the permission work: feed reads with
                the own fields, own_batch, members, counts, and user-token writes beside
                the same calls by the server
+  inline_fanout  add_activity's latency, write units and round trips with 0 to 500 followers,
+               delivered before the add answers beside queued (the INLINE_FANOUT default)
   load         (only when named) the whole local stack (scripts/dev on its own ports) under a
                mixed read/write load: add activity, read feed, follow, comment, react, query
                from --clients threads at --rate requests/s in total for --duration seconds;
@@ -53,7 +55,7 @@ import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
-BENCHES = ("activities", "fanout", "enrich", "permissions")
+BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout")
 LOAD_INSTANCE = "bench-load"
 
 

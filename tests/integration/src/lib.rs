@@ -110,9 +110,32 @@ impl TestApp {
         TestApp::spawn_configured(None, limit).await
     }
 
+    /// With `INLINE_FANOUT` set to `followers`.
+    pub async fn spawn_with_inline_fanout(followers: usize) -> TestApp {
+        TestApp::spawn_full(
+            None,
+            Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
+            followers,
+        )
+        .await
+    }
+
     async fn spawn_configured(
         hide_after: Option<tributary_domain::time::Nanos>,
         user_rate_limit: Option<u32>,
+    ) -> TestApp {
+        TestApp::spawn_full(
+            hide_after,
+            user_rate_limit,
+            tributary_http::config::DEFAULT_INLINE_FANOUT,
+        )
+        .await
+    }
+
+    async fn spawn_full(
+        hide_after: Option<tributary_domain::time::Nanos>,
+        user_rate_limit: Option<u32>,
+        inline_fanout: usize,
     ) -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
@@ -127,7 +150,7 @@ impl TestApp {
             task_queue_url: Some(queue_url),
             hide_activities_after: hide_after,
             user_rate_limit,
-            inline_fanout: tributary_http::config::DEFAULT_INLINE_FANOUT,
+            inline_fanout,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let activities = serve(activities::app(state.clone())).await;
