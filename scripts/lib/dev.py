@@ -333,6 +333,12 @@ def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bri
         f'base_url="{settings.base_url}")\n'
         'client.feeds.add_activity(type="post", feeds=["user:alice"], text="Hello", user_id="alice")'
     )
+    v2_url = settings.base_url.replace("127.0.0.1", "localhost")
+    v2_snippet = (
+        "import stream\n"
+        f'client = stream.connect("{settings.api_key}", "{settings.api_secret}", base_url="{v2_url}")\n'
+        'client.feed("user", "alice").add_activity({"actor": "alice", "verb": "post", "object": "1"})'
+    )
     width = 78
     lines = [
         "=" * width,
@@ -352,6 +358,9 @@ def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bri
         "",
         "  Python (official SDK, pip install getstream):",
         *("    " + line for line in snippet.splitlines()),
+        "",
+        "  The v2 API (pip install stream-python; use localhost, not 127.0.0.1):",
+        *("    " + line for line in v2_snippet.splitlines()),
         "",
         "  Ctrl-C stops everything.",
         "=" * width,
