@@ -22,13 +22,8 @@ const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 pub async fn stream_envelope(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(req).await;
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
     let status = response.status();
-    let response = if is_json {
+    let response = if is_json(&response) {
         response
     } else if status == StatusCode::METHOD_NOT_ALLOWED {
         method_not_allowed(response)
@@ -37,27 +32,39 @@ pub async fn stream_envelope(req: Request, next: Next) -> Response {
     } else {
         return response;
     };
+    stamp(response, started)
+        .await
+        .unwrap_or_else(|e| HttpError(e).into_response())
+}
 
+/// Whether a response is JSON (this service's own replies and errors).
+pub(crate) fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// The response with `duration` (time since `started`) spliced into its JSON object.
+pub(crate) async fn stamp(response: Response, started: Instant) -> Result<Response, ApiError> {
     let (mut parts, body) = response.into_parts();
-    let bytes = match to_bytes(body, MAX_RESPONSE_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            tracing::error!(error = %err, "could not buffer a response body");
-            return HttpError(ApiError::internal_msg("response body")).into_response();
-        }
-    };
+    let bytes = to_bytes(body, MAX_RESPONSE_BYTES).await.map_err(|err| {
+        tracing::error!(error = %err, "could not buffer a response body");
+        ApiError::internal_msg("response body")
+    })?;
     let patched = with_duration(&bytes, &format_duration(started));
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    Response::from_parts(parts, Body::from(patched))
+    Ok(Response::from_parts(parts, Body::from(patched)))
 }
 
 /// The object in `body` with `"duration": <duration>` as its last member; anything that
 /// is not an object is left as it is.
-pub(crate) fn with_duration(body: &[u8], duration: &str) -> Vec<u8> {
+fn with_duration(body: &[u8], duration: &str) -> Vec<u8> {
     let trimmed = body.trim_ascii();
     let (Some(b'{'), Some(b'}')) = (trimmed.first(), trimmed.last()) else {
         return body.to_vec();

@@ -57,22 +57,26 @@ where
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge {
-                    limit: crate::MAX_BODY_BYTES,
-                }
-            } else {
-                ApiError::input(format!("could not read the request body: {rejection}"))
-            }
-        })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        Ok(Body(parse_json(bytes)?))
+        Ok(Body(parse_json(&body_bytes(req, state).await?)?))
     }
+}
+
+/// A request's body; an empty one (some clients send POSTs with none) reads as `{}`.
+pub(crate) async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge {
+                limit: crate::MAX_BODY_BYTES,
+            }
+        } else {
+            ApiError::input(format!("could not read the request body: {rejection}"))
+        }
+    })?;
+    Ok(if bytes.iter().all(u8::is_ascii_whitespace) {
+        Bytes::from_static(b"{}")
+    } else {
+        bytes
+    })
 }
 
 /// Parses JSON, naming the path of the first field that does not fit.

@@ -85,20 +85,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for V2Body {
     type Rejection = V2Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, V2Error> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge {
-                        limit: crate::MAX_BODY_BYTES,
-                    }
-                } else {
-                    ApiError::input(format!("could not read the request body: {rejection}"))
-                }
-            })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(V2Body(serde_json::Value::Object(Default::default())));
-        }
+        let bytes = crate::extract::body_bytes(req, state).await?;
         Ok(V2Body(crate::parse_json(&bytes)?))
     }
 }

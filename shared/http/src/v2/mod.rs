@@ -15,7 +15,7 @@ pub use error::{V2Error, V2Result};
 pub use extract::{V2Body, V2Query};
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue, Uri};
+use axum::http::Uri;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -88,13 +88,8 @@ pub fn normalized_path(path: &str) -> Option<String> {
 async fn v2_envelope(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let response = next.run(req).await;
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
     let status = response.status();
-    let response = if is_json {
+    let response = if crate::envelope::is_json(&response) {
         response
     } else if status.is_client_error() || status.is_server_error() {
         V2Error(match status.as_u16() {
@@ -109,18 +104,9 @@ async fn v2_envelope(req: Request, next: Next) -> Response {
     } else {
         return response;
     };
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
-        return V2Error(ApiError::internal_msg("response body")).into_response();
-    };
-    let duration = format!("{:.2}ms", started.elapsed().as_secs_f64() * 1000.0);
-    let patched = crate::envelope::with_duration(&bytes, &duration);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Response::from_parts(parts, axum::body::Body::from(patched))
+    crate::envelope::stamp(response, started)
+        .await
+        .unwrap_or_else(|e| V2Error(e).into_response())
 }
 
 #[cfg(test)]
