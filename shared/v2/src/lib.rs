@@ -7,4 +7,5 @@
 //!   other field) to and from domain activities; the mapping is in `docs/v2.md`.
 
 pub mod activity;
+pub mod partial;
 pub mod time;
