@@ -697,3 +697,69 @@ mod tests {
         assert_eq!(time_part(-5), "00000000000000000000");
     }
 }
+
+// ---- v2 reactions (reactions the v3 records cannot hold; see `v2_reactions.rs`) --------
+
+/// A v2-only reaction's record.
+pub fn v2_reaction(id: &str) -> Key {
+    Key::new(format!("V2R#{id}"), "V2R")
+}
+
+/// The scope listing the top-level v2-only reactions to an activity.
+pub fn v2_scope_activity(activity_id: &str) -> String {
+    format!("a:{activity_id}")
+}
+
+/// The scope listing the v2-only children of a reaction (whatever holds the parent).
+pub fn v2_scope_parent(parent_id: &str) -> String {
+    format!("r:{parent_id}")
+}
+
+/// The scope listing a user's top-level v2-only reactions.
+pub fn v2_scope_user(user_id: &str) -> String {
+    format!("u:{user_id}")
+}
+
+/// The partition of one scope's listing entries (strongly consistent Query, by time).
+pub fn v2_reaction_list(scope: &str) -> String {
+    format!("V2RL#{scope}")
+}
+
+/// A v2-only reaction's entry in a scope's listing, ordered by creation time.
+pub fn v2_reaction_entry(scope: &str, created_at: Nanos, id: &str) -> Key {
+    Key::new(
+        v2_reaction_list(scope),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+/// The per-kind counts (`k:<kind>`) of a scope's live v2-only reactions. `#` sorts before
+/// every digit, so a time-range read of the entries never meets it.
+pub fn v2_reaction_counts(scope: &str) -> Key {
+    Key::new(v2_reaction_list(scope), "#COUNTS")
+}
+
+#[cfg(test)]
+mod v2_reaction_key_tests {
+    use super::*;
+
+    #[test]
+    fn v2_reaction_keys() {
+        assert_eq!(v2_reaction("r1"), Key::new("V2R#r1".into(), "V2R"));
+        let scope = v2_scope_activity("a1");
+        assert_eq!(scope, "a:a1");
+        let entry = v2_reaction_entry(&scope, 5, "r1");
+        assert_eq!(entry.pk, "V2RL#a:a1");
+        assert_eq!(entry.sk, "00000000000000000005#r1");
+        // The counts item sits outside every time range of entries.
+        let counts = v2_reaction_counts(&scope);
+        assert_eq!(counts.pk, entry.pk);
+        assert!(counts.sk < time_part(0));
+        // Scopes of different kinds never share a partition.
+        assert_ne!(
+            v2_reaction_list(&v2_scope_parent("x")),
+            v2_reaction_list(&v2_scope_user("x"))
+        );
+        assert_ne!(v2_reaction("x").pk, activity("x").pk);
+    }
+}

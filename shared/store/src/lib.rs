@@ -28,6 +28,7 @@ mod rate_limits;
 mod reactions;
 mod transact;
 mod users;
+mod v2_reactions;
 
 pub use batch::{Item, WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
 pub(crate) use call::sdk_error;
@@ -42,6 +43,7 @@ pub use marks::{Feedback, UserMarks};
 pub use ranges::{Slice, TimePartition};
 pub use rate_limits::RateCount;
 pub use reactions::{by_activity, latest_index, Added};
+pub use v2_reactions::V2ReactionRecord;
 
 use std::sync::Arc;
 

@@ -8,4 +8,5 @@
 
 pub mod activity;
 pub mod partial;
+pub mod reactions;
 pub mod time;
