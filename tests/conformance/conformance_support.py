@@ -107,3 +107,35 @@ def wait_until(
         if time.monotonic() >= deadline:
             pytest.fail(f"{what}: not so after {timeout:.0f}s; last seen: {result!r}")
         time.sleep(interval)
+
+
+# --- the v2 dialect (stream-python) ------------------------------------------------------------
+
+
+def v2_base_url(base_url: str) -> str:
+    """The base URL for `stream.connect(base_url=...)`: stream-python puts `api.` before every
+    host but `localhost`, so a loopback address must be spelled `localhost`."""
+    return base_url.rstrip("/").replace("://127.0.0.1", "://localhost")
+
+
+def v2_feed_id(prefix: str = "f") -> str:
+    """A fresh v2 feed id (stream-python allows only word characters and `-`)."""
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def assert_v2_error(call: Callable[[], Any], exc_class: type, code: int, status: int) -> Any:
+    """Run `call` and require the v2 error `exc_class` (a stream.exceptions class) with Stream's
+    `code` and HTTP `status`. The client raises only for bodies carrying `exception`, so this
+    also proves the envelope. Returns the exception."""
+    with pytest.raises(exc_class) as info:
+        call()
+    exc = info.value
+    assert type(exc) is exc_class, f"expected {exc_class.__name__}, got {type(exc).__name__}: {exc}"
+    assert exc.code == code, f"expected code {code}, got {exc.code}: {exc}"
+    assert exc.status_code == status, f"expected HTTP {status}, got {exc.status_code}: {exc}"
+    return exc
+
+
+def without_duration(resp: Dict[str, Any]) -> Dict[str, Any]:
+    """A v2 response object as it appears embedded elsewhere (everything but `duration`)."""
+    return {k: v for k, v in resp.items() if k != "duration"}

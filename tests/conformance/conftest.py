@@ -130,3 +130,32 @@ def user_client(client, settings) -> Callable[[str], Stream]:
     yield _make
     for c in made:
         c.close()
+
+
+# --- the v2 dialect, through Stream's v2 Python client (stream-python) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def v2_client(settings):
+    """A server-side stream-python client (signed with the app secret) for the v2 API."""
+    import stream
+
+    from conformance_support import v2_base_url
+
+    return stream.connect(
+        settings["api_key"],
+        settings["api_secret"],
+        base_url=v2_base_url(settings["base_url"]),
+        timeout=30.0,
+    )
+
+
+@pytest.fixture
+def v2_feed(v2_client) -> Callable:
+    """v2_feed(group="user") -> a stream-python feed on a fresh feed id."""
+    from conformance_support import v2_feed_id
+
+    def _make(group: str = "user"):
+        return v2_client.feed(group, v2_feed_id())
+
+    return _make
