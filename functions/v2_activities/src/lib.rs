@@ -9,6 +9,7 @@
 //! - `lookup.rs`: how requests name activities, and rewriting their content with
 //!   optimistic locking.
 
+mod enrich;
 mod lookup;
 mod partial_update;
 pub mod read;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1.0/activities", get(read::get).post(update::update))
         .route("/api/v1.0/activity", post(partial_update::partial_update))
+        .route("/api/v1.0/enrich/activities", get(enrich::get))
         .route(
             "/api/v1.0/feed_targets/{group}/{id}/activity_to_targets",
             post(targets::activity_to_targets),

@@ -9,6 +9,7 @@
 //! - `follows.rs`: follow, unfollow, followers and following, the batch forms, follow stats.
 
 mod aggregated;
+mod enrich;
 mod follows;
 mod read;
 mod write;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1.0/follow_many", post(follows::follow_many))
         .route("/api/v1.0/unfollow_many", post(follows::unfollow_many))
         .route("/api/v1.0/stats/follow", get(follows::stats))
+        .route("/api/v1.0/enrich/feed/{group}/{id}", get(enrich::read))
 }
 
 pub fn app(state: AppState) -> V2App {

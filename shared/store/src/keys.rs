@@ -478,6 +478,44 @@ pub fn foreign_id_ref(fid: &str, foreign_id: &str, activity_id: &str) -> Key {
     )
 }
 
+// ---- collections (v2 collections, v3 collections) -------------------------------------
+
+/// A collection object, one item per `<name>:<id>`: the form both dialects name it by (v2's
+/// `foreign_id` and `SO:<name>:<id>` references, v3's collection refs). Names never hold
+/// `:` or `#`, so the key is unambiguous.
+pub fn collection_object(name: &str, id: &str) -> Key {
+    Key::new(format!("COLL#{name}:{id}"), "COLL")
+}
+
+/// A collection's objects by creation time (gsi1), for listing one collection.
+pub fn collection_object_by_name(name: &str, created_at: Nanos, id: &str) -> (String, String) {
+    (
+        collection_objects_named(name),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+pub fn collection_objects_named(name: &str) -> String {
+    format!("COLLN#{name}")
+}
+
+/// A user's collection objects by creation time (gsi2), for objects with a `user_id`.
+pub fn collection_object_by_user(
+    user_id: &str,
+    created_at: Nanos,
+    name: &str,
+    id: &str,
+) -> (String, String) {
+    (
+        collection_objects_of_user(user_id),
+        format!("{}#{name}:{id}", time_part(created_at)),
+    )
+}
+
+pub fn collection_objects_of_user(user_id: &str) -> String {
+    format!("UCOLL#{user_id}")
+}
+
 // ---- rate limits ----------------------------------------------------------------------
 
 /// The partition of a user's request counts in one rate-limit window: every count of the
@@ -695,6 +733,29 @@ mod tests {
             }
         );
         assert_eq!(time_part(-5), "00000000000000000000");
+    }
+}
+
+#[cfg(test)]
+mod collection_key_tests {
+    use super::*;
+
+    #[test]
+    fn collection_objects_are_keyed_by_name_and_id() {
+        let k = collection_object("food", "pizza-1");
+        assert_eq!(k.pk, "COLL#food:pizza-1");
+        assert_eq!(k.sk, "COLL");
+        assert_ne!(k, collection_object("food", "pizza-2"));
+        assert_ne!(k.pk, user("food:pizza-1").pk);
+        assert_eq!(
+            collection_object_by_name("food", 5, "pizza-1"),
+            ("COLLN#food".into(), "00000000000000000005#pizza-1".into())
+        );
+        let (pk, sk) = collection_object_by_user("amy", 5, "food", "pizza-1");
+        assert_eq!(pk, collection_objects_of_user("amy"));
+        assert_eq!(sk, "00000000000000000005#food:pizza-1");
+        let (_, later) = collection_object_by_name("food", 6, "a");
+        assert!(later > collection_object_by_name("food", 5, "z").1);
     }
 }
 

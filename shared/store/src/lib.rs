@@ -5,6 +5,7 @@
 //! benchmarks read to price each operation.
 
 pub mod access;
+pub mod collections;
 pub mod feed_rules;
 pub mod keys;
 pub mod threads;
@@ -27,6 +28,7 @@ mod ranges;
 mod rate_limits;
 mod reactions;
 mod transact;
+mod user_writes;
 mod users;
 mod v2_reactions;
 
@@ -43,6 +45,7 @@ pub use marks::{Feedback, UserMarks};
 pub use ranges::{Slice, TimePartition};
 pub use rate_limits::RateCount;
 pub use reactions::{by_activity, latest_index, Added};
+pub use user_writes::Profile;
 pub use v2_reactions::V2ReactionRecord;
 
 use std::sync::Arc;
