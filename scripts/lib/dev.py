@@ -417,7 +417,7 @@ def run(args: argparse.Namespace) -> int:
             "HIDE_ACTIVITIES_AFTER": os.environ.get("HIDE_ACTIVITIES_AFTER", ""),
             # Empty: Stream's 60 a minute per user, endpoint and platform; 0 turns the limit off.
             "USER_RATE_LIMIT": os.environ.get("USER_RATE_LIMIT", ""),
-            # Empty: a write delivers to its first 100 followers before answering, the rest queued.
+            # Empty: a write delivers to its first 50 followers before answering, the rest queued.
             "INLINE_FANOUT": os.environ.get("INLINE_FANOUT", ""),
         }
         env = child_env(function_env)

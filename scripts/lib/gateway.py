@@ -59,7 +59,7 @@ HOST = "127.0.0.1"
 INVOKE_PREFIX = "/2015-03-31/functions/"
 MORE_INFO = "https://getstream.io/activity-feeds/docs/api/errors/"
 # Paths of the v2 dialect (Stream's Feeds API v2), matched without trailing or repeated slashes.
-V2_PREFIXES = ("/api/v1.0/", "/analytics/v1.0/")
+V2_PREFIXES = ("/api/v1.0/", "/analytics/v1.0/", "/personalization/v1.0/")
 # Hop-by-hop headers: never forwarded in either direction.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")

@@ -264,7 +264,10 @@ impl TestApp {
     }
 
     fn base_for(&self, path: &str) -> SocketAddr {
-        if path.starts_with("/api/v1.0/") || path.starts_with("/analytics/v1.0/") {
+        if ["/api/v1.0/", "/analytics/v1.0/", "/personalization/v1.0/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
             return self.v2_base_for(path);
         }
         let family = |prefix: &str| path.starts_with(prefix);
