@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-pub use tributary_core::groups::{self, apply_marks, is_read, is_seen, Kind, Marks};
+pub use tributary_core::groups::{self, apply_marks, is_read, is_seen, Kind, MarkIds, Marks};
 use tributary_domain::caller::Caller;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
@@ -163,7 +163,15 @@ pub async fn mark(
     } else {
         Marks::parse("mark_seen", req.mark_seen.as_ref())?
     };
-    apply_marks(&s, &fid, read, seen, now_nanos(), true).await?;
+    apply_marks(
+        &s,
+        &fid,
+        read,
+        seen,
+        now_nanos(),
+        MarkIds::GroupsOrActivities,
+    )
+    .await?;
     // Watching is the reader's own: stories they saw, wherever they saw them.
     if let Some(Marks::Ids(ids)) = Marks::parse("mark_watched", req.mark_watched.as_ref())? {
         let watcher = acting.clone().unwrap_or_else(|| id.clone());

@@ -162,7 +162,15 @@ pub async fn get_or_create(
         response.notification_status = g.status;
         response.next = response.next.or(g.next);
         if mark_read.is_some() || mark_seen.is_some() {
-            aggregated::apply_marks(s, &feed.fid, mark_read, mark_seen, now_nanos(), true).await?;
+            aggregated::apply_marks(
+                s,
+                &feed.fid,
+                mark_read,
+                mark_seen,
+                now_nanos(),
+                aggregated::MarkIds::GroupsOrActivities,
+            )
+            .await?;
         }
     }
     Ok(response)

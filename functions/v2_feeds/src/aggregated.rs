@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use tributary_core::groups::{self, is_read, is_seen, Kind, Marks};
+use tributary_core::groups::{self, is_read, is_seen, Kind, MarkIds, Marks};
 use tributary_domain::model::Activity;
 use tributary_domain::time::now_nanos;
 use tributary_domain::ApiResult;
@@ -19,7 +19,9 @@ use tributary_store::walk::id_of;
 use tributary_v2::activity::render;
 use tributary_v2::time;
 
-use crate::read::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
+use tributary_store::keys;
+
+use crate::read::MAX_OFFSET;
 
 /// `mark_seen` / `mark_read` as v2 sends them: `True`, or comma-separated ids (an empty
 /// value marks nothing).
@@ -32,11 +34,35 @@ fn marks(q: &V2Query, name: &str) -> Option<Marks> {
     (!ids.is_empty()).then_some(Marks::Ids(ids))
 }
 
-/// A page of `fid`'s groups as v2 shows it.
+/// Where a grouped activity came from: `null` when it was written to this feed, otherwise the
+/// feed it was written to (groups keep positions, not entries, so a follower's group names the
+/// activity's first feed).
+fn origin<'a>(a: &'a Activity, fid: &str) -> Option<&'a str> {
+    if a.content.feeds.iter().any(|f| f == fid) {
+        None
+    } else {
+        a.content.feeds.first().map(String::as_str)
+    }
+}
+
+/// A page of `fid`'s groups as v2 shows it (`limit`, `offset`, `id_lt` a group id).
 pub async fn read(state: &AppState, fid: &str, kind: Kind, q: &V2Query) -> ApiResult<Value> {
-    let limit = q.number("limit", DEFAULT_LIMIT, MAX_LIMIT)?;
+    let limit = crate::read::limit(q)?;
     let offset = q.number("offset", 0, MAX_OFFSET)?;
-    let loaded = groups::load(state, fid, kind, limit + offset, None).await?;
+    // `id_lt` names a group: the page continues after it.
+    let after = match q.get("id_lt") {
+        Some(id) => match state
+            .store
+            .get_groups(fid, &[id.to_string()])
+            .await?
+            .get(id)
+        {
+            Some(g) => Some(keys::activity_group_by_update(fid, g.updated_at, &g.group).1),
+            None => return Ok(json!({"results": [], "next": ""})),
+        },
+        None => None,
+    };
+    let loaded = groups::load(state, fid, kind, limit + offset, after.as_deref()).await?;
     let by_id: HashMap<&str, &Activity> = loaded
         .activities
         .iter()
@@ -59,7 +85,12 @@ pub async fn read(state: &AppState, fid: &str, kind: Kind, q: &V2Query) -> ApiRe
             out.insert("verb".into(), json!(verb));
             out.insert(
                 "activities".into(),
-                Value::Array(activities.iter().map(|a| render(a, None)).collect()),
+                Value::Array(
+                    activities
+                        .iter()
+                        .map(|a| render(a, origin(a, fid)))
+                        .collect(),
+                ),
             );
             out.insert("activity_count".into(), json!(g.activity_count));
             out.insert("actor_count".into(), json!(g.user_count));
@@ -74,14 +105,24 @@ pub async fn read(state: &AppState, fid: &str, kind: Kind, q: &V2Query) -> ApiRe
             Value::Object(out)
         })
         .collect();
-    let mut reply = json!({"results": results, "next": ""});
+    let next = match (&loaded.more, loaded.groups.last()) {
+        (Some(_), Some(last)) if !results.is_empty() => {
+            let (g, id) = fid.split_once(':').unwrap_or_default();
+            format!(
+                "/api/v1.0/feed/{g}/{id}/?id_lt={}&limit={limit}",
+                last.group
+            )
+        }
+        _ => String::new(),
+    };
+    let mut reply = json!({"results": results, "next": next});
     if kind.is_notification() {
         let counts = groups::counts(state, fid, &loaded.state).await?;
         reply["unseen"] = json!(counts.unseen);
         reply["unread"] = json!(counts.unread);
         let (read, seen) = (marks(q, "mark_read"), marks(q, "mark_seen"));
         if read.is_some() || seen.is_some() {
-            groups::apply_marks(state, fid, read, seen, now_nanos(), false).await?;
+            groups::apply_marks(state, fid, read, seen, now_nanos(), MarkIds::Groups).await?;
         }
     }
     Ok(reply)

@@ -8,6 +8,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use tributary_core::follows::{self, FollowRequest};
+use tributary_core::groups::Kind;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::follow::Follow;
 use tributary_domain::validate::Fid;
@@ -50,6 +51,21 @@ async fn follow_one(
     target: &str,
     limit: i64,
 ) -> ApiResult<()> {
+    // Only flat feeds may be followed (Stream v2): an aggregated or notification feed's
+    // activities are its groups'.
+    if let Some((group, _)) = target.split_once(':') {
+        let aggregates = state
+            .store
+            .get_feed_group(group)
+            .await?
+            .is_some_and(|g| Kind::of(&g).aggregated);
+        if aggregates {
+            return Err(ApiError::field(
+                "target",
+                format!("target: '{target}' is an aggregated or notification feed; only flat feeds can be followed"),
+            ));
+        }
+    }
     let req = FollowRequest {
         source: Some(source.to_string()),
         target: Some(target.to_string()),

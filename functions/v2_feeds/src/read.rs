@@ -28,6 +28,11 @@ enum Start {
     After { sk: String },
 }
 
+/// `limit`: 25 when absent; a larger one than 100 reads 100, as Stream's does.
+pub fn limit(q: &V2Query) -> ApiResult<usize> {
+    Ok(q.number("limit", DEFAULT_LIMIT, usize::MAX)?.min(MAX_LIMIT))
+}
+
 /// The entry key of `id` in `fid`, inclusive or not, as a start for `direction`.
 async fn start_at(
     state: &AppState,
@@ -61,7 +66,7 @@ pub async fn page(
     fid: &str,
     q: &V2Query,
 ) -> ApiResult<(Vec<Found>, bool, usize)> {
-    let limit = q.number("limit", DEFAULT_LIMIT, MAX_LIMIT)?;
+    let limit = limit(q)?;
     let offset = q.number("offset", 0, MAX_OFFSET)?;
     // A feed nothing was ever written to or followed from has no entries.
     let Some(feed) = state.store.get_feed(fid).await? else {
@@ -153,9 +158,16 @@ pub async fn read(
         return Ok(Json(crate::aggregated::read(&state, &fid, kind, &q).await?));
     }
     let (found, more, limit) = page(&state, &auth.caller, &fid, &q).await?;
+    // `discard_actors`: leave out what these actors did (Stream's way to mute them).
+    let discarded = q.all("discard_actors");
     let results: Vec<Value> = found
         .iter()
         .map(|e| tributary_v2::activity::render(&e.activity, origin_of(e, &fid)))
+        .filter(|a| {
+            a["actor"]
+                .as_str()
+                .is_none_or(|actor| !discarded.iter().any(|d| d == actor))
+        })
         .collect();
     let next = match (more, found.last()) {
         (true, Some(last)) => format!(

@@ -102,6 +102,15 @@ impl Marks {
     }
 }
 
+/// What the ids of a mark name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkIds {
+    /// Groups, or activities in them; any other id is refused (v3).
+    GroupsOrActivities,
+    /// Groups only; other ids are passed over (v2).
+    Groups,
+}
+
 /// A page of groups, newest-updated first, with their live activities.
 pub struct Loaded {
     pub groups: Vec<ActivityGroup>,
@@ -174,16 +183,17 @@ pub async fn counts(s: &AppState, fid: &str, state: &NotificationState) -> ApiRe
     })
 }
 
-/// Applies marks. Ids may name groups or activities in them. With `strict` (v3) an id that is
-/// neither, among the feed's recent groups, is refused (code 4) and nothing is marked;
-/// without (v2, whose clients send activity ids and empty lists) it is passed over.
+/// Applies marks. With [`MarkIds::GroupsOrActivities`] (v3) ids name groups or activities in
+/// them, and an id that is neither, among the feed's recent groups, is refused (code 4) and
+/// nothing is marked; with [`MarkIds::Groups`] (v2) ids name groups only, and others are passed
+/// over (v2 clients send activity ids and empty lists that are to mark nothing).
 pub async fn apply_marks(
     s: &AppState,
     fid: &str,
     read: Option<Marks>,
     seen: Option<Marks>,
     now: Nanos,
-    strict: bool,
+    ids_name: MarkIds,
 ) -> ApiResult<()> {
     let all_read = read == Some(Marks::All);
     let all_seen = seen == Some(Marks::All);
@@ -197,12 +207,14 @@ pub async fn apply_marks(
         let resolve = |field: &str, wanted: &[String]| -> ApiResult<Vec<String>> {
             let mut groups = Vec::new();
             for id in wanted {
-                let found = recent
-                    .iter()
-                    .find(|g| g.group == *id || g.positions.iter().any(|p| id_of(p) == id));
+                let found = recent.iter().find(|g| {
+                    g.group == *id
+                        || (ids_name == MarkIds::GroupsOrActivities
+                            && g.positions.iter().any(|p| id_of(p) == id))
+                });
                 match found {
                     Some(g) => groups.push(g.group.clone()),
-                    None if strict => {
+                    None if ids_name == MarkIds::GroupsOrActivities => {
                         return Err(ApiError::field(
                             field,
                             format!("{field}: '{id}' is not a group or activity of feed '{fid}'"),

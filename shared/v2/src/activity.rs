@@ -23,6 +23,9 @@ use crate::time;
 /// Fields of a v2 activity that are not kept as custom data as they are.
 const RESERVED: [&str; 6] = ["id", "actor", "verb", "time", "to", "origin"];
 
+/// Stream's limit on a verb's length.
+const MAX_VERB_BYTES: usize = 255;
+
 /// The namespace of activity ids derived from `foreign_id` (or content) and `time`.
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6d2f_3c1e_8a4b_4e0f_9b1a_5c7d_2e8f_1a30);
 
@@ -126,6 +129,12 @@ pub fn parse_new(raw: &Value, feed: &str, now: Nanos) -> ApiResult<NewActivity> 
         .ok_or_else(|| ApiError::input("an activity must be a JSON object"))?;
     let actor = string_field(obj, "actor", true)?.unwrap_or_default();
     let verb = string_field(obj, "verb", true)?.unwrap_or_default();
+    if verb.len() > MAX_VERB_BYTES {
+        return Err(ApiError::field(
+            "verb",
+            format!("verb is longer than {MAX_VERB_BYTES} bytes"),
+        ));
+    }
     string_field(obj, "object", true)?;
     let foreign_id = string_field(obj, "foreign_id", false)?.filter(|f| !f.is_empty());
     let (created_at, timed) = match obj.get("time") {
@@ -219,6 +228,7 @@ pub fn render(a: &Activity, origin: Option<&str>) -> Value {
         out.entry("text").or_insert(Value::String(text.clone()));
     }
     out.entry("foreign_id").or_insert(Value::Null);
+    out.entry("target").or_insert(Value::Null);
     out.insert("time".into(), Value::String(time::format(a.created_at)));
     // Only when it has targets: plain reads carry no list the activity does not have.
     if let Some(to) = custom.get("to") {
@@ -305,6 +315,8 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+        let long = json!({"actor": "a", "verb": "v".repeat(256), "object": "o"});
+        assert!(parse_new(&long, "user:1", NOW).is_err());
         let bad_time = json!({"actor": "a", "verb": "v", "object": "o", "time": "soon"});
         assert!(parse_new(&bad_time, "user:1", NOW).is_err());
     }

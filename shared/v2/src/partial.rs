@@ -12,8 +12,7 @@
 //! - a dotted path (`product.price.eur`) reaches into objects: every level above the last
 //!   must exist and be an object;
 //! - `set` and `unset` may not name the same key, or one inside the other;
-//! - an `unset` key whose levels above exist but which is itself already absent is no change,
-//!   so a retried request succeeds (Stream's docs ask for it to exist).
+//! - an `unset` key must exist (Stream's docs say so), or the change is refused.
 //!
 //! Changes are made in place in the custom fields' map (whose order is kept), so reads show the
 //! same keys in the same order before and after, apart from the changed ones.
@@ -96,7 +95,16 @@ pub fn apply(
     }
     for segments in &unset_paths {
         let (leaf, parents) = segments.split_last().expect("paths are never empty");
-        walk(&mut data, parents, segments, "unset")?.shift_remove(*leaf);
+        if walk(&mut data, parents, segments, "unset")?
+            .shift_remove(*leaf)
+            .is_none()
+        {
+            let key = segments.join(".");
+            return Err(ApiError::field(
+                "unset",
+                format!("unset: '{key}' does not exist on the activity"),
+            ));
+        }
     }
     let mut next = content.clone();
     if outside {
@@ -260,9 +268,9 @@ mod tests {
         assert!(err.to_string().contains("product.colors"), "{err}");
         assert!(apply(&product(), &map(json!({"product.name.x": 1})), &[]).is_err());
         assert!(apply(&product(), &Map::new(), &keys(&["nope.deeper"])).is_err());
-        // An absent leaf is no change, so a retried unset succeeds.
-        let out = apply(&product(), &Map::new(), &keys(&["nope", "product.size"])).unwrap();
-        assert_eq!(out.custom, product().custom);
+        // An unset key must exist.
+        assert!(apply(&product(), &Map::new(), &keys(&["nope"])).is_err());
+        assert!(apply(&product(), &Map::new(), &keys(&["product.size"])).is_err());
     }
 
     #[test]

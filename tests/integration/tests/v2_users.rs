@@ -564,7 +564,11 @@ async fn hosted_services_are_v2_errors_that_say_so() {
         ("POST", "/analytics/v1.0/impression/", Some(json!([]))),
         ("POST", "/api/v1.0/images/", Some(json!({}))),
         ("DELETE", "/api/v1.0/files/?url=x", Some(json!({}))),
-        ("GET", "/personalization/v1.0/follow_recommendations/?user_id=a", None),
+        (
+            "GET",
+            "/personalization/v1.0/follow_recommendations/?user_id=a",
+            None,
+        ),
     ] {
         let reply = server(&app, method, path, body).await;
         expect_v2_error(&reply, 404, 16, "DoesNotExistException");

@@ -115,7 +115,9 @@ impl FeedGroup {
             ),
             "notification" => (
                 "private",
-                json!({"aggregation": {"format": "{{ target_id }}_{{ type }}_{{ time.strftime('%Y-%m-%d') }}"},
+                // v3 notifications name their target; v2 activities have none, and group
+                // as v2's default does, by verb and day.
+                json!({"aggregation": {"format": "{% if target_id %}{{ target_id }}_{% endif %}{{ type }}_{{ time.strftime('%Y-%m-%d') }}"},
                        "notification": {"track_seen": true, "track_read": true}}),
             ),
             "story" => ("visible", json!({"stories": {"track_watched": true}})),
