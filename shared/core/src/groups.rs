@@ -136,11 +136,13 @@ pub async fn load(
     } else {
         NotificationState::default()
     };
-    let (groups, more) = if limit == 0 {
+    let (mut groups, more) = if limit == 0 {
         (Vec::new(), None)
     } else {
         s.store.groups_page(fid, limit, after).await?
     };
+    // A group whose every activity left it (an unfollow's purge) is not shown.
+    groups.retain(|g| !g.positions.is_empty());
     let ids: Vec<String> = groups
         .iter()
         .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))

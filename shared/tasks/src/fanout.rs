@@ -16,7 +16,7 @@ use tributary_domain::model::Activity;
 use tributary_domain::time::Nanos;
 use tributary_domain::ApiResult;
 use tributary_store::keys;
-use tributary_store::{Direction, Store, WriteOp};
+use tributary_store::{Direction, FeedEntry, Store, WriteOp};
 
 use crate::queue::TaskQueue;
 
@@ -139,6 +139,8 @@ pub fn delivered_entry(
 pub struct Step {
     pub writes: Vec<WriteOp>,
     pub groups: Vec<GroupAdd>,
+    /// Activities leaving groups of aggregated feeds (an unfollow's purge).
+    pub ungroup: Vec<GroupAdd>,
     pub next: Option<FanoutTask>,
 }
 
@@ -158,7 +160,13 @@ const GROUP_CONCURRENCY: usize = 8;
 /// Makes a step's writes: the entries in batches, then the group adds.
 pub async fn apply(store: &Store, step: Step) -> ApiResult<()> {
     store.batch_write(step.writes).await?;
-    add_to_groups(store, step.groups).await
+    add_to_groups(store, step.groups).await?;
+    for g in step.ungroup {
+        store
+            .remove_from_group(&g.fid, &g.group, &g.position)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn add_to_groups(store: &Store, adds: Vec<GroupAdd>) -> ApiResult<()> {
@@ -278,6 +286,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             Ok(Step {
                 writes,
                 groups,
+                ungroup: Vec::new(),
                 next,
             })
         }
@@ -304,6 +313,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             Ok(Step {
                 writes,
                 groups: Vec::new(),
+                ungroup: Vec::new(),
                 next,
             })
         }
@@ -318,6 +328,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 return Ok(Step {
                     writes: Vec::new(),
                     groups: Vec::new(),
+                    ungroup: Vec::new(),
                     next: None,
                 });
             }
@@ -359,6 +370,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             Ok(Step {
                 writes,
                 groups,
+                ungroup: Vec::new(),
                 next,
             })
         }
@@ -370,11 +382,24 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             let (entries, more) = store
                 .feed_entries(source, page_size, after.as_deref(), Direction::Older)
                 .await?;
-            let writes = entries
+            let purged: Vec<&FeedEntry> = entries.iter().filter(|e| e.origin == *target).collect();
+            let writes = purged
                 .iter()
-                .filter(|e| e.origin == *target)
                 .map(|e| WriteOp::Delete(keys::feed_entry(source, e.created_at, &e.activity_id)))
                 .collect();
+            // An aggregated feed also holds them in its groups.
+            let formats = formats(store).await?;
+            let mut ungroup = Vec::new();
+            if aggregated(&formats, [source.as_str()]) && !purged.is_empty() {
+                let ids: Vec<String> = purged.iter().map(|e| e.activity_id.clone()).collect();
+                let found = store.get_activities(&ids).await?;
+                ungroup = group_adds(
+                    &formats,
+                    ids.iter()
+                        .filter_map(|id| found.get(id))
+                        .map(|a| (source.as_str(), a)),
+                );
+            }
             let last = entries.last().map(|e| e.sk.clone());
             let next = match (more, last) {
                 (true, Some(after)) => Some(FanoutTask::PurgeHistory {
@@ -387,6 +412,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             Ok(Step {
                 writes,
                 groups: Vec::new(),
+                ungroup,
                 next,
             })
         }

@@ -355,3 +355,55 @@ async fn aggregated_and_notification_feeds() {
     assert_eq!(third.body["unread"], 0);
     assert_eq!(third.body["results"][0]["is_read"], true);
 }
+
+#[tokio::test]
+async fn aggregated_followers_group_copies_and_unfollowing_ungroups_them() {
+    let app = TestApp::spawn().await;
+    let user = format!("user:{}", unique("v2"));
+    let agg = format!("aggregated:{}", unique("v2"));
+    let (g, id) = agg.split_once(':').unwrap();
+    let follows = format!("/api/v1.0/feed/{g}/{id}/follows/");
+    let reply = app
+        .v2(
+            "POST",
+            &follows,
+            &v2_server_token(),
+            Some(json!({"target": user})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let a = add(
+        &app,
+        &user,
+        json!({"actor": "1", "verb": "tweet", "object": "1"}),
+    )
+    .await;
+    let groups = read(&app, &agg, "").await;
+    assert_eq!(groups[0]["activities"][0]["id"], a["id"]);
+    assert_eq!(groups[0]["activities"][0]["origin"], user.as_str());
+    // Only flat feeds can be followed.
+    let refused = app
+        .v2(
+            "POST",
+            &format!("/api/v1.0/feed/flat/{}/follows/", unique("v2")),
+            &v2_server_token(),
+            Some(json!({"target": agg})),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body["exception_fields"]["target"].is_array());
+
+    let unfollow = app
+        .v2(
+            "DELETE",
+            &format!("{follows}{user}/"),
+            &v2_server_token(),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(unfollow.status, 200, "{}", unfollow.body);
+    assert!(
+        read(&app, &agg, "").await.is_empty(),
+        "unfollowing takes the copies out of the groups"
+    );
+}
