@@ -136,13 +136,11 @@ pub async fn load(
     } else {
         NotificationState::default()
     };
-    let (mut groups, more) = if limit == 0 {
+    let (groups, more) = if limit == 0 {
         (Vec::new(), None)
     } else {
         s.store.groups_page(fid, limit, after).await?
     };
-    // A group whose every activity left it (an unfollow's purge) is not shown.
-    groups.retain(|g| !g.positions.is_empty());
     let ids: Vec<String> = groups
         .iter()
         .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
@@ -156,6 +154,11 @@ pub async fn load(
         .filter(|a| a.deleted_at.is_none() && a.content.expires_at.is_none_or(|e| e > now))
         .collect();
     activities.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    // A group none of whose activities is live any more (deleted, expired, unfollowed) is not
+    // shown.
+    let live: HashSet<&str> = activities.iter().map(|a| a.id.as_str()).collect();
+    let mut groups = groups;
+    groups.retain(|g| g.positions.iter().any(|p| live.contains(id_of(p))));
     Ok(Loaded {
         groups,
         activities,
