@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use tributary_domain::model::{Activity, ActivityContent};
 use tributary_domain::{validate, ApiError, ApiResult};
-use tributary_http::v2::{Action, V2Auth, V2Body, V2Result};
+use tributary_http::v2::{bounded_list, parse_each, Action, V2Auth, V2Body, V2Result};
 use tributary_http::AppState;
 use tributary_v2::activity::render;
 use tributary_v2::partial;
@@ -89,22 +89,8 @@ pub async fn partial_update(
     V2Body(body): V2Body,
 ) -> V2Result<Json<Value>> {
     auth.require("activities", Action::Write, None)?;
-    let list = body
-        .get("changes")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::field("changes", "changes must be a list"))?;
-    if list.len() > MAX_CHANGES {
-        return Err(ApiError::field(
-            "changes",
-            format!("at most {MAX_CHANGES} activities may be changed at once"),
-        )
-        .into());
-    }
-    let changes: Vec<Change> = list
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| parse(raw).map_err(|e| e.within(&format!("changes[{i}]"))))
-        .collect::<ApiResult<_>>()?;
+    let list = bounded_list(&body, "changes", MAX_CHANGES)?;
+    let changes: Vec<Change> = parse_each(list, "changes", parse)?;
     let named: Vec<Named> = changes.iter().map(|c| c.named.clone()).collect();
     let found = lookup::load(&state, &named).await?;
 

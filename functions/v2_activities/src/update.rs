@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use tributary_domain::model::Activity;
 use tributary_domain::{validate, ApiError, ApiResult};
-use tributary_http::v2::{Action, V2Auth, V2Body, V2Result};
+use tributary_http::v2::{bounded_list, parse_each, Action, V2Auth, V2Body, V2Result};
 use tributary_http::AppState;
 use tributary_v2::activity::{parse_new, NewActivity};
 use tributary_v2::partial;
@@ -79,22 +79,8 @@ pub async fn update(
     V2Body(body): V2Body,
 ) -> V2Result<Json<Value>> {
     auth.require("activities", Action::Write, None)?;
-    let list = body
-        .get("activities")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::field("activities", "activities must be a list"))?;
-    if list.len() > MAX_BATCH {
-        return Err(ApiError::field(
-            "activities",
-            format!("at most {MAX_BATCH} activities may be updated at once"),
-        )
-        .into());
-    }
-    let changes: Vec<Change> = list
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| parse(raw).map_err(|e| e.within(&format!("activities[{i}]"))))
-        .collect::<ApiResult<_>>()?;
+    let list = bounded_list(&body, "activities", MAX_BATCH)?;
+    let changes: Vec<Change> = parse_each(list, "activities", parse)?;
     let named: Vec<Named> = changes.iter().map(|c| c.named.clone()).collect();
     let found = lookup::load(&state, &named).await?;
 

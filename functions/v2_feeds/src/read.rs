@@ -136,6 +136,58 @@ pub fn origin_of<'a>(entry: &'a Found, fid: &str) -> Option<&'a str> {
     (!written_here).then_some(entry.origin.as_str())
 }
 
+/// The kind of `group` when it aggregates, once `caller` is known to be allowed to read
+/// `fid`; `None` for flat groups (whose page read checks access itself).
+pub async fn aggregating(
+    state: &AppState,
+    caller: &Caller,
+    group: &str,
+    fid: &str,
+) -> ApiResult<Option<Kind>> {
+    let feed_group = state
+        .store
+        .get_feed_group(group)
+        .await?
+        .filter(|g| g.deleted_at.is_none())
+        .ok_or_else(|| ApiError::field("feed", format!("feed group '{group}' does not exist")))?;
+    let kind = Kind::of(&feed_group);
+    if !kind.aggregated {
+        return Ok(None);
+    }
+    if let Some(feed) = state.store.get_feed(fid).await? {
+        feed_page::access(&state.store.feed_access(caller, &feed).await?)?;
+    }
+    Ok(Some(kind))
+}
+
+/// A flat feed's page rendered (without `discard_actors`' activities), and its `next`: `base`
+/// (the path it was read at) continued after the last activity, or `""` at the end.
+pub async fn flat(
+    state: &AppState,
+    caller: &Caller,
+    fid: &str,
+    q: &V2Query,
+    base: &str,
+) -> ApiResult<(Vec<Value>, String)> {
+    let (found, more, limit) = page(state, caller, fid, q).await?;
+    // `discard_actors`: leave out what these actors did (Stream's way to mute them).
+    let discarded = q.all("discard_actors");
+    let results: Vec<Value> = found
+        .iter()
+        .map(|e| tributary_v2::activity::render(&e.activity, origin_of(e, fid)))
+        .filter(|a| {
+            a["actor"]
+                .as_str()
+                .is_none_or(|actor| !discarded.iter().any(|d| d == actor))
+        })
+        .collect();
+    let next = match (more, found.last()) {
+        (true, Some(last)) => format!("{base}?id_lt={}&limit={limit}", last.activity.id),
+        _ => String::new(),
+    };
+    Ok((results, next))
+}
+
 pub async fn read(
     State(state): State<AppState>,
     V2Auth(auth): V2Auth,
@@ -144,37 +196,10 @@ pub async fn read(
 ) -> V2Result<Json<Value>> {
     let fid = fid_of(&group, &id)?;
     auth.require("feed", Action::Read, Some(&fid))?;
-    let feed_group = state
-        .store
-        .get_feed_group(&group)
-        .await?
-        .filter(|g| g.deleted_at.is_none())
-        .ok_or_else(|| ApiError::field("feed", format!("feed group '{group}' does not exist")))?;
-    let kind = Kind::of(&feed_group);
-    if kind.aggregated {
-        if let Some(feed) = state.store.get_feed(&fid).await? {
-            feed_page::access(&state.store.feed_access(&auth.caller, &feed).await?)?;
-        }
+    if let Some(kind) = aggregating(&state, &auth.caller, &group, &fid).await? {
         return Ok(Json(crate::aggregated::read(&state, &fid, kind, &q).await?));
     }
-    let (found, more, limit) = page(&state, &auth.caller, &fid, &q).await?;
-    // `discard_actors`: leave out what these actors did (Stream's way to mute them).
-    let discarded = q.all("discard_actors");
-    let results: Vec<Value> = found
-        .iter()
-        .map(|e| tributary_v2::activity::render(&e.activity, origin_of(e, &fid)))
-        .filter(|a| {
-            a["actor"]
-                .as_str()
-                .is_none_or(|actor| !discarded.iter().any(|d| d == actor))
-        })
-        .collect();
-    let next = match (more, found.last()) {
-        (true, Some(last)) => format!(
-            "/api/v1.0/feed/{group}/{id}/?id_lt={}&limit={limit}",
-            last.activity.id
-        ),
-        _ => String::new(),
-    };
+    let base = format!("/api/v1.0/feed/{group}/{id}/");
+    let (results, next) = flat(&state, &auth.caller, &fid, &q, &base).await?;
     Ok(Json(json!({"results": results, "next": next})))
 }

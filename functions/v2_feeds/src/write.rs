@@ -18,7 +18,7 @@ use tributary_domain::model::Activity;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
 use tributary_domain::{ApiError, ApiResult};
-use tributary_http::v2::{Action, V2Auth, V2Body, V2Query, V2Result};
+use tributary_http::v2::{bounded_list, parse_each, Action, V2Auth, V2Body, V2Query, V2Result};
 use tributary_http::AppState;
 use tributary_store::keys;
 use tributary_v2::activity::{parse_new, render};
@@ -39,26 +39,12 @@ pub async fn add(
 ) -> V2Result<Json<Value>> {
     let fid = fid_of(&group, &id)?;
     auth.require("feed", Action::Write, Some(&fid))?;
-    if let Some(list) = body.get("activities") {
-        let list = list
-            .as_array()
-            .ok_or_else(|| ApiError::field("activities", "activities must be a list"))?;
-        if list.len() > MAX_BATCH {
-            return Err(ApiError::field(
-                "activities",
-                format!("at most {MAX_BATCH} activities may be added at once"),
-            )
-            .into());
-        }
+    if body.get("activities").is_some() {
+        let list = bounded_list(&body, "activities", MAX_BATCH)?;
         // Parse all first: a bad one adds none.
-        let parsed = list
-            .iter()
-            .enumerate()
-            .map(|(i, raw)| {
-                parse_new(raw, &fid, tributary_v2::time::next_time())
-                    .map_err(|e| e.within(&format!("activities[{i}]")))
-            })
-            .collect::<ApiResult<Vec<_>>>()?;
+        let parsed = parse_each(list, "activities", |raw| {
+            parse_new(raw, &fid, tributary_v2::time::next_time())
+        })?;
         let mut out = Vec::with_capacity(parsed.len());
         for new in parsed {
             let a = activities::upsert(&state, &auth.caller, new.activity, true).await?;

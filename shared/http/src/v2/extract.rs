@@ -89,3 +89,34 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for V2Body {
         Ok(V2Body(crate::parse_json(&bytes)?))
     }
 }
+
+/// The list in `body[field]`, at most `max` items long (v2's batch bodies).
+pub fn bounded_list<'a>(
+    body: &'a serde_json::Value,
+    field: &str,
+    max: usize,
+) -> ApiResult<&'a Vec<serde_json::Value>> {
+    let list = body
+        .get(field)
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| ApiError::field(field, format!("{field} must be a list")))?;
+    if list.len() > max {
+        return Err(ApiError::field(
+            field,
+            format!("{field} may hold at most {max} items"),
+        ));
+    }
+    Ok(list)
+}
+
+/// Parses every item of a batch before anything is written, naming `field[i]` in an error.
+pub fn parse_each<T>(
+    list: &[serde_json::Value],
+    field: &str,
+    parse: impl Fn(&serde_json::Value) -> ApiResult<T>,
+) -> ApiResult<Vec<T>> {
+    list.iter()
+        .enumerate()
+        .map(|(i, raw)| parse(raw).map_err(|e| e.within(&format!("{field}[{i}]"))))
+        .collect()
+}

@@ -12,7 +12,7 @@ mod extract;
 
 pub use auth::{Action, V2Auth, V2Caller};
 pub use error::{V2Error, V2Result};
-pub use extract::{V2Body, V2Query};
+pub use extract::{bounded_list, parse_each, V2Body, V2Query};
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Uri;
