@@ -203,6 +203,16 @@ pub async fn add(
     };
     match store.add_reaction(&reaction).await? {
         Added::Added => {}
+        // The same reaction sent at once by another request won the race: with
+        // `enforce_unique` that is this request's answer too.
+        Added::Exists if unique => {
+            return store
+                .user_reactions(subject, &user)
+                .await?
+                .into_iter()
+                .find(|r| r.kind == kind)
+                .ok_or_else(already);
+        }
         Added::Exists => return Err(already()),
         Added::ActivityGone => {
             return Err(ApiError::not_found(format!(

@@ -281,3 +281,22 @@ async fn bad_reactions_are_refused() {
     .await
     .expect_error(16, 404);
 }
+
+#[tokio::test]
+async fn identical_unique_reactions_sent_at_once_all_answer_the_one_reaction() {
+    let app = &TestApp::spawn().await;
+    let (id, _) = new_activity(app).await;
+    let fan = unique("fan");
+    let adds = (0..10).map(|_| {
+        let body = json!({"type": "like", "user_id": fan, "enforce_unique": true});
+        let path = format!("{ACTIVITIES}/{id}/reactions");
+        async move { app.server("POST", &path, Some(body)).await }
+    });
+    for reply in join_all(adds).await {
+        let body = reply.expect_ok();
+        assert_eq!(body["reaction"]["type"], "like");
+        assert_eq!(body["reaction"]["user"]["id"], fan.as_str());
+    }
+    let a = get(app, &id, None).await;
+    assert_eq!(a["reaction_count"], 1);
+}
