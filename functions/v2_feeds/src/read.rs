@@ -68,6 +68,16 @@ pub async fn page(
 ) -> ApiResult<(Vec<Found>, bool, usize)> {
     let limit = limit(q)?;
     let offset = q.number("offset", 0, MAX_OFFSET)?;
+    // Ranked reads need a ranking engine this project does not have yet: refuse them rather
+    // than answer a time-ordered page under a ranking's name.
+    if let Some(ranking) = q.get("ranking") {
+        return Err(ApiError::field(
+            "ranking",
+            format!(
+                "ranking: ranked reads ('{ranking}') are not served; read the feed without ranking"
+            ),
+        ));
+    }
     // A feed nothing was ever written to or followed from has no entries.
     let Some(feed) = state.store.get_feed(fid).await? else {
         return Ok((Vec::new(), false, limit));
