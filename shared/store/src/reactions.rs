@@ -249,37 +249,45 @@ impl Store {
         // The index holds keys and a few attributes; the reactions' keys carry the rest.
         let list = page
             .items
-            .into_iter()
-            .filter_map(|item| {
-                let sk = item.get(keys::SK)?.as_s().ok()?;
-                let (user, kind) = sk.strip_prefix(keys::REACTION_PREFIX)?.rsplit_once('#')?;
-                let num = |name: &str| {
-                    item.get(name)
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0)
-                };
-                let custom = item
-                    .get("custom")
-                    .cloned()
-                    .and_then(|v| crate::document::document_value("custom", v).ok())
-                    .unwrap_or_default();
-                Some(Reaction {
-                    activity_id: activity_id.to_string(),
-                    comment_id: match subject {
-                        Subject::Comment(c) => Some(c.to_string()),
-                        Subject::Activity(_) => None,
-                    },
-                    user_id: user.to_string(),
-                    kind: kind.to_string(),
-                    custom,
-                    created_at: num("created_at"),
-                    updated_at: num("updated_at"),
-                })
-            })
+            .iter()
+            .filter_map(|item| reaction_from_index(item, activity_id, subject))
             .collect();
         Ok((list, next))
     }
+}
+
+/// A reaction as a subject's by-time index lists it: the table key (user and type), the
+/// times and the custom data.
+pub(crate) fn reaction_from_index(
+    item: &Item,
+    activity_id: &str,
+    subject: Subject<'_>,
+) -> Option<Reaction> {
+    let sk = item.get(keys::SK)?.as_s().ok()?;
+    let (user, kind) = sk.strip_prefix(keys::REACTION_PREFIX)?.rsplit_once('#')?;
+    let num = |name: &str| {
+        item.get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let custom = item
+        .get("custom")
+        .cloned()
+        .and_then(|v| crate::document::document_value("custom", v).ok())
+        .unwrap_or_default();
+    Some(Reaction {
+        activity_id: activity_id.to_string(),
+        comment_id: match subject {
+            Subject::Comment(c) => Some(c.to_string()),
+            Subject::Activity(_) => None,
+        },
+        user_id: user.to_string(),
+        kind: kind.to_string(),
+        custom,
+        created_at: num("created_at"),
+        updated_at: num("updated_at"),
+    })
 }
 
 /// Where a user's reaction of a type stands in an activity's newest-reactions list.

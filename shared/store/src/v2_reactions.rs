@@ -406,38 +406,10 @@ impl Store {
             .limit(limit.clamp(1, 1000) as i32);
         let page = self.query_page("read reactions", request, None).await?;
         let stopped = page.last_key_attr(keys::GSI1_SK);
-        let comment_id = match subject {
-            Subject::Comment(c) => Some(c.to_string()),
-            Subject::Activity(_) => None,
-        };
-        // The index carries the table key (user and type), the times and the custom data.
         let list = page
             .items
-            .into_iter()
-            .filter_map(|item| {
-                let sk = item.get(keys::SK)?.as_s().ok()?;
-                let (user, kind) = sk.strip_prefix(keys::REACTION_PREFIX)?.rsplit_once('#')?;
-                let num = |name: &str| {
-                    item.get(name)
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0)
-                };
-                let custom = item
-                    .get("custom")
-                    .cloned()
-                    .and_then(|v| crate::document::document_value("custom", v).ok())
-                    .unwrap_or_default();
-                Some(Reaction {
-                    activity_id: activity_id.to_string(),
-                    comment_id: comment_id.clone(),
-                    user_id: user.to_string(),
-                    kind: kind.to_string(),
-                    custom,
-                    created_at: num("created_at"),
-                    updated_at: num("updated_at"),
-                })
-            })
+            .iter()
+            .filter_map(|item| crate::reactions::reaction_from_index(item, activity_id, subject))
             .collect();
         Ok((list, stopped))
     }
