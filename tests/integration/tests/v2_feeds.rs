@@ -430,3 +430,53 @@ async fn ranked_reads_are_refused_not_answered_in_time_order() {
     assert_eq!(reply.body["exception"], "InputException");
     assert!(reply.body["exception_fields"]["ranking"].is_array());
 }
+
+#[tokio::test]
+async fn user_tokens_act_as_their_user_under_the_permission_model() {
+    let app = TestApp::spawn().await;
+    let (me, other) = (unique("v2me"), unique("v2other"));
+    let mine = v2_token(json!({"user_id": me}));
+    let own = format!("user:{me}");
+    let theirs = format!("user:{other}");
+    let ok = app
+        .v2(
+            "POST",
+            &feed(&own),
+            &mine,
+            Some(json!({"actor": me, "verb": "post", "object": "1"})),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let refused = app
+        .v2(
+            "POST",
+            &feed(&theirs),
+            &mine,
+            Some(json!({"actor": me, "verb": "post", "object": "1"})),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.body["code"], 17);
+    assert!(
+        read(&app, &theirs, "").await.is_empty(),
+        "the refused write wrote nothing"
+    );
+    // Removing someone else's activity is refused too, and leaves it in place.
+    let a = add(
+        &app,
+        &theirs,
+        json!({"actor": other, "verb": "post", "object": "2"}),
+    )
+    .await;
+    let id = a["id"].as_str().unwrap();
+    let remove = app
+        .v2(
+            "DELETE",
+            &format!("{}{id}/", feed(&theirs)),
+            &mine,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(remove.status, 403, "{}", remove.body);
+    assert_eq!(ids(&read(&app, &theirs, "").await), [id]);
+}
