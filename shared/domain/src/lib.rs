@@ -7,6 +7,7 @@
 //! - [`validate`] and [`partial`]: input rules and set/unset updates.
 //! - [`filter`]: Stream's query filters, parsed and evaluated.
 //! - [`aggregation`]: the group keys of aggregated feeds (Jinja formats).
+//! - [`ranking`]: ranked feeds' scores: Stream's ranking expressions, decay functions and variables.
 //! - [`rate_limit`]: per-user limits per endpoint and platform, and their windows.
 //! - [`time`] and [`ids`]: timestamps and identifiers; [`retry`]: backoff for retry loops.
 
@@ -18,6 +19,7 @@ pub mod filter;
 pub mod ids;
 pub mod model;
 pub mod partial;
+pub mod ranking;
 pub mod rate_limit;
 pub mod retry;
 pub mod time;
