@@ -3,7 +3,8 @@
 //! following, and for notification feeds their status.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use tributary_core::ranked::RankedRead;
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::Feed;
@@ -39,6 +40,11 @@ pub struct GetOrCreateFeedRequest {
     /// seen after this read, which shows the state from before.
     pub mark_read: Option<Value>,
     pub mark_seen: Option<Value>,
+    /// Ranked groups: variables the group's ranking expression can use by name.
+    pub external_ranking: Option<Map<String, Value>>,
+    /// Ranked groups: tag to weight; `interest_score` sums the weights of an activity's
+    /// `interest_tags`.
+    pub interest_weights: Option<Map<String, Value>>,
 }
 
 /// Creates the feed on first call (`created` says so) and reads it.
@@ -91,8 +97,15 @@ pub async fn get_or_create(
     } else {
         None
     };
+    // Groups that rank order by score; aggregated ones group in time order.
+    let ranked = feed_group.ranking().map(|ranking| RankedRead {
+        external: req.external_ranking.unwrap_or_default(),
+        interest_weights: req.interest_weights.unwrap_or_default(),
+        ..RankedRead::new(ranking)
+    });
     let page = if access == Access::Full && groups.is_none() {
         let request = read::PageRequest {
+            ranked: ranked.as_ref(),
             limit,
             next: req.next.as_deref(),
             prev: req.prev.as_deref(),

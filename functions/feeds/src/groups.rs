@@ -8,6 +8,7 @@ use tributary_domain::aggregation::Format;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::FeedVisibility;
 use tributary_domain::model::feed_group::{is_built_in, FeedGroup, SETTINGS};
+use tributary_domain::ranking::Ranking;
 use tributary_domain::time::now_nanos;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
@@ -85,6 +86,10 @@ fn apply(group: &mut FeedGroup, body: &Map<String, Value>) -> ApiResult<()> {
     }
     if let Some(notification) = body.get("notification").filter(|v| !v.is_null()) {
         check_notification(notification)?;
+    }
+    // A group is never saved with a ranking its reads could not compute.
+    if let Some(ranking) = body.get("ranking").filter(|v| !v.is_null()) {
+        Ranking::parse(ranking)?;
     }
     for key in SETTINGS {
         match body.get(key) {

@@ -2,13 +2,16 @@
 //! (at most 400) and one of `id_lt`, `id_lte`, `id_gt`, `id_gte`, newest first. Groups that
 //! aggregate answer groups (`aggregated.rs`). The page comes
 //! from `tributary_core::feed_page`, so visibility, deletes, expiry and hiding are v3's.
+//! With `ranking` (and `ranking_vars`), the page comes from the group's ranking
+//! (`tributary_core::ranked`), by `offset`, each activity with its `score`.
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use tributary_core::feed_page::{self, ActivityFilter, Found};
 use tributary_core::groups::Kind;
+use tributary_core::ranked::{stable_seed, RankedRead};
 use tributary_domain::caller::Caller;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::v2::{Action, V2Auth, V2Query, V2Result};
@@ -68,16 +71,7 @@ pub async fn page(
 ) -> ApiResult<(Vec<Found>, bool, usize)> {
     let limit = limit(q)?;
     let offset = q.number("offset", 0, MAX_OFFSET)?;
-    // Ranked reads need a ranking engine this project does not have yet: refuse them rather
-    // than answer a time-ordered page under a ranking's name.
-    if let Some(ranking) = q.get("ranking") {
-        return Err(ApiError::field(
-            "ranking",
-            format!(
-                "ranking: ranked reads ('{ranking}') are not served; read the feed without ranking"
-            ),
-        ));
-    }
+    let ranked = ranked_read(state, fid, q).await?;
     // A feed nothing was ever written to or followed from has no entries.
     let Some(feed) = state.store.get_feed(fid).await? else {
         return Ok((Vec::new(), false, limit));
@@ -99,6 +93,20 @@ pub async fn page(
         return Ok((Vec::new(), false, limit));
     };
     let filter = ActivityFilter::default();
+    if let Some(ranked) = ranked {
+        let (from, newer_than) = match start {
+            Start::Top => (None, None),
+            Start::Before { sk } => (Some(sk), None),
+            Start::After { sk } => (None, Some(sk)),
+        };
+        let mut window = ranked.window(state, caller, &feed, from, &filter).await?;
+        if let Some(sk) = newer_than {
+            window.retain(|f| f.sk > sk);
+        }
+        let more = window.len() > offset + limit;
+        let found = window.into_iter().skip(offset).take(limit).collect();
+        return Ok((found, more, limit));
+    }
     let want = limit + offset;
     let (mut found, more) = match start {
         Start::Top => {
@@ -135,6 +143,44 @@ pub async fn page(
     found.truncate(want);
     let found: Vec<Found> = found.into_iter().skip(offset).collect();
     Ok((found, more, limit))
+}
+
+/// The ranked read `ranking` asks for: the group's ranking (one per group: any name reads
+/// it), with `ranking_vars` (a JSON object) as its external variables. Stream's missing-
+/// ranking error (code 12) when the group does not rank.
+async fn ranked_read(state: &AppState, fid: &str, q: &V2Query) -> ApiResult<Option<RankedRead>> {
+    let Some(name) = q.get("ranking").filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let group = fid.split_once(':').map_or(fid, |(g, _)| g);
+    let ranking = state
+        .store
+        .get_feed_group(group)
+        .await?
+        .and_then(|g| g.ranking())
+        .ok_or_else(|| {
+            ApiError::MissingRanking(format!(
+                "feed group '{group}' has no ranking '{name}'; give the group an expression ranking to rank its reads"
+            ))
+        })?;
+    let external = match q.get("ranking_vars") {
+        None => Map::new(),
+        Some(raw) => match serde_json::from_str::<Value>(raw) {
+            Ok(Value::Object(vars)) => vars,
+            _ => {
+                return Err(ApiError::field(
+                    "ranking_vars",
+                    "ranking_vars: must be a JSON object of variables",
+                ))
+            }
+        },
+    };
+    Ok(Some(RankedRead {
+        external,
+        // Pages of a v2 ranked read are separate requests: `rand()` must agree between them.
+        seed: stable_seed(fid),
+        ..RankedRead::new(ranking)
+    }))
 }
 
 /// An entry's `origin` as v2 shows it: the feed a follower's copy came from, `null` in the
@@ -182,17 +228,31 @@ pub async fn flat(
     let (found, more, limit) = page(state, caller, fid, q).await?;
     // `discard_actors`: leave out what these actors did (Stream's way to mute them).
     let discarded = q.all("discard_actors");
+    let ranking = q.get("ranking").filter(|n| !n.is_empty());
     let results: Vec<Value> = found
         .iter()
-        .map(|e| tributary_v2::activity::render(&e.activity, origin_of(e, fid)))
+        .map(|e| {
+            let mut a = tributary_v2::activity::render(&e.activity, origin_of(e, fid));
+            if ranking.is_some() {
+                a["score"] = json!(e.activity.score);
+            }
+            a
+        })
         .filter(|a| {
             a["actor"]
                 .as_str()
                 .is_none_or(|actor| !discarded.iter().any(|d| d == actor))
         })
         .collect();
-    let next = match (more, found.last()) {
-        (true, Some(last)) => format!("{base}?id_lt={}&limit={limit}", last.activity.id),
+    let next = match (more, found.last(), ranking) {
+        // A ranked read pages by position in its ranked window.
+        (true, Some(_), Some(name)) => {
+            let offset = q.number("offset", 0, MAX_OFFSET)? + limit;
+            format!("{base}?ranking={name}&offset={offset}&limit={limit}")
+        }
+        (true, Some(last), None) => {
+            format!("{base}?id_lt={}&limit={limit}", last.activity.id)
+        }
         _ => String::new(),
     };
     Ok((results, next))

@@ -21,6 +21,8 @@ use tributary_http::AppState;
 use tributary_store::keys;
 use tributary_store::Direction;
 
+use crate::ranked::{RankedPage, RankedRead};
+
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 100;
 /// Extra reads one page may make to replace entries it had to skip.
@@ -144,6 +146,8 @@ pub struct PageRequest<'a> {
     pub prev: Option<&'a str>,
     pub id_around: Option<&'a str>,
     pub filter: &'a ActivityFilter,
+    /// The feed's ranking, when it orders reads by score rather than time.
+    pub ranked: Option<&'a RankedRead>,
 }
 
 pub async fn activities(
@@ -158,9 +162,19 @@ pub async fn activities(
         prev,
         id_around,
         filter,
+        ranked,
     } = req;
     if limit == 0 {
         return Ok(Page::default());
+    }
+    if let Some(ranked) = ranked {
+        let req = RankedPage {
+            limit,
+            next,
+            prev,
+            id_around,
+        };
+        return ranked.page(state, caller, feed, req, filter).await;
     }
     let decode = |field: &str, c: &str| state.cursors.decode::<EntryCursor>(field, c).map(|p| p.sk);
     let (mut found, older_left, newer_left) = match (next, prev, id_around) {

@@ -7,8 +7,10 @@
 //! - [`follows`]: following, answering follow requests, unfollowing (counts, history copy).
 //! - [`groups`]: aggregated and notification feeds' groups: loading, counts, marks.
 //! - [`feed_page`]: a page of a feed's activities, with cursors, filters and visibility.
+//! - [`ranked`]: ranked reads: a window of a feed scored by its ranking, paged by position.
 
 pub mod activities;
 pub mod feed_page;
 pub mod follows;
 pub mod groups;
+pub mod ranked;

@@ -16,6 +16,7 @@ pub mod codes {
     pub const INPUT: i64 = 4;
     pub const AUTHENTICATION: i64 = 5;
     pub const RATE_LIMITED: i64 = 9;
+    pub const MISSING_RANKING: i64 = 12;
     pub const DOES_NOT_EXIST: i64 = 16;
     pub const NOT_ALLOWED: i64 = 17;
     pub const TOKEN_EXPIRED: i64 = 40;
@@ -47,6 +48,9 @@ pub enum ApiError {
     /// The route exists for other methods only, or not at all.
     #[error("{0}")]
     NoRoute(String),
+    /// A read names a ranking its feed's group does not have: code 12, 400.
+    #[error("{0}")]
+    MissingRanking(String),
     /// Too many requests in the current window: code 9, 429, with `Retry-After` seconds.
     #[error("{message}")]
     RateLimited { message: String, retry_after: i64 },
@@ -127,7 +131,7 @@ impl ApiError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Input { .. } => 400,
+            ApiError::Input { .. } | ApiError::MissingRanking(_) => 400,
             ApiError::Unauthenticated { .. } => 401,
             ApiError::NotAllowed(_) => 403,
             ApiError::NotFound(_) | ApiError::NoRoute(_) => 404,
@@ -144,6 +148,7 @@ impl ApiError {
             ApiError::NotAllowed(_) => codes::NOT_ALLOWED,
             ApiError::NotFound(_) | ApiError::NoRoute(_) => codes::DOES_NOT_EXIST,
             ApiError::RateLimited { .. } => codes::RATE_LIMITED,
+            ApiError::MissingRanking(_) => codes::MISSING_RANKING,
             ApiError::Internal { .. } => codes::INTERNAL,
         }
     }

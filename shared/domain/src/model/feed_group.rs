@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::model::feed::{Feed, FeedVisibility};
+use crate::ranking::Ranking;
 use crate::time::Nanos;
 
 /// The groups every new app has.
@@ -84,6 +85,17 @@ impl FeedGroup {
             updated_at: now,
             deleted_at: None,
         }
+    }
+
+    /// The group's ranking when it orders reads by score (`expression` or `interest`);
+    /// `None` for time order. A setting stored before it was checked, and unreadable now,
+    /// reads in time order.
+    pub fn ranking(&self) -> Option<Ranking> {
+        self.settings
+            .get("ranking")
+            .filter(|v| !v.is_null())
+            .and_then(|v| Ranking::parse(v).ok())
+            .filter(Ranking::ranks)
     }
 
     /// A new feed of this group, with the group's default visibility.

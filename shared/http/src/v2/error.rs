@@ -49,6 +49,7 @@ impl V2Error {
                 (404, codes::DOES_NOT_EXIST, "DoesNotExistException")
             }
             ApiError::RateLimited { .. } => (429, codes::RATE_LIMITED, "RateLimitReached"),
+            ApiError::MissingRanking(_) => (400, codes::MISSING_RANKING, "MissingRankingException"),
             ApiError::Internal { .. } => (500, codes::INTERNAL, "InternalServerError"),
         }
     }
