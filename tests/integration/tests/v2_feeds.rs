@@ -409,29 +409,6 @@ async fn aggregated_followers_group_copies_and_unfollowing_ungroups_them() {
 }
 
 #[tokio::test]
-async fn ranked_reads_are_refused_not_answered_in_time_order() {
-    let app = TestApp::spawn().await;
-    let fid = format!("user:{}", unique("v2"));
-    add(
-        &app,
-        &fid,
-        json!({"actor": "a", "verb": "v", "object": "o"}),
-    )
-    .await;
-    let reply = app
-        .v2(
-            "GET",
-            &format!("{}?ranking=popularity", feed(&fid)),
-            &v2_server_token(),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 400, "{}", reply.body);
-    assert_eq!(reply.body["exception"], "InputException");
-    assert!(reply.body["exception_fields"]["ranking"].is_array());
-}
-
-#[tokio::test]
 async fn user_tokens_act_as_their_user_under_the_permission_model() {
     let app = TestApp::spawn().await;
     let (me, other) = (unique("v2me"), unique("v2other"));
