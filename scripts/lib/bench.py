@@ -14,6 +14,8 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
   inline_fanout  add_activity's latency, write units and round trips with 0 to 500 followers,
                delivered before the add answers beside queued (the INLINE_FANOUT default)
   v2           read/write units and round trips of each v2 request
+  ranking      pages of 25 from feeds of 25, 200 and 1,000 activities, ranked by an expression
+               beside time order: read units, round trips, latency
   load         (only when named) the whole local stack (scripts/dev on its own ports) under a
                mixed read/write load: add activity, read feed, follow, comment, react, query
                from --clients threads at --rate requests/s in total for --duration seconds;
@@ -56,7 +58,7 @@ import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
-BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "v2")
+BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "v2", "ranking")
 LOAD_INSTANCE = "bench-load"
 
 
