@@ -31,9 +31,15 @@ A path that matches no route (only possible without a `$default`-style route) ge
 envelope (404, code 16), so SDKs raise their API error. CORS is answered as the HTTP API's
 `CorsConfiguration` in infra/template.yaml says (preflights never reach a function). `/2015-03-31/functions/...` is passed through to
 cargo lambda watch unchanged (the queue bridge, the job scheduler and scripts/job invoke functions
-there). Stdlib only; listens on 127.0.0.1.
+there).
 
-    gateway.py --port 3030 --lambda-url http://127.0.0.1:3031 [--timeout 30]
+With --ws-port, a WebSocket upgrade of `/api/v2/connect` is tunnelled to the WebSocket API stand-in
+(scripts/lib/ws_gateway.py) on that port: Stream's clients derive the WebSocket URL from the base URL
+and change only a literal `:3030` to `:8800`, so on any other port they connect to this one. The
+request head goes on as received and the bytes are then copied both ways until either side closes.
+Without --ws-port such an upgrade is routed like any other request. Stdlib only; listens on 127.0.0.1.
+
+    gateway.py --port 3030 --lambda-url http://127.0.0.1:3031 [--timeout 30] [--ws-port 8800]
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import base64
 import http.client
 import json
 import re
+import select
 import signal
 import socket
 import sys
@@ -63,6 +70,8 @@ V2_PREFIXES = ("/api/v1.0/", "/analytics/v1.0/", "/personalization/v1.0/")
 # Hop-by-hop headers: never forwarded in either direction.
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
+# The path Stream's clients open their WebSocket on; upgrades there go to the WebSocket API stand-in.
+WS_PATH = "/api/v2/connect"
 
 
 @dataclass
@@ -241,9 +250,12 @@ class Cors:
 
 
 class Gateway:
-    def __init__(self, routes: list[Route], lambda_url: str, timeout: float, cors: Optional[Cors] = None):
+    def __init__(
+        self, routes: list[Route], lambda_url: str, timeout: float, cors: Optional[Cors] = None, ws_port: Optional[int] = None
+    ):
         parsed = urllib.parse.urlparse(lambda_url)
         self.cors = cors
+        self.ws_port = ws_port
         self.routes = routes
         self.lambda_host = parsed.hostname or HOST
         self.lambda_port = parsed.port or 80
@@ -415,9 +427,55 @@ class Handler(BaseHTTPRequestHandler):
         except (socket.timeout, ConnectionError):
             self.close_connection = True
 
+    def _is_ws_upgrade(self) -> bool:
+        if self.gateway.ws_port is None or self.command != "GET":
+            return False
+        if (self.headers.get("Upgrade") or "").strip().lower() != "websocket":
+            return False
+        path = urllib.parse.urlsplit(self.path).path
+        return path.rstrip("/") == WS_PATH
+
+    def _tunnel_ws(self) -> None:
+        """Hands the connection to the WebSocket API stand-in: the request head as received, then
+        the bytes both ways until either side closes. No HTTP answer of ours follows."""
+        self.close_connection = True
+        try:
+            upstream = socket.create_connection((HOST, self.gateway.ws_port), timeout=10)
+        except OSError as exc:
+            print(f"gateway: WebSocket upgrade {self.path}: the WebSocket stand-in on :{self.gateway.ws_port} "
+                  f"is not reachable: {exc}", file=sys.stderr, flush=True)
+            self._json(502, b'{"message":"Bad Gateway"}')
+            return
+        client = self.connection
+        try:
+            upstream.settimeout(None)
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            head = self.raw_requestline + b"".join(
+                f"{name}: {value}\r\n".encode("latin-1") for name, value in self.headers.items()
+            ) + b"\r\n"
+            # Bytes the client sent after the head that the request reader already buffered.
+            client.setblocking(False)
+            try:
+                pending = self.rfile.peek(65536) or b""
+            except (BlockingIOError, OSError):
+                pending = b""
+            finally:
+                client.setblocking(True)
+            if pending:
+                self.rfile.read(len(pending))
+            upstream.sendall(head + pending)
+            splice(client, upstream)
+        except OSError:
+            pass
+        finally:
+            upstream.close()
+
     def _handle(self) -> None:
         started = time.perf_counter()
         self._request_id = str(uuid.uuid4())
+        if self._is_ws_upgrade():
+            self._tunnel_ws()
+            return
         body = self._read_body()
         if body is None or any(bad_header(v) for v in self.headers.values()):
             # API Gateway refuses header values with control characters (a NUL, say) itself;
@@ -503,6 +561,31 @@ class Handler(BaseHTTPRequestHandler):
     # to _handle instead, so any method reaches the router (and a wrong one gets the function's 405).
 
 
+def splice(a: socket.socket, b: socket.socket) -> None:
+    """Copies bytes between two connected sockets until both sides have closed (an end that closes
+    its side is passed on as a half-close) or either fails."""
+    peers = {a: b, b: a}
+    sending = {a, b}
+    while sending:
+        readable, _, _ = select.select(list(sending), [], [])
+        for sock in readable:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                sending.discard(sock)
+                try:
+                    peers[sock].shutdown(socket.SHUT_WR)
+                except OSError:
+                    return
+                continue
+            try:
+                peers[sock].sendall(data)
+            except OSError:
+                return
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -510,10 +593,16 @@ class Server(ThreadingHTTPServer):
 
 
 def serve(
-    port: int, lambda_url: str, timeout: float, cargo_toml: Path, template: Optional[Path] = None, ready_file: Optional[Path] = None
+    port: int,
+    lambda_url: str,
+    timeout: float,
+    cargo_toml: Path,
+    template: Optional[Path] = None,
+    ready_file: Optional[Path] = None,
+    ws_port: Optional[int] = None,
 ) -> None:
     routes = load_routes(cargo_toml)
-    gateway = Gateway(routes, lambda_url, timeout, Cors.from_template(template))
+    gateway = Gateway(routes, lambda_url, timeout, Cors.from_template(template), ws_port)
     handler = type("BoundHandler", (Handler,), {"gateway": gateway})
     server = Server((HOST, port), handler)
 
@@ -524,7 +613,8 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     if ready_file is not None:
         ready_file.write_text(str(port))
-    print(f"gateway: http://{HOST}:{port} -> {lambda_url} ({len(routes)} routes, timeout {timeout:g}s)", flush=True)
+    ws = f"; WebSocket upgrades of {WS_PATH} -> :{ws_port}" if ws_port is not None else ""
+    print(f"gateway: http://{HOST}:{port} -> {lambda_url} ({len(routes)} routes, timeout {timeout:g}s{ws})", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
@@ -539,8 +629,9 @@ def main() -> int:
     parser.add_argument("--cargo-toml", type=Path, default=Path(__file__).resolve().parents[2] / "Cargo.toml")
     parser.add_argument("--template", type=Path, help="infra/template.yaml: the HTTP API's CorsConfiguration")
     parser.add_argument("--ready-file", type=Path)
+    parser.add_argument("--ws-port", type=int, help=f"tunnel WebSocket upgrades of {WS_PATH} to this port (ws_gateway.py)")
     args = parser.parse_args()
-    serve(args.port, args.lambda_url, args.timeout, args.cargo_toml, args.template, args.ready_file)
+    serve(args.port, args.lambda_url, args.timeout, args.cargo_toml, args.template, args.ready_file, args.ws_port)
     return 0
 
 
