@@ -348,3 +348,146 @@ fn the_api_is_throttled_and_functions_limit_each_user() {
         Some(u64::from(tributary_domain::rate_limit::DEFAULT_USER_LIMIT))
     );
 }
+
+/// The logical ids of the template's resources of one type.
+fn resources_of_type<'a>(t: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
+    t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str().unwrap(), r))
+        .collect()
+}
+
+/// The text of a `!Sub "..."` (short or long form).
+fn sub_text(v: &Value) -> Option<String> {
+    intrinsic(v, "Sub").and_then(|s| s.as_str().map(str::to_string))
+}
+
+#[test]
+fn the_websocket_api_reaches_the_realtime_function() {
+    let t = template();
+    let apis: Vec<&str> = resources_of_type(&t, "AWS::ApiGatewayV2::Api")
+        .into_iter()
+        .filter(|(_, r)| r["Properties"]["ProtocolType"] == "WEBSOCKET")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(apis, ["WebSocketApi"], "one WebSocket API");
+
+    // Every route goes to one Lambda proxy integration of the realtime function.
+    let mut keys: Vec<String> = Vec::new();
+    for (id, route) in resources_of_type(&t, "AWS::ApiGatewayV2::Route") {
+        let p = &route["Properties"];
+        assert!(is_ref(&p["ApiId"], "WebSocketApi"), "{id}");
+        keys.push(p["RouteKey"].as_str().unwrap().to_string());
+        let target = sub_text(&p["Target"]).unwrap_or_else(|| panic!("{id}: Target is a !Sub"));
+        let integration = target
+            .strip_prefix("integrations/${")
+            .and_then(|s| s.strip_suffix('}'))
+            .unwrap_or_else(|| panic!("{id}: Target {target}"));
+        let i = &t["Resources"][integration]["Properties"];
+        assert_eq!(i["IntegrationType"], "AWS_PROXY", "{integration}");
+        let uri = sub_text(&i["IntegrationUri"]).expect("IntegrationUri is a !Sub");
+        assert!(
+            uri.contains("${RealtimeFunction.Arn}") && uri.ends_with("/invocations"),
+            "{integration}: {uri}"
+        );
+    }
+    keys.sort();
+    assert_eq!(keys, ["$connect", "$default", "$disconnect"]);
+
+    // The local stack runs the same binary (scripts/lib/dev.py builds `realtime`).
+    let function = &t["Resources"]["RealtimeFunction"];
+    assert_eq!(
+        function["Metadata"]["BuildProperties"]["Binary"],
+        "realtime"
+    );
+    let cargo: toml::Value = toml::from_str(&repo_file("Cargo.toml")).unwrap();
+    let members = cargo["workspace"]["members"].as_array().unwrap();
+    assert!(
+        members
+            .iter()
+            .any(|m| m.as_str() == Some("functions/realtime")),
+        "functions/realtime is a workspace member"
+    );
+
+    // API Gateway may invoke it.
+    let allowed = resources_of_type(&t, "AWS::Lambda::Permission")
+        .into_iter()
+        .any(|(_, p)| {
+            let p = &p["Properties"];
+            is_ref(&p["FunctionName"], "RealtimeFunction")
+                && p["Principal"] == "apigateway.amazonaws.com"
+                && sub_text(&p["SourceArn"]).is_some_and(|a| a.contains("${WebSocketApi}/"))
+        });
+    assert!(
+        allowed,
+        "a permission for the WebSocket API to invoke RealtimeFunction"
+    );
+}
+
+#[test]
+fn publishing_functions_reach_the_management_api() {
+    let t = template();
+    let stages = resources_of_type(&t, "AWS::ApiGatewayV2::Stage");
+    assert_eq!(stages.len(), 1, "one WebSocket stage");
+    let stage = stages[0].1["Properties"]["StageName"].as_str().unwrap();
+    assert_eq!(stages[0].1["Properties"]["AutoDeploy"], true);
+
+    // REALTIME_ENDPOINT and the WebSocketUrl output name the API and its stage.
+    let endpoint =
+        sub_text(&t["Globals"]["Function"]["Environment"]["Variables"]["REALTIME_ENDPOINT"])
+            .expect("REALTIME_ENDPOINT is a !Sub");
+    assert!(
+        endpoint.starts_with("https://${WebSocketApi}.execute-api.")
+            && endpoint.ends_with(&format!("/{stage}")),
+        "{endpoint}"
+    );
+    let url = sub_text(&t["Outputs"]["WebSocketUrl"]["Value"]).expect("WebSocketUrl is a !Sub");
+    assert!(
+        url.starts_with("wss://${WebSocketApi}.execute-api.")
+            && url.ends_with(&format!("/{stage}")),
+        "{url}"
+    );
+
+    // The managed policies that allow execute-api:ManageConnections on the API.
+    let managing: Vec<&str> = resources_of_type(&t, "AWS::IAM::ManagedPolicy")
+        .into_iter()
+        .filter(|(_, p)| {
+            p["Properties"]["PolicyDocument"]["Statement"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .any(|s| {
+                    s["Effect"] == "Allow"
+                        && s["Action"] == "execute-api:ManageConnections"
+                        && sub_text(&s["Resource"]).is_some_and(|r| r.contains("${WebSocketApi}/"))
+                })
+        })
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!managing.is_empty(), "a policy allowing ManageConnections");
+
+    // Every function that publishes (HTTP, SQS-triggered and the realtime one) has it.
+    for (id, resource) in resources_of_type(&t, "AWS::Serverless::Function") {
+        let events = resource["Properties"]["Events"].as_mapping();
+        let publishes = id == "RealtimeFunction"
+            || events.is_some_and(|e| {
+                e.values()
+                    .any(|ev| ev["Type"] == "HttpApi" || ev["Type"] == "SQS")
+            });
+        if !publishes {
+            continue;
+        }
+        let policies = resource["Properties"]["Policies"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{id} has policies"));
+        assert!(
+            policies
+                .iter()
+                .any(|p| managing.iter().any(|m| is_ref(p, m))),
+            "{id} may not post to WebSocket connections"
+        );
+    }
+}
