@@ -1,4 +1,5 @@
-"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch` + the queue bridge.
+"""The local stack behind scripts/dev: DynamoDB Local + moto (SQS) + `cargo lambda watch` + the queue bridge
++ the WebSocket API stand-in.
 
 Started by scripts/dev after scripts/setup; see README.md for the settings. Steps:
   1. check that the ports are free and infra/template.yaml is readable,
@@ -6,9 +7,12 @@ Started by scripts/dev after scripts/setup; see README.md for the settings. Step
   3. build each function binary (skipped with --no-build),
   4. run every function with `cargo lambda watch` (on an internal port, TRIBUTARY_LAMBDA_PORT), and
      serve the base URL with the HTTP API stand-in (scripts/lib/gateway.py), which routes each path as
-     infra/template.yaml does and invokes the function through the Lambda invoke API,
+     infra/template.yaml does and invokes the function through the Lambda invoke API; next to it the
+     WebSocket API stand-in (scripts/lib/ws_gateway.py) on TRIBUTARY_WS_PORT, which invokes the
+     `realtime` function for each connection's $connect, $default and $disconnect and serves the
+     management API (REALTIME_ENDPOINT); the HTTP stand-in passes upgrades of /api/v2/connect to it,
   5. wait until /health answers and each function answers a request (the SQS-triggered one: an empty
-     batch through the Lambda invoke API),
+     batch through the Lambda invoke API; `realtime`: a $disconnect of no connection),
   6. start the queue bridge (scripts/lib/queue_bridge.py), which feeds the task queue to the
      SQS-triggered function the way Lambda's event source mapping does,
   7. print how to connect and write the connection settings to .local/<instance>.env,
@@ -53,8 +57,17 @@ import services  # noqa: E402
 import resources  # noqa: E402
 import queue_bridge  # noqa: E402
 import gateway  # noqa: E402
+import ws_gateway  # noqa: E402
 
 P = "dev"
+
+# The function behind the WebSocket API (infra/template.yaml's RealtimeFunction): not HTTP-routed, like
+# `worker` and `jobs`; built, started and warmed up when it is a member of the workspace.
+REALTIME_FUNCTION = "realtime"
+# Stream's clients connect their WebSocket to the base URL's host with a literal `:3030` replaced by
+# `:8800`, and keep any other port.
+DEFAULT_API_PORT = 3030
+DEFAULT_WS_PORT = 8800
 
 # Requests that reach each function without credentials; its JSON answer (a 401 error) proves it runs.
 WARMUP_PATHS = {"users": "/api/v2/app", "activities": "/api/v2/feeds/activities/warmup"}
@@ -92,6 +105,22 @@ def router_functions() -> dict[str, Optional[str]]:
     return routes
 
 
+def workspace_has(function: str) -> bool:
+    """Whether `functions/<function>` is a member of the workspace (so `cargo build --bin <function>`
+    and cargo lambda watch can run it)."""
+    if not (ROOT / "functions" / function / "Cargo.toml").is_file():
+        return False
+    text = (ROOT / "Cargo.toml").read_text()
+    try:
+        import tomllib
+
+        members = tomllib.loads(text).get("workspace", {}).get("members", [])
+    except ModuleNotFoundError:  # Python < 3.11
+        section = re.search(r"^members\s*=\s*\[(.*?)\]", text, re.M | re.S)
+        members = re.findall(r'"([^"]+)"', section.group(1) if section else "")
+    return f"functions/{function}" in [str(m).rstrip("/") for m in members]
+
+
 def warmup_path(function: str, routed: str) -> str:
     if function in WARMUP_PATHS:
         return WARMUP_PATHS[function]
@@ -116,6 +145,14 @@ class Settings:
         self.lambda_port = port_setting("TRIBUTARY_LAMBDA_PORT", self.port + 1)
         if self.lambda_port == self.port:
             raise StackError("TRIBUTARY_LAMBDA_PORT must differ from TRIBUTARY_PORT")
+        # The WebSocket API stand-in: where Stream's clients look for it next to the default port,
+        # else a port of its own (clients on another port reach it through the HTTP stand-in).
+        ws_default = DEFAULT_WS_PORT if self.port == DEFAULT_API_PORT else self.port + 800
+        if ws_default > 65535 and not setting("TRIBUTARY_WS_PORT", ""):
+            raise StackError(f"TRIBUTARY_PORT={self.port}: its WebSocket port would be {ws_default}; set TRIBUTARY_WS_PORT")
+        self.ws_port = port_setting("TRIBUTARY_WS_PORT", ws_default)
+        if self.ws_port in (self.port, self.lambda_port):
+            raise StackError("TRIBUTARY_WS_PORT must differ from TRIBUTARY_PORT and TRIBUTARY_LAMBDA_PORT")
         raw_concurrency = setting("TRIBUTARY_FUNCTION_CONCURRENCY", "2")
         try:
             self.concurrency = int(raw_concurrency)
@@ -153,11 +190,16 @@ class Settings:
             raise StackError(f"TRIBUTARY_INSTANCE={self.instance!r}: use letters, digits, - and _ only")
         self.base_url = f"http://{HOST}:{self.port}"
         self.lambda_url = f"http://{HOST}:{self.lambda_port}"
+        # The management API the functions post frames to, and the URL clients connect to.
+        self.realtime_endpoint = f"http://{HOST}:{self.ws_port}"
+        self.ws_url = f"ws://{HOST}:{self.ws_port}/api/v2/connect"
         self.state_file = STATE_DIR / f"{self.instance}.env"
         self.functions_env_file = STATE_DIR / f"{self.instance}-functions.env"
         self.bridge_ready_file = STATE_DIR / f"{self.instance}-queue-bridge.ready"
         self.gateway_ready_file = STATE_DIR / f"{self.instance}-gateway.ready"
+        self.ws_ready_file = STATE_DIR / f"{self.instance}-ws-gateway.ready"
         self.bridge_log = LOG_DIR / f"{self.instance}-queue-bridge.log"
+        self.ws_log = LOG_DIR / f"{self.instance}-ws-gateway.log"
 
     def ready_timeout(self, built: bool) -> float:
         # Without the up-front build the first requests wait for compilation.
@@ -190,9 +232,11 @@ def wait_for_functions(
     watch: Child,
     others: list[Child],
     timeout: float,
+    realtime: Optional[str] = None,
 ) -> None:
-    """/health, then one request per HTTP function, then an empty SQS batch per SQS-triggered function
-    (cargo lambda watch compiles and starts a function on its first invocation)."""
+    """/health, then one request per HTTP function, then an empty SQS batch per SQS-triggered function,
+    then a $disconnect of no connection to the WebSocket function (cargo lambda watch compiles and
+    starts a function on its first invocation)."""
     def alive() -> Optional[str]:
         for child in [watch] + others:
             note = child.death_note()
@@ -251,9 +295,69 @@ def wait_for_functions(
             remaining = max(deadline - time.monotonic(), 5)
             wait_until(what, warm, remaining, alive=alive, interval=0.5)
             say(P, f"function {name} is up (POST {url[len(settings.lambda_url):]} {{\"Records\": []}} -> {last[what][:80]})")
+        if realtime is not None:
+            warm_realtime(settings, realtime, last, deadline, alive, request_timeout)
     except StackError as exc:
         detail = "".join(f"\n  last answer to {p}: {a}" for p, a in last.items())
         raise StackError(f"{exc}{detail}\n  (the functions' own output is above; raise TRIBUTARY_READY_TIMEOUT to wait longer)") from None
+
+
+def warm_realtime(settings: Settings, name: str, last: dict[str, str], deadline: float, alive, request_timeout) -> None:
+    """Starts the WebSocket function with a `$disconnect` of a connection that does not exist (which
+    it must take in its stride: API Gateway delivers $disconnect on a best-effort basis). A function
+    error is reported, not fatal: the rest of the stack works without it."""
+    url = queue_bridge.invoke_url(settings.lambda_url, name)
+    what = f"function {name} (invoke with a $disconnect)"
+    peer = ws_gateway.Peer(
+        connection_id="warmup" + ws_gateway.new_id(),
+        connected_at=ws_gateway.now_ms(),
+        source_ip=HOST,
+        user_agent="scripts/dev",
+        domain_name=f"{HOST}:{settings.ws_port}",
+    )
+    event = ws_gateway.disconnect_event(peer, 1000, "scripts/dev warm-up")
+    failed: list[str] = []
+
+    def warm() -> bool:
+        result = queue_bridge.invoke(url, event, timeout=request_timeout())
+        last[what] = result.short()
+        body = result.json()
+        if result.status == 200 and isinstance(body, dict) and isinstance(body.get("statusCode"), int):
+            return True
+        if result.status == 500 and isinstance(body, dict) and "errorType" in body:
+            failed.append(result.short())
+            return True  # it runs; waiting will not change its answer
+        return False
+
+    wait_until(what, warm, max(deadline - time.monotonic(), 5), alive=alive, interval=0.5)
+    if failed:
+        say(P, f"function {name} answered its warm-up with an error (WebSocket handshakes may fail): {failed[0][:200]}")
+    else:
+        say(P, f"function {name} is up (invoke with a $disconnect -> {last[what][:80]})")
+
+
+def start_ws_gateway(sup: Supervisor, settings: Settings, timeout: float, others: list[Child]) -> Child:
+    """Starts the WebSocket API stand-in and waits until it listens."""
+    settings.ws_ready_file.unlink(missing_ok=True)
+    argv = [
+        sys.executable, str(Path(ws_gateway.__file__).resolve()),
+        "--port", str(settings.ws_port),
+        "--lambda-url", settings.lambda_url,
+        "--function", REALTIME_FUNCTION,
+        "--timeout", f"{timeout:g}",
+        "--ready-file", str(settings.ws_ready_file),
+    ]
+    front = sup.spawn("WebSocket gateway", argv, env=child_env({"PYTHONUNBUFFERED": "1"}), cwd=ROOT, log=settings.ws_log)
+
+    def alive() -> Optional[str]:
+        for child in [front] + others:
+            note = child.death_note()
+            if note:
+                return note
+        return None
+
+    wait_until("WebSocket gateway", settings.ws_ready_file.is_file, 30, alive=alive, interval=0.1)
+    return front
 
 
 def start_bridge(
@@ -312,6 +416,8 @@ def start_gateway(sup: Supervisor, settings: Settings, timeout: float, others: l
         "--cargo-toml", str(ROOT / "Cargo.toml"),
         "--template", str(TEMPLATE),
         "--ready-file", str(settings.gateway_ready_file),
+        # Clients whose base URL port is not 3030 open their WebSocket on this port.
+        "--ws-port", str(settings.ws_port),
     ]
     front = sup.spawn("gateway", argv, env=child_env({"PYTHONUNBUFFERED": "1"}), cwd=ROOT)
 
@@ -326,7 +432,7 @@ def start_gateway(sup: Supervisor, settings: Settings, timeout: float, others: l
     return front
 
 
-def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bridge.Mapping") -> str:
+def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bridge.Mapping", realtime: bool) -> str:
     snippet = (
         "from getstream import Stream\n"
         f'client = Stream(api_key="{settings.api_key}", api_secret="{settings.api_secret}", '
@@ -347,6 +453,10 @@ def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bri
         f"  Base URL     {settings.base_url}",
         f"  API key      {settings.api_key}",
         f"  API secret   {settings.api_secret}",
+        f"  Realtime     {settings.ws_url}",
+        f"               (also ws://{HOST}:{settings.port}/api/v2/connect; management API {settings.realtime_endpoint};",
+        f"               log: {settings.ws_log.relative_to(ROOT)}"
+        + (")" if realtime else f"; the {REALTIME_FUNCTION} function is not in the workspace yet)"),
         "",
         f"  DynamoDB     http://{HOST}:{settings.dynamodb_port}   table {settings.table}",
         f"  SQS          http://{HOST}:{settings.sqs_port}   {queue_url}",
@@ -376,6 +486,7 @@ def run(args: argparse.Namespace) -> int:
         {
             "TRIBUTARY_PORT": settings.port,
             "TRIBUTARY_LAMBDA_PORT": settings.lambda_port,
+            "TRIBUTARY_WS_PORT": settings.ws_port,
             "TRIBUTARY_DYNAMODB_PORT": settings.dynamodb_port,
             "TRIBUTARY_SQS_PORT": settings.sqs_port,
         }
@@ -388,6 +499,13 @@ def run(args: argparse.Namespace) -> int:
         raise StackError(f"template: {mapping.function_id} is triggered by {mapping.queue_id}, which the local stack does not create")
     if not (VENV_BIN / "cargo-lambda").exists():
         raise StackError(f"{VENV_BIN / 'cargo-lambda'} not found (run scripts/setup)")
+    try:
+        import aiohttp  # noqa: F401 - the WebSocket stand-in runs on it
+    except ModuleNotFoundError:
+        raise StackError(f"aiohttp is missing from {sys.executable} (run scripts/setup; scripts/dev uses .venv)") from None
+    realtime = workspace_has(REALTIME_FUNCTION)
+    # Functions cargo lambda watch serves besides the HTTP-routed ones (which are not routed).
+    unrouted = [mapping.binary, "jobs"] + ([REALTIME_FUNCTION] if realtime else [])
 
     sup = Supervisor()
     wrote_state = False
@@ -419,6 +537,8 @@ def run(args: argparse.Namespace) -> int:
             "USER_RATE_LIMIT": os.environ.get("USER_RATE_LIMIT", ""),
             # Empty: a write delivers to its first 50 followers before answering, the rest queued.
             "INLINE_FANOUT": os.environ.get("INLINE_FANOUT", ""),
+            # The WebSocket API's management API (POST/GET/DELETE @connections/{id}).
+            "REALTIME_ENDPOINT": settings.realtime_endpoint,
         }
         env = child_env(function_env)
         # RUST_LOG goes to the functions through --env-file only: in cargo lambda's own environment it
@@ -429,7 +549,7 @@ def run(args: argparse.Namespace) -> int:
             say(P, "--no-build: each function compiles on its first request")
         else:
             build_started = time.monotonic()
-            build(sup, list(routes) + [mapping.binary, "jobs"], env)
+            build(sup, list(routes) + unrouted, env)
             say(P, f"build done in {fmt_duration(time.monotonic() - build_started)}")
 
         # Functions inherit the environment of `cargo lambda watch`; the same variables also go in through
@@ -445,15 +565,19 @@ def run(args: argparse.Namespace) -> int:
         ]
         if args.no_reload:
             watch_cmd.append("--ignore-changes")
-        say(P, f"serving the functions ({', '.join(list(routes) + [mapping.binary])}) with: {' '.join(watch_cmd)}")
+        say(P, f"serving the functions ({', '.join(list(routes) + unrouted)}) with: {' '.join(watch_cmd)}")
         watch = sup.spawn("cargo lambda watch", watch_cmd, env=watch_env, cwd=ROOT)
         front = start_gateway(sup, settings, settings.gateway_timeout(built=not args.no_build), [watch, ddb, sqs])
+        ws_front = start_ws_gateway(sup, settings, settings.gateway_timeout(built=not args.no_build), [watch, front, ddb, sqs])
+        say(P, f"WebSocket API stand-in on {settings.ws_url} (and through :{settings.port}) -> function {REALTIME_FUNCTION}"
+               + ("" if realtime else " (not in the workspace yet: handshakes are refused with 500)"))
         wait_for_functions(
-            settings, routes, [mapping.binary], watch, [front, ddb, sqs], settings.ready_timeout(built=not args.no_build)
+            settings, routes, [mapping.binary], watch, [front, ws_front, ddb, sqs], settings.ready_timeout(built=not args.no_build),
+            realtime=REALTIME_FUNCTION if realtime else None,
         )
         sup.poll_descendants()
 
-        bridge = start_bridge(sup, settings, mapping, queues[queue_env], aws["AWS_ENDPOINT_URL_SQS"], [watch, front, ddb, sqs])
+        bridge = start_bridge(sup, settings, mapping, queues[queue_env], aws["AWS_ENDPOINT_URL_SQS"], [watch, front, ws_front, ddb, sqs])
         if settings.jobs_interval > 0:
             # EventBridge's schedules, locally: every job on a short interval.
             sup.spawn(
@@ -479,6 +603,8 @@ def run(args: argparse.Namespace) -> int:
                 "TASK_DLQ_URL": queues["TASK_DLQ_URL"],
                 "AWS_ENDPOINT_URL_DYNAMODB": aws["AWS_ENDPOINT_URL_DYNAMODB"],
                 "AWS_ENDPOINT_URL_SQS": aws["AWS_ENDPOINT_URL_SQS"],
+                "WS_URL": settings.ws_url,
+                "REALTIME_ENDPOINT": settings.realtime_endpoint,
                 "DEV_PID": str(os.getpid()),
                 # What tests/conformance reads (`set -a; . .local/dev.env; set +a` before pytest).
                 "TRIBUTARY_BASE_URL": settings.base_url,
@@ -487,15 +613,16 @@ def run(args: argparse.Namespace) -> int:
                 "TRIBUTARY_SQS_ENDPOINT": aws["AWS_ENDPOINT_URL_SQS"],
                 "TRIBUTARY_TASK_QUEUE_URL": queues["TASK_QUEUE_URL"],
                 "TRIBUTARY_TASK_DLQ_URL": queues["TASK_DLQ_URL"],
+                "TRIBUTARY_REALTIME_ENDPOINT": settings.realtime_endpoint,
             },
         )
         wrote_state = True
-        print(banner(settings, queues["TASK_QUEUE_URL"], queues["TASK_DLQ_URL"], mapping), flush=True)
+        print(banner(settings, queues["TASK_QUEUE_URL"], queues["TASK_DLQ_URL"], mapping, realtime), flush=True)
         say(P, f"ready in {fmt_duration(time.monotonic() - started)}")
 
         tick = 0
         while True:
-            for child in (watch, front, bridge, ddb, sqs):
+            for child in (watch, front, ws_front, bridge, ddb, sqs):
                 note = child.death_note()
                 if note:
                     raise StackError(f"{note}; stopping the stack")
@@ -513,7 +640,8 @@ def run(args: argparse.Namespace) -> int:
         settings.functions_env_file.unlink(missing_ok=True)
         settings.bridge_ready_file.unlink(missing_ok=True)
         settings.gateway_ready_file.unlink(missing_ok=True)
-        say(P, "stopping (queue bridge, gateway, cargo lambda watch, functions, moto, DynamoDB Local)")
+        settings.ws_ready_file.unlink(missing_ok=True)
+        say(P, "stopping (queue bridge, gateways, cargo lambda watch, functions, moto, DynamoDB Local)")
         sup.stop_all()
         say(P, "stopped")
 

@@ -11,8 +11,8 @@
   4. SAM template     scripts/validate-template, when present
 
 All steps run even when an earlier one fails; the exit status is non-zero if any failed.
-Ports (environment): TRIBUTARY_TEST_PORT=18000, TRIBUTARY_TEST_DYNAMODB_PORT=18100,
-TRIBUTARY_TEST_SQS_PORT=18200. Logs: .local/logs/.
+Ports (environment): TRIBUTARY_TEST_PORT=18000 (and the WebSocket stand-in on that port + 800, also
+reachable through 18000), TRIBUTARY_TEST_DYNAMODB_PORT=18100, TRIBUTARY_TEST_SQS_PORT=18200. Logs: .local/logs/.
 """
 
 from __future__ import annotations
@@ -256,6 +256,8 @@ def main() -> int:
                         "TRIBUTARY_SQS_ENDPOINT": state["AWS_ENDPOINT_URL_SQS"],
                         "TRIBUTARY_TASK_QUEUE_URL": state["TASK_QUEUE_URL"],
                         "TRIBUTARY_TASK_DLQ_URL": state["TASK_DLQ_URL"],
+                        # The WebSocket API's management API, for tests that look at connections.
+                        "TRIBUTARY_REALTIME_ENDPOINT": state.get("REALTIME_ENDPOINT", ""),
                         "PYTHONDONTWRITEBYTECODE": "1",
                     }
                 )
