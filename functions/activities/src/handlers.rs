@@ -59,6 +59,12 @@ pub async fn update_activity(
 ) -> Reply<ActivityReply> {
     let user_id = req.user_id.clone();
     let activity = crate::update::update(&s, &caller, &id, user_id.as_deref(), req).await?;
+    // The event needs the stored record; only read it when there is a realtime API.
+    if s.config.realtime_endpoint.is_some() {
+        if let Some(updated) = s.store.get_activity(&id).await? {
+            ops::announce(&s, "feeds.activity.updated", &updated, &activity).await;
+        }
+    }
     Ok(Json(ActivityReply { activity }))
 }
 
@@ -74,6 +80,7 @@ pub async fn update_activity_partial(
         crate::update::update_partial(&s, &caller, &id, req.user_id.as_deref(), &set, &unset)
             .await?;
     let activity = render::activity(&s.store, &updated).await?;
+    ops::announce(&s, "feeds.activity.updated", &updated, &activity).await;
     Ok(Json(ActivityReply { activity }))
 }
 

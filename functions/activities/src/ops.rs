@@ -75,7 +75,28 @@ pub async fn add(
     if notify {
         notify_mentions(store, &activity, copy_custom).await?;
     }
-    render::activity(store, &activity).await
+    let response = render::activity(store, &activity).await?;
+    announce(state, "feeds.activity.added", &activity, &response).await;
+    Ok(response)
+}
+
+/// Queues the realtime events about an activity for the connections watching its feeds.
+pub async fn announce(
+    state: &AppState,
+    kind: &str,
+    activity: &Activity,
+    response: &ActivityResponse,
+) {
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "activity".into(),
+        serde_json::to_value(response).unwrap_or_default(),
+    );
+    state
+        .publish(tributary_tasks::realtime::activity_events(
+            kind, activity, fields,
+        ))
+        .await;
 }
 
 /// A "mention" notification for each user the activity mentions.
@@ -182,7 +203,10 @@ pub async fn delete(
         .store
         .may_change_activity(caller, &activity, Capability::DeleteAnyActivity)
         .await?;
-    remove(state, &activity, hard).await
+    remove(state, &activity, hard).await?;
+    let response = render::activity(&state.store, &activity).await?;
+    announce(state, "feeds.activity.deleted", &activity, &response).await;
+    Ok(())
 }
 
 /// Deletes several activities; all must exist and be the caller's to delete, or nothing is.

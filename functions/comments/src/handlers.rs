@@ -61,7 +61,36 @@ pub async fn add_comment(
     if notify {
         ops::notify_comment(&s, &c, copy_custom).await?;
     }
-    reply(&s, &c).await
+    let replied = reply(&s, &c).await?;
+    announce(&s, "feeds.comment.added", &c, &replied.comment).await?;
+    Ok(replied)
+}
+
+/// Queues the realtime event about a comment on an activity for the activity's watchers.
+async fn announce<T: serde::Serialize>(
+    s: &AppState,
+    kind: &str,
+    c: &Comment,
+    comment: &T,
+) -> ApiResult<()> {
+    if s.config.realtime_endpoint.is_none() || c.object_type != "activity" {
+        return Ok(());
+    }
+    let Some(a) = s.store.get_activity(&c.object_id).await? else {
+        return Ok(());
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "comment".into(),
+        serde_json::to_value(comment).unwrap_or_default(),
+    );
+    fields.insert(
+        "activity".into(),
+        serde_json::to_value(render::activity(&s.store, &a).await?).unwrap_or_default(),
+    );
+    s.publish(tributary_tasks::realtime::activity_events(kind, &a, fields))
+        .await;
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

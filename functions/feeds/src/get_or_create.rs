@@ -45,6 +45,46 @@ pub struct GetOrCreateFeedRequest {
     /// Ranked groups: tag to weight; `interest_score` sums the weights of an activity's
     /// `interest_tags`.
     pub interest_weights: Option<Map<String, Value>>,
+    /// Subscribes the WebSocket connection (`connection_id`, in the query as the clients
+    /// send it) to the feed's events.
+    pub watch: Option<bool>,
+    pub connection_id: Option<String>,
+}
+
+/// Subscribes `connection_id` to the feed's events: only a connection of the reader's own,
+/// and only to a feed whose activities the reader may read.
+async fn watch(
+    s: &AppState,
+    reader: &Caller,
+    fid: &str,
+    connection_id: Option<&str>,
+    access: &Access,
+) -> ApiResult<()> {
+    let id = connection_id.filter(|c| !c.is_empty()).ok_or_else(|| {
+        ApiError::field(
+            "connection_id",
+            "connection_id: a watched read names the WebSocket connection to subscribe",
+        )
+    })?;
+    let connection = s.store.get_connection(id).await?.ok_or_else(|| {
+        ApiError::field(
+            "connection_id",
+            format!("connection_id: '{id}' is not an open connection"),
+        )
+    })?;
+    if let Caller::User(me) = reader {
+        if *me != connection.user_id {
+            return Err(ApiError::not_allowed(
+                "the connection belongs to another user",
+            ));
+        }
+    }
+    if *access != Access::Full {
+        return Err(ApiError::not_allowed(format!(
+            "you may not watch the activities of feed {fid}"
+        )));
+    }
+    s.store.watch(&connection, fid).await
 }
 
 /// Creates the feed on first call (`created` says so) and reads it.
@@ -84,6 +124,9 @@ pub async fn get_or_create(
         .remove(0);
     let feed_access = &standing.access;
     let access = read::access(feed_access)?;
+    if req.watch == Some(true) {
+        watch(s, &reader, &feed.fid, req.connection_id.as_deref(), &access).await?;
+    }
     let (skip_watched, track_watched) = (
         story_flag(&feed_group, "skip_watched"),
         story_flag(&feed_group, "track_watched"),

@@ -13,12 +13,20 @@ use tributary_v3::replies::{FeedReply, FeedsReply, TaskReply};
 use crate::get_or_create::{self as read, GetOrCreateFeedRequest};
 use crate::ops::{self, FeedInput, FeedRequest};
 
+/// The query of a feed read: a watched read names the WebSocket connection to subscribe.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReadQuery {
+    connection_id: Option<String>,
+}
+
 pub async fn get_or_create(
     State(s): State<AppState>,
     Auth(caller): Auth,
     Path((group, id)): Path<(String, String)>,
-    Body(req): Body<GetOrCreateFeedRequest>,
+    QueryParams(q): QueryParams<ReadQuery>,
+    Body(mut req): Body<GetOrCreateFeedRequest>,
 ) -> HttpResult<Json<FeedReadResponse>> {
+    req.connection_id = q.connection_id.or(req.connection_id);
     Ok(Json(
         read::get_or_create(&s, &caller, &group, &id, req).await?,
     ))

@@ -36,7 +36,26 @@ pub async fn follow<const UPSERT: bool>(
     Body(req): Body<FollowRequest>,
 ) -> HttpResult<Json<FollowReply>> {
     let (f, created) = ops::follow(&s, &caller, req, UPSERT).await?;
-    reply(&s, &f, UPSERT.then_some(created)).await
+    let replied = reply(&s, &f, UPSERT.then_some(created)).await?;
+    if created || !UPSERT {
+        announce(&s, "feeds.follow.created", &f, &replied.follow).await;
+    }
+    Ok(replied)
+}
+
+/// Queues the realtime event about a follow for the watchers of both its feeds.
+async fn announce<T: serde::Serialize>(s: &AppState, kind: &str, f: &Follow, follow: &T) {
+    let event = serde_json::json!({
+        "type": kind,
+        "follow": follow,
+        "created_at": tributary_domain::time::now_nanos(),
+        "custom": {},
+    });
+    let fids = vec![f.source.clone(), f.target.clone()];
+    s.publish(vec![tributary_tasks::realtime::RealtimeTask::publish(
+        event, fids,
+    )])
+    .await;
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -146,7 +165,9 @@ pub async fn unfollow(
             notifications::retract(&s.store, "follow", &cause, &target.created_by_id).await?;
         }
     }
-    reply(&s, &f, None).await
+    let replied = reply(&s, &f, None).await?;
+    announce(&s, "feeds.follow.deleted", &f, &replied.follow).await;
+    Ok(replied)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

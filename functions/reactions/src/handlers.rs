@@ -16,11 +16,23 @@ use tributary_v3::replies::{OnActivity, ReactionReply};
 
 type Reply = HttpResult<Json<ReactionReply<OnActivity>>>;
 
-async fn activity_and_reaction(s: &AppState, a: &Activity, r: &Reaction) -> Reply {
+/// The reply, and the realtime event `kind` about it for the activity's watchers.
+async fn activity_and_reaction(s: &AppState, a: &Activity, r: &Reaction, kind: &str) -> Reply {
     let activity = render::activities_for(&s.store, std::slice::from_ref(a), Some(&r.user_id))
         .await?
         .remove(0);
     let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "activity".into(),
+        serde_json::to_value(&activity).unwrap_or_default(),
+    );
+    fields.insert(
+        "reaction".into(),
+        serde_json::to_value(&reaction).unwrap_or_default(),
+    );
+    s.publish(tributary_tasks::realtime::activity_events(kind, a, fields))
+        .await;
     Ok(Json(ReactionReply {
         subject: OnActivity { activity },
         reaction,
@@ -44,7 +56,7 @@ pub async fn add(
         )
         .await?;
     }
-    activity_and_reaction(&s, &activity, &reaction).await
+    activity_and_reaction(&s, &activity, &reaction, "feeds.activity.reaction.added").await
 }
 
 pub async fn delete(
@@ -66,7 +78,7 @@ pub async fn delete(
         let cause = ops::notification_cause(&reaction);
         notifications::retract(&s.store, "reaction", &cause, &activity.user_id).await?;
     }
-    activity_and_reaction(&s, &activity, &reaction).await
+    activity_and_reaction(&s, &activity, &reaction, "feeds.activity.reaction.deleted").await
 }
 
 async fn load_activity(s: &AppState, id: &str) -> ApiResult<Activity> {

@@ -8,16 +8,23 @@ use futures::stream::{self, StreamExt};
 use tributary_domain::{ApiError, ApiResult};
 use tributary_store::Store;
 use tributary_tasks::queue::TaskQueue;
+use tributary_tasks::realtime::Publisher;
 use tributary_tasks::Task;
 
 /// Messages of one batch worked on at once.
 const CONCURRENCY: usize = 4;
 
 /// Runs every message of a batch; the response names the messages to retry.
-pub async fn handle(store: &Store, queue: &TaskQueue, event: SqsEvent) -> SqsBatchResponse {
+/// `publisher` delivers realtime events; without one (no WebSocket API) they are dropped.
+pub async fn handle(
+    store: &Store,
+    queue: &TaskQueue,
+    publisher: Option<&Publisher>,
+    event: SqsEvent,
+) -> SqsBatchResponse {
     let failures: Vec<Option<String>> = stream::iter(event.records)
         .map(|message| async move {
-            match process(store, queue, &message).await {
+            match process(store, queue, publisher, &message).await {
                 Ok(()) => None,
                 Err(err) => {
                     tracing::error!(message_id = ?message.message_id, error = %err, "task failed");
@@ -41,9 +48,14 @@ pub async fn handle(store: &Store, queue: &TaskQueue, event: SqsEvent) -> SqsBat
     response
 }
 
-async fn process(store: &Store, queue: &TaskQueue, message: &SqsMessage) -> ApiResult<()> {
+async fn process(
+    store: &Store,
+    queue: &TaskQueue,
+    publisher: Option<&Publisher>,
+    message: &SqsMessage,
+) -> ApiResult<()> {
     let body = message.body.as_deref().unwrap_or_default();
     let task: Task =
         serde_json::from_str(body).map_err(|e| ApiError::input(format!("not a task: {e}")))?;
-    tributary_tasks::run(store, queue, &task).await
+    tributary_tasks::run(store, queue, publisher, &task).await
 }

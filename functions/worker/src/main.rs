@@ -6,9 +6,10 @@ use tributary_http::{init_tracing, AppState};
 async fn main() -> Result<(), Error> {
     init_tracing();
     let (_, store, queue) = AppState::background_from_env().await?;
-    let (store, queue) = (&store, &queue);
+    let publisher = tributary_tasks::realtime::Publisher::from_env().await;
+    let (store, queue, publisher) = (&store, &queue, publisher.as_ref());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<SqsBatchResponse, Error>(worker::handle(store, queue, event.payload).await)
+        Ok::<SqsBatchResponse, Error>(worker::handle(store, queue, publisher, event.payload).await)
     }))
     .await
 }

@@ -18,6 +18,9 @@ pub struct AppConfig {
     /// `INLINE_FANOUT`: followers (or history entries) a write delivers before it answers;
     /// the rest goes through the task queue. `0` queues everything.
     pub inline_fanout: usize,
+    /// `REALTIME_ENDPOINT`: the WebSocket API's management endpoint. Without it there is no
+    /// realtime API, and writes queue no events.
+    pub realtime_endpoint: Option<String>,
 }
 
 /// Followers a write delivers to before it answers, unless `INLINE_FANOUT` says otherwise.
@@ -71,6 +74,9 @@ impl AppConfig {
                 })?,
                 _ => DEFAULT_INLINE_FANOUT,
             },
+            realtime_endpoint: std::env::var("REALTIME_ENDPOINT")
+                .ok()
+                .filter(|v| !v.is_empty()),
         })
     }
 }

@@ -9,6 +9,7 @@ use tributary_domain::{ApiError, ApiResult};
 use tributary_store::Store;
 use tributary_tasks::fanout::{self, FanoutTask};
 use tributary_tasks::queue::TaskQueue;
+use tributary_tasks::realtime::RealtimeTask;
 
 /// What every handler can reach: built once per cold start, cloned cheaply per request.
 #[derive(Clone)]
@@ -73,6 +74,18 @@ impl AppState {
             .await?;
         let rest: Vec<FanoutTask> = rest.into_iter().flatten().collect();
         self.enqueue(&rest).await
+    }
+
+    /// Queues a realtime event for the connections watching its feeds. The write it reports
+    /// is done, so a failure to queue is logged, not answered; without a WebSocket API
+    /// (`REALTIME_ENDPOINT`) there is no one to tell.
+    pub async fn publish(&self, tasks: Vec<RealtimeTask>) {
+        if self.config.realtime_endpoint.is_none() {
+            return;
+        }
+        if let Err(e) = self.enqueue(&tasks).await {
+            e.log();
+        }
     }
 
     /// Queues background work. Without a queue configured there is nowhere to send it, which

@@ -532,9 +532,45 @@ pub fn rate_count(user_id: &str, window: i64, platform: &str, endpoint: &str) ->
     )
 }
 
+/// A realtime connection's partition: its record (`CONN`) and one item per feed it watches
+/// (`WATCH#<fid>`), so a disconnect finds every watch to remove with one Query.
+pub fn connection_partition(connection_id: &str) -> String {
+    format!("CONN#{connection_id}")
+}
+
+/// A realtime connection: who it signed in as. Expires by TTL (API Gateway closes every
+/// connection within two hours).
+pub fn connection(connection_id: &str) -> Key {
+    Key::new(connection_partition(connection_id), "CONN")
+}
+
+/// The connection's note that it watches `fid` (for clean-up on disconnect).
+pub fn connection_watch(connection_id: &str, fid: &str) -> Key {
+    Key::new(connection_partition(connection_id), format!("WATCH#{fid}"))
+}
+
+/// The partition of the connections watching a feed: an event about the feed is one Query.
+pub fn watchers_partition(fid: &str) -> String {
+    format!("WATCHERS#{fid}")
+}
+
+/// A connection watching `fid`.
+pub fn watcher(fid: &str, connection_id: &str) -> Key {
+    Key::new(watchers_partition(fid), connection_id.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn realtime_keys() {
+        assert_eq!(connection("c1").pk, "CONN#c1");
+        assert_eq!(connection("c1").sk, "CONN");
+        assert_eq!(connection_watch("c1", "user:a").sk, "WATCH#user:a");
+        assert_eq!(watcher("user:a", "c1").pk, "WATCHERS#user:a");
+        assert_eq!(watcher("user:a", "c1").sk, "c1");
+    }
 
     #[test]
     fn foreign_id_refs_never_prefix_another_foreign_id() {

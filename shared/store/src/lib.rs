@@ -27,6 +27,7 @@ mod members;
 mod ranges;
 mod rate_limits;
 mod reactions;
+mod realtime;
 mod transact;
 mod user_writes;
 mod users;
@@ -45,6 +46,7 @@ pub use marks::{Feedback, UserMarks};
 pub use ranges::{Slice, TimePartition};
 pub use rate_limits::RateCount;
 pub use reactions::{by_activity, latest_index, Added};
+pub use realtime::{Connection, Watcher, MAX_WATCHERS};
 pub use user_writes::Profile;
 pub use v2_reactions::V2ReactionRecord;
 

@@ -5,11 +5,13 @@
 //! - [`notifications`]: notification activities for follows, reactions, comments, mentions.
 //! - [`user_data`]: deleting and exporting everything a user has; [`records`] keeps the task
 //!   records clients poll.
+//! - [`realtime`]: delivering events to the WebSocket connections watching a feed.
 //! - [`queue`]: sending tasks.
 
 pub mod fanout;
 pub mod notifications;
 pub mod queue;
+pub mod realtime;
 pub mod records;
 pub mod user_data;
 
@@ -19,6 +21,7 @@ use tributary_store::Store;
 
 use crate::fanout::FanoutTask;
 use crate::queue::TaskQueue;
+use crate::realtime::{Publisher, RealtimeTask};
 use crate::user_data::UserDataTask;
 
 /// One message on the task queue. Each part serializes as itself (fan-out tasks carry a
@@ -29,6 +32,13 @@ use crate::user_data::UserDataTask;
 pub enum Task {
     Fanout(FanoutTask),
     UserData(UserDataTask),
+    Realtime(RealtimeTask),
+}
+
+impl From<RealtimeTask> for Task {
+    fn from(t: RealtimeTask) -> Self {
+        Task::Realtime(t)
+    }
 }
 
 impl From<FanoutTask> for Task {
@@ -44,8 +54,14 @@ impl From<UserDataTask> for Task {
 }
 
 /// Runs one step of a task, queueing its continuation.
-pub async fn run(store: &Store, queue: &TaskQueue, task: &Task) -> ApiResult<()> {
+pub async fn run(
+    store: &Store,
+    queue: &TaskQueue,
+    publisher: Option<&Publisher>,
+    task: &Task,
+) -> ApiResult<()> {
     match task {
+        Task::Realtime(task) => realtime::run(store, queue, publisher, task).await,
         Task::UserData(step) => match user_data::step(store, queue, step).await {
             Ok(Some(next)) => queue.send(&[next]).await,
             Ok(None) => Ok(()),

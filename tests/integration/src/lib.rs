@@ -38,6 +38,11 @@ pub struct TestApp {
     v2_reactions: SocketAddr,
     v2_users: SocketAddr,
     http: reqwest::Client,
+    /// Delivers realtime events in [`TestApp::settle_fanout`], when the app has a
+    /// realtime endpoint ([`TestApp::spawn_with_realtime`]).
+    pub publisher: Option<tributary_tasks::realtime::Publisher>,
+    /// The WebSocket API's function, when the app has a realtime endpoint.
+    pub realtime: Option<std::sync::Arc<realtime::Realtime>>,
 }
 
 /// A response: status and parsed JSON body.
@@ -116,6 +121,18 @@ impl TestApp {
             None,
             Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
             followers,
+            None,
+        )
+        .await
+    }
+
+    /// With a realtime endpoint: the WebSocket API's management API at `endpoint`.
+    pub async fn spawn_with_realtime(endpoint: &str) -> TestApp {
+        TestApp::spawn_full(
+            None,
+            Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
+            tributary_http::config::DEFAULT_INLINE_FANOUT,
+            Some(endpoint.to_string()),
         )
         .await
     }
@@ -128,6 +145,7 @@ impl TestApp {
             hide_after,
             user_rate_limit,
             tributary_http::config::DEFAULT_INLINE_FANOUT,
+            None,
         )
         .await
     }
@@ -136,6 +154,7 @@ impl TestApp {
         hide_after: Option<tributary_domain::time::Nanos>,
         user_rate_limit: Option<u32>,
         inline_fanout: usize,
+        realtime_endpoint: Option<String>,
     ) -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
@@ -151,8 +170,16 @@ impl TestApp {
             hide_activities_after: hide_after,
             user_rate_limit,
             inline_fanout,
+            realtime_endpoint: realtime_endpoint.clone(),
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
+        let publisher = match &realtime_endpoint {
+            Some(url) => Some(tributary_tasks::realtime::Publisher::connect(url).await),
+            None => None,
+        };
+        let realtime = publisher
+            .clone()
+            .map(|p| std::sync::Arc::new(realtime::Realtime::new(state.clone(), p)));
         let activities = serve(activities::app(state.clone())).await;
         let feeds = serve(feeds::app(state.clone())).await;
         let follows = serve(follows::app(state.clone())).await;
@@ -177,6 +204,8 @@ impl TestApp {
             v2_reactions,
             v2_users,
             http: reqwest::Client::new(),
+            publisher,
+            realtime,
         }
     }
 
@@ -221,7 +250,8 @@ impl TestApp {
                     record
                 })
                 .collect();
-            let response = worker::handle(&self.store, &self.queue, event).await;
+            let response =
+                worker::handle(&self.store, &self.queue, self.publisher.as_ref(), event).await;
             let failed: Vec<String> = response
                 .batch_item_failures
                 .into_iter()

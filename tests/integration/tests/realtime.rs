@@ -1,0 +1,283 @@
+//! The realtime API against DynamoDB Local: the WebSocket function's handshake (api key,
+//! token, `connection.ok` with `me`, Stream's error and a close for bad tokens), health
+//! checks, watched reads (only one's own connection, only readable feeds), and events
+//! reaching the connections that watch a feed (and its followers' feeds) and no others.
+//! Frames go out through the management API, received here by a recording endpoint that
+//! answers as API Gateway's does (410 Gone for closed connections).
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{json, Value};
+use tributary_integration_tests::{sign, unique, user_token, TestApp, API_KEY, API_SECRET};
+
+/// What the management API received: frames posted and connections closed.
+#[derive(Clone, Default)]
+struct Endpoint {
+    frames: Arc<Mutex<Vec<(String, Value)>>>,
+    closed: Arc<Mutex<Vec<String>>>,
+    gone: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Endpoint {
+    async fn spawn() -> (Endpoint, String) {
+        let endpoint = Endpoint::default();
+        let app = axum::Router::new()
+            .route(
+                "/@connections/{id}",
+                post(
+                    |State(e): State<Endpoint>, Path(id): Path<String>, body: String| async move {
+                        if e.gone.lock().unwrap().contains(&id) {
+                            return StatusCode::GONE;
+                        }
+                        let frame = serde_json::from_str(&body).unwrap_or(Value::Null);
+                        e.frames.lock().unwrap().push((id, frame));
+                        StatusCode::OK
+                    },
+                )
+                .delete(
+                    |State(e): State<Endpoint>, Path(id): Path<String>| async move {
+                        e.closed.lock().unwrap().push(id);
+                        StatusCode::NO_CONTENT
+                    },
+                ),
+            )
+            .with_state(endpoint.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (endpoint, url)
+    }
+
+    fn frames_to(&self, connection: &str) -> Vec<Value> {
+        self.frames
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(id, _)| id == connection)
+            .map(|(_, f)| f.clone())
+            .collect()
+    }
+
+    fn events_to(&self, connection: &str, kind: &str) -> Vec<Value> {
+        self.frames_to(connection)
+            .into_iter()
+            .filter(|f| f["type"] == kind)
+            .collect()
+    }
+}
+
+fn ws_event(
+    route: &str,
+    connection: &str,
+    query: Value,
+    body: Option<Value>,
+) -> ApiGatewayWebsocketProxyRequest {
+    let event_type = match route {
+        "$connect" => "CONNECT",
+        "$disconnect" => "DISCONNECT",
+        _ => "MESSAGE",
+    };
+    serde_json::from_value(json!({
+        "requestContext": {"routeKey": route, "eventType": event_type, "connectionId": connection,
+                           "stage": "local", "domainName": "127.0.0.1", "apiId": "local",
+                           "connectedAt": 0, "requestTimeEpoch": 0, "requestId": "r",
+                           "messageDirection": "IN", "identity": {"sourceIp": "127.0.0.1"}},
+        "queryStringParameters": query,
+        "body": body.map(|b| b.to_string()),
+        "isBase64Encoded": false
+    }))
+    .unwrap()
+}
+
+/// Opens a connection for `user` through the WebSocket function, as the client does.
+async fn connect(app: &TestApp, user: &str, name: &str) -> String {
+    let rt = app.realtime.as_ref().unwrap();
+    let id = unique("conn");
+    let open = rt
+        .handle(ws_event("$connect", &id, json!({"api_key": API_KEY}), None))
+        .await;
+    assert_eq!(open.status_code, 200);
+    let hello = json!({"token": user_token(user), "user_details": {"id": user, "name": name},
+                       "products": ["feeds"]});
+    let signed = rt
+        .handle(ws_event("$default", &id, json!({}), Some(hello)))
+        .await;
+    assert_eq!(signed.status_code, 200);
+    id
+}
+
+async fn watch(
+    app: &TestApp,
+    user: &str,
+    fid: &str,
+    connection: &str,
+) -> tributary_integration_tests::Reply {
+    let (group, id) = fid.split_once(':').unwrap();
+    app.as_user(
+        user,
+        "POST",
+        &format!("/api/v2/feeds/feed_groups/{group}/feeds/{id}?connection_id={connection}"),
+        Some(json!({"watch": true})),
+    )
+    .await
+}
+
+/// One test runs the scenarios in turn: tests share the task queue, and a realtime task
+/// taken by another test's worker would be posted to that test's endpoint.
+#[tokio::test]
+async fn realtime() {
+    let (endpoint, url) = Endpoint::spawn().await;
+    let app = TestApp::spawn_with_realtime(&url).await;
+    the_handshake_signs_in_answers_health_checks_and_refuses_bad_tokens(&app, &endpoint).await;
+    watched_feeds_get_events_and_others_do_not(&app, &endpoint).await;
+    private_activities_reach_only_their_author_and_feed_owner(&app, &endpoint).await;
+}
+
+async fn the_handshake_signs_in_answers_health_checks_and_refuses_bad_tokens(
+    app: &TestApp,
+    endpoint: &Endpoint,
+) {
+    let rt = app.realtime.as_ref().unwrap();
+    let refused = rt
+        .handle(ws_event(
+            "$connect",
+            "c0",
+            json!({"api_key": "wrong"}),
+            None,
+        ))
+        .await;
+    assert_eq!(
+        refused.status_code, 401,
+        "a wrong api key refuses the handshake"
+    );
+
+    let user = unique("rt");
+    let conn = connect(app, &user, "Ada").await;
+    let [ok] = endpoint.frames_to(&conn).try_into().unwrap();
+    assert_eq!(ok["type"], "connection.ok");
+    assert_eq!(ok["connection_id"], conn.as_str());
+    assert_eq!(ok["me"]["id"], user.as_str());
+    assert_eq!(ok["me"]["name"], "Ada");
+    // The user was upserted from user_details.
+    let stored = app.store.get_users([user.as_str()]).await.unwrap();
+    assert_eq!(stored[&user].name.as_deref(), Some("Ada"));
+
+    let check = json!([{"type": "health.check", "client_id": "x"}]);
+    rt.handle(ws_event("$default", &conn, json!({}), Some(check)))
+        .await;
+    assert_eq!(endpoint.events_to(&conn, "health.check").len(), 1);
+
+    for (token, code) in [
+        (sign(json!({"user_id": user, "exp": 1}), API_SECRET), 40),
+        (sign(json!({"user_id": user}), "not-the-secret"), 43),
+    ] {
+        let bad = unique("conn");
+        let hello = json!({"token": token, "user_details": {"id": user}, "products": ["feeds"]});
+        rt.handle(ws_event("$default", &bad, json!({}), Some(hello)))
+            .await;
+        let [err] = endpoint.frames_to(&bad).try_into().unwrap();
+        assert_eq!(err["type"], "connection.error");
+        assert_eq!(err["error"]["code"], code, "{err}");
+        assert!(
+            endpoint.closed.lock().unwrap().contains(&bad),
+            "the socket is closed"
+        );
+        assert!(app.store.get_connection(&bad).await.unwrap().is_none());
+    }
+}
+
+async fn watched_feeds_get_events_and_others_do_not(app: &TestApp, endpoint: &Endpoint) {
+    let (author, fan, stranger) = (unique("author"), unique("fan"), unique("stranger"));
+    let own = format!("user:{author}");
+    let timeline = format!("timeline:{fan}");
+    app.follow(&timeline, &own, json!({})).await;
+    let author_conn = connect(app, &author, "A").await;
+    let fan_conn = connect(app, &fan, "F").await;
+    let stranger_conn = connect(app, &stranger, "S").await;
+
+    watch(app, &author, &own, &author_conn).await.expect_ok();
+    watch(app, &fan, &timeline, &fan_conn).await.expect_ok();
+    // Only one's own connection, and only feeds one may read.
+    watch(app, &stranger, &timeline, &stranger_conn)
+        .await
+        .expect_error(17, 403);
+    watch(app, &stranger, &format!("user:{stranger}"), &fan_conn)
+        .await
+        .expect_error(17, 403);
+    watch(
+        app,
+        &stranger,
+        &format!("user:{stranger}"),
+        "no-such-connection",
+    )
+    .await
+    .expect_error(4, 400);
+
+    let added = app.post(&author).await;
+    let id = added["id"].as_str().unwrap().to_string();
+    app.server(
+        "POST",
+        &format!("/api/v2/feeds/activities/{id}/reactions"),
+        Some(json!({"type": "like", "user_id": fan})),
+    )
+    .await
+    .expect_ok();
+    app.settle_fanout().await;
+
+    let to_author = endpoint.events_to(&author_conn, "feeds.activity.added");
+    assert_eq!(to_author.len(), 1, "{:?}", endpoint.frames_to(&author_conn));
+    assert_eq!(to_author[0]["fid"], own.as_str());
+    assert_eq!(to_author[0]["activity"]["id"], id.as_str());
+    let to_fan = endpoint.events_to(&fan_conn, "feeds.activity.added");
+    assert_eq!(to_fan.len(), 1, "followers' watched feeds get it too");
+    assert_eq!(to_fan[0]["fid"], timeline.as_str());
+    let reacted = endpoint.events_to(&author_conn, "feeds.activity.reaction.added");
+    assert_eq!(reacted.len(), 1);
+    assert_eq!(reacted[0]["reaction"]["type"], "like");
+    assert!(
+        endpoint
+            .frames_to(&stranger_conn)
+            .iter()
+            .all(|f| f["type"] == "connection.ok"),
+        "a connection watching nothing gets no events"
+    );
+
+    // A closed connection (410) is forgotten; a disconnect removes every watch.
+    endpoint.gone.lock().unwrap().insert(fan_conn.clone());
+    app.post(&author).await;
+    app.settle_fanout().await;
+    assert!(app.store.get_connection(&fan_conn).await.unwrap().is_none());
+    assert!(app.store.watchers(&timeline).await.unwrap().is_empty());
+    let rt = app.realtime.as_ref().unwrap();
+    rt.handle(ws_event("$disconnect", &author_conn, json!({}), None))
+        .await;
+    assert!(app.store.watchers(&own).await.unwrap().is_empty());
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+async fn private_activities_reach_only_their_author_and_feed_owner(
+    app: &TestApp,
+    endpoint: &Endpoint,
+) {
+    let (author, fan) = (unique("author"), unique("fan"));
+    let own = format!("user:{author}");
+    let timeline = format!("timeline:{fan}");
+    app.follow(&timeline, &own, json!({})).await;
+    let fan_conn = connect(app, &fan, "F").await;
+    watch(app, &fan, &timeline, &fan_conn).await.expect_ok();
+    app.add_activity(
+        &author,
+        json!({"type": "post", "feeds": [own], "visibility": "private"}),
+    )
+    .await;
+    app.settle_fanout().await;
+    assert!(endpoint
+        .events_to(&fan_conn, "feeds.activity.added")
+        .is_empty());
+}
