@@ -14,6 +14,7 @@ use tributary_http::AppState;
 use tributary_store::threads::{self, Order};
 use tributary_store::Store;
 use tributary_tasks::notifications;
+use tributary_tasks::realtime;
 use tributary_v3::render;
 use tributary_v3::requests::NewActivityRequest;
 use tributary_v3::responses::ActivityResponse;
@@ -87,15 +88,9 @@ pub async fn announce(
     activity: &Activity,
     response: &ActivityResponse,
 ) {
-    let mut fields = serde_json::Map::new();
-    fields.insert(
-        "activity".into(),
-        serde_json::to_value(response).unwrap_or_default(),
-    );
+    let fields = serde_json::json!({ "activity": response });
     state
-        .publish(tributary_tasks::realtime::activity_events(
-            kind, activity, fields,
-        ))
+        .publish(realtime::activity_events(kind, activity, fields))
         .await;
 }
 

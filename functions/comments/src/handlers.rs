@@ -62,16 +62,23 @@ pub async fn add_comment(
         ops::notify_comment(&s, &c, copy_custom).await?;
     }
     let replied = reply(&s, &c).await?;
-    announce(&s, "feeds.comment.added", &c, &replied.comment).await?;
+    announce(
+        &s,
+        "feeds.comment.added",
+        &c,
+        comment_field(&replied.comment),
+    )
+    .await?;
     Ok(replied)
 }
 
-/// Queues the realtime event about a comment on an activity for the activity's watchers.
-async fn announce<T: serde::Serialize>(
+/// Queues a realtime event about a comment on an activity (`fields`: the comment, and a
+/// reaction to it) for the watchers of the activity's feeds, with the activity.
+pub(crate) async fn announce(
     s: &AppState,
     kind: &str,
     c: &Comment,
-    comment: &T,
+    mut fields: Value,
 ) -> ApiResult<()> {
     if s.config.realtime_endpoint.is_none() || c.object_type != "activity" {
         return Ok(());
@@ -79,18 +86,16 @@ async fn announce<T: serde::Serialize>(
     let Some(a) = s.store.get_activity(&c.object_id).await? else {
         return Ok(());
     };
-    let mut fields = serde_json::Map::new();
-    fields.insert(
-        "comment".into(),
-        serde_json::to_value(comment).unwrap_or_default(),
-    );
-    fields.insert(
-        "activity".into(),
-        serde_json::to_value(render::activity(&s.store, &a).await?).unwrap_or_default(),
-    );
+    fields["activity"] =
+        serde_json::to_value(render::activity(&s.store, &a).await?).unwrap_or_default();
     s.publish(tributary_tasks::realtime::activity_events(kind, &a, fields))
         .await;
     Ok(())
+}
+
+/// The comment of a reply, as an event's field.
+fn comment_field<T: serde::Serialize>(comment: &T) -> Value {
+    serde_json::json!({ "comment": comment })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -164,7 +169,15 @@ pub async fn update_comment(
         Ok(next)
     })
     .await?;
-    reply(&s, &c).await
+    let replied = reply(&s, &c).await?;
+    announce(
+        &s,
+        "feeds.comment.updated",
+        &c,
+        comment_field(&replied.comment),
+    )
+    .await?;
+    Ok(replied)
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -187,7 +200,15 @@ pub async fn update_comment_partial(
         tributary_domain::partial::apply_to_comment(current, &set, &unset)
     })
     .await?;
-    reply(&s, &c).await
+    let replied = reply(&s, &c).await?;
+    announce(
+        &s,
+        "feeds.comment.updated",
+        &c,
+        comment_field(&replied.comment),
+    )
+    .await?;
+    Ok(replied)
 }
 
 pub async fn delete_comment(
@@ -224,7 +245,15 @@ pub async fn delete_comment(
             .await?
             .unwrap_or(c)
     };
-    reply_with_activity(&s, &shown).await
+    let replied = reply_with_activity(&s, &shown).await?;
+    announce(
+        &s,
+        "feeds.comment.deleted",
+        &shown,
+        comment_field(&replied.comment),
+    )
+    .await?;
+    Ok(replied)
 }
 
 pub async fn restore_comment(

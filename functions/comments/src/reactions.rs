@@ -16,9 +16,13 @@ use tributary_v3::replies::{OnComment, ReactionReply};
 
 type Reply = HttpResult<Json<ReactionReply<OnComment>>>;
 
-async fn comment_and_reaction(s: &AppState, c: &Comment, r: &Reaction) -> Reply {
+/// The reply, and the realtime event `kind` about it for the watchers of the comment's
+/// activity.
+async fn comment_and_reaction(s: &AppState, c: &Comment, r: &Reaction, kind: &str) -> Reply {
     let comment = crate::handlers::one(s, c).await?;
     let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
+    let fields = json!({ "comment": comment, "reaction": reaction });
+    crate::handlers::announce(s, kind, c, fields).await?;
     Ok(Json(ReactionReply {
         subject: OnComment { comment },
         reaction,
@@ -54,7 +58,7 @@ pub async fn add(
         };
         notifications::notify(&s.store, notice).await?;
     }
-    comment_and_reaction(&s, &c, &r).await
+    comment_and_reaction(&s, &c, &r, "feeds.comment.reaction.added").await
 }
 
 pub async fn delete(
@@ -76,7 +80,7 @@ pub async fn delete(
         let cause = rules::notification_cause(&r);
         notifications::retract(&s.store, "comment_reaction", &cause, &c.user_id).await?;
     }
-    comment_and_reaction(&s, &c, &r).await
+    comment_and_reaction(&s, &c, &r, "feeds.comment.reaction.deleted").await
 }
 
 pub async fn query(

@@ -108,7 +108,9 @@ pub async fn update_follow(
     Body(req): Body<FollowRequest>,
 ) -> HttpResult<Json<FollowReply>> {
     let f = ops::update(&s, &caller, req).await?;
-    reply(&s, &f, None).await
+    let replied = reply(&s, &f, None).await?;
+    announce(&s, "feeds.follow.updated", &f, &replied.follow).await;
+    Ok(replied)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -127,7 +129,9 @@ pub async fn decide<const ACCEPT: bool>(
     let role = if ACCEPT { req.follower_role } else { None };
     let (source, target) = (req.source.as_deref(), req.target.as_deref());
     let f = ops::decide(&s, &caller, source, target, ACCEPT, role).await?;
-    reply(&s, &f, None).await
+    let replied = reply(&s, &f, None).await?;
+    announce(&s, "feeds.follow.updated", &f, &replied.follow).await;
+    Ok(replied)
 }
 
 pub async fn query_follows(

@@ -11,6 +11,7 @@ use tributary_http::{AppState, Auth, Body, QueryParams};
 use tributary_reactions::reply::{page, reactions_json, DeleteQuery, ReactionsPage};
 use tributary_reactions::{self as ops, AddReactionRequest, QueryReactionsRequest};
 use tributary_tasks::notifications;
+use tributary_tasks::realtime;
 use tributary_v3::render;
 use tributary_v3::replies::{OnActivity, ReactionReply};
 
@@ -22,17 +23,8 @@ async fn activity_and_reaction(s: &AppState, a: &Activity, r: &Reaction, kind: &
         .await?
         .remove(0);
     let reaction = reactions_json(s, std::slice::from_ref(r)).await?.remove(0);
-    let mut fields = serde_json::Map::new();
-    fields.insert(
-        "activity".into(),
-        serde_json::to_value(&activity).unwrap_or_default(),
-    );
-    fields.insert(
-        "reaction".into(),
-        serde_json::to_value(&reaction).unwrap_or_default(),
-    );
-    s.publish(tributary_tasks::realtime::activity_events(kind, a, fields))
-        .await;
+    let fields = serde_json::json!({ "activity": activity, "reaction": reaction });
+    s.publish(realtime::activity_events(kind, a, fields)).await;
     Ok(Json(ReactionReply {
         subject: OnActivity { activity },
         reaction,

@@ -48,13 +48,32 @@ pub async fn add(
         let mut out = Vec::with_capacity(parsed.len());
         for new in parsed {
             let a = activities::upsert(&state, &auth.caller, new.activity, true).await?;
+            announce(&state, &a).await?;
             out.push(render(&a, None));
         }
         return Ok(Json(json!({ "activities": out })));
     }
     let new = parse_new(&body, &fid, tributary_v2::time::next_time())?;
     let a = activities::upsert(&state, &auth.caller, new.activity, true).await?;
+    announce(&state, &a).await?;
     Ok(Json(render(&a, None)))
+}
+
+/// Tells the realtime clients watching the activity's feeds (through the v3 API) of it.
+async fn announce(state: &AppState, a: &Activity) -> ApiResult<()> {
+    if state.config.realtime_endpoint.is_none() {
+        return Ok(());
+    }
+    let activity = tributary_v3::render::activity(&state.store, a).await?;
+    let fields = json!({ "activity": activity });
+    state
+        .publish(tributary_tasks::realtime::activity_events(
+            "feeds.activity.added",
+            a,
+            fields,
+        ))
+        .await;
+    Ok(())
 }
 
 /// Takes `a` out of `fid`. Removing it from the feed it was first written to removes it

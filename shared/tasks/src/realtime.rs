@@ -10,7 +10,7 @@ use aws_sdk_apigatewaymanagement::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tributary_domain::model::{Activity, Visibility};
 use tributary_domain::time::now_nanos;
 use tributary_domain::{ApiError, ApiResult};
@@ -57,9 +57,10 @@ impl RealtimeTask {
 
 /// The events about an activity (`feeds.activity.added`, `...updated`, `...deleted`): one
 /// task per feed it is in, reaching that feed's watchers and its followers' watchers.
-/// `fields` are the event's own (`activity` as the client reads it, `reaction`, `comment`).
-/// Events about a private activity reach only its author and the owners of its feeds.
-pub fn activity_events(kind: &str, a: &Activity, fields: Map<String, Value>) -> Vec<RealtimeTask> {
+/// `fields` (an object) are the event's own: `activity` as the client reads it, `reaction`,
+/// `comment`. Events about a private activity reach only its author and the owners of its
+/// feeds.
+pub fn activity_events(kind: &str, a: &Activity, fields: Value) -> Vec<RealtimeTask> {
     let audience = (a.content.visibility == Visibility::Private).then(|| {
         let mut users = vec![a.user_id.clone()];
         users.extend(
@@ -71,8 +72,10 @@ pub fn activity_events(kind: &str, a: &Activity, fields: Map<String, Value>) -> 
         users
     });
     let mut event = json!({"type": kind, "created_at": now_nanos(), "custom": {}});
-    for (k, v) in fields {
-        event[k] = v;
+    if let Value::Object(fields) = fields {
+        for (k, v) in fields {
+            event[k] = v;
+        }
     }
     a.content
         .feeds

@@ -248,6 +248,74 @@ async fn watched_feeds_get_events_and_others_do_not(app: &TestApp, endpoint: &En
         "a connection watching nothing gets no events"
     );
 
+    // Comments and their reactions, and activities written through the v2 API.
+    let comment = app
+        .server(
+            "POST",
+            "/api/v2/feeds/comments",
+            Some(json!({"object_id": id, "object_type": "activity", "comment": "c1", "user_id": fan})),
+        )
+        .await;
+    let comment_id = comment.expect_ok()["comment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.server(
+        "POST",
+        &format!("/api/v2/feeds/comments/{comment_id}/reactions"),
+        Some(json!({"type": "heart", "user_id": author})),
+    )
+    .await
+    .expect_ok();
+    app.server(
+        "PATCH",
+        &format!("/api/v2/feeds/comments/{comment_id}"),
+        Some(json!({"comment": "c2", "user_id": fan})),
+    )
+    .await
+    .expect_ok();
+    app.server(
+        "DELETE",
+        &format!("/api/v2/feeds/comments/{comment_id}?user_id={fan}"),
+        None,
+    )
+    .await
+    .expect_ok();
+    let (group, owner) = own.split_once(':').unwrap();
+    let v2 = app
+        .v2(
+            "POST",
+            &format!("/api/v1.0/feed/{group}/{owner}/"),
+            &tributary_integration_tests::v2_server_token(),
+            Some(json!({"actor": author, "verb": "post", "object": "o"})),
+        )
+        .await;
+    assert_eq!(v2.status, 200, "{}", v2.body);
+    app.settle_fanout().await;
+    for kind in [
+        "feeds.comment.added",
+        "feeds.comment.reaction.added",
+        "feeds.comment.updated",
+        "feeds.comment.deleted",
+    ] {
+        let got = endpoint.events_to(&author_conn, kind);
+        assert_eq!(
+            got.len(),
+            1,
+            "{kind}: {:?}",
+            endpoint.frames_to(&author_conn)
+        );
+        assert_eq!(got[0]["comment"]["id"], comment_id.as_str(), "{kind}");
+        assert_eq!(got[0]["activity"]["id"], id.as_str(), "{kind}");
+    }
+    let v2_added = endpoint.events_to(&fan_conn, "feeds.activity.added");
+    assert!(
+        v2_added
+            .iter()
+            .any(|e| e["activity"]["id"] == v2.body["id"]),
+        "a v2 write reaches v3 watchers of the feeds that follow it"
+    );
+
     // A closed connection (410) is forgotten; a disconnect removes every watch.
     endpoint.gone.lock().unwrap().insert(fan_conn.clone());
     app.post(&author).await;
