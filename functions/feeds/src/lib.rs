@@ -11,6 +11,8 @@
 //! - `rate_limits.rs`: `get_feeds_rate_limits`.
 //! - `own.rs`: `own_batch` and `get_feed_counts`; `visibility.rs`: feed visibility levels'
 //!   grants (server-side) and `change_feed_visibility`.
+//! - `watch.rs`: `stop_watching_feed` (watching starts with a watched read).
+//! - `suggestions.rs`: `get_follow_suggestions`, feeds the people one follows follow.
 //!
 //! Every user-token request is decided by the permission model
 //! (`tributary_domain::access`, loaded by `tributary_store::access`).
@@ -27,7 +29,9 @@ mod own;
 mod query;
 mod rate_limits;
 mod read;
+mod suggestions;
 mod visibility;
+mod watch;
 
 use axum::Router;
 use tributary_http::{AppState, ParamType, Routes};
@@ -101,6 +105,20 @@ pub fn routes() -> Routes {
             handlers::delete,
         )
         .query(&[("hard_delete", ParamType::Boolean)])
+        .delete(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/watch",
+            "stop_watching_feed",
+            "Stop sending a feed's events to a WebSocket connection",
+            watch::stop,
+        )
+        .query(&[("connection_id", ParamType::String)])
+        .get(
+            "/api/v2/feeds/feed_groups/{group}/follow_suggestions",
+            "get_follow_suggestions",
+            "Feeds of a group the user may want to follow: those the people they follow follow",
+            suggestions::get,
+        )
+        .query(&[("limit", ParamType::Integer), ("user_id", ParamType::String)])
         .post(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/mark/batch",
             "mark_activity",
