@@ -16,6 +16,10 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
   v2           read/write units and round trips of each v2 request
   ranking      pages of 25 from feeds of 25, 200 and 1,000 activities, ranked by an expression
                beside time order: read units, round trips, latency
+  realtime     read/write units of signing a connection in, a watched read, delivering an
+               event to 1 and 10 watchers and through 10 and 100 followers, closing
+  realtime_latency  (only when named) the whole local stack (as for load): a browser client
+               watching a feed, timed from each of 50 server-side adds to its event
   load         (only when named) the whole local stack (scripts/dev on its own ports) under a
                mixed read/write load: add activity, read feed, follow, comment, react, query
                from --clients threads at --rate requests/s in total for --duration seconds;
@@ -58,8 +62,10 @@ import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
-BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "v2", "ranking")
+BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "v2", "ranking", "realtime")
 LOAD_INSTANCE = "bench-load"
+# Benchmarks that need the whole local stack (run only when named).
+STACK_BENCHES = ("load", "realtime_latency")
 
 
 class PeakRss:
@@ -101,8 +107,27 @@ class PeakRss:
 
 def run_load(sup: Supervisor, args: argparse.Namespace) -> int:
     """Starts scripts/dev on the bench ports, drives the load, prints the figures, stops the stack."""
-    import dev  # noqa: E402 - the router's functions
-    import loadgen  # noqa: E402
+    return with_stack(sup, lambda stack, state, stack_log: drive_load(stack, state, stack_log, args))
+
+
+def run_realtime_latency(sup: Supervisor) -> int:
+    """Starts scripts/dev on the bench ports and times realtime events from write to client."""
+
+    def measure(_stack, state: dict, _log) -> int:
+        header("Benchmark: realtime_latency")
+        env = child_env(
+            {"BASE_URL": state["BASE_URL"], "API_KEY": state["API_KEY"], "API_SECRET": state["API_SECRET"]}
+        )
+        child = sup.spawn("realtime_latency", ["node", str(ROOT / "scripts" / "lib" / "realtime_latency.mjs")], env=env, cwd=ROOT)
+        code = child.popen.wait()
+        sup.stop(child)
+        return code
+
+    return with_stack(sup, measure)
+
+
+def with_stack(sup: Supervisor, body) -> int:
+    """Runs `body(stack, state, stack_log)` against scripts/dev started on the bench ports, then stops it."""
     from testrun import StackLog  # noqa: E402
 
     port = port_setting("TRIBUTARY_BENCH_PORT", 18500)
@@ -148,32 +173,39 @@ def run_load(sup: Supervisor, args: argparse.Namespace) -> int:
                 raise StackError("the local stack was not ready in time")
             time.sleep(0.5)
         stack_log.echo = False
-        state = read_env_file(state_file)
-        functions = set(dev.router_functions()) | {"worker"}
-        rss = PeakRss(stack.pid, functions)
-        rss.sample(force=True)
-
-        def tick() -> None:
-            if not stack.running():
-                raise StackError(f"scripts/dev stopped during the load:\n{stack_log.tail()}")
-            rss.sample()
-
-        header(f"Benchmark: load ({args.clients} clients, {args.rate:g} req/s, {args.duration:g}s)")
-        api = loadgen.Api(state["BASE_URL"], state["API_KEY"], state["API_SECRET"])
-        result = loadgen.run_load(
-            api, args.clients, args.rate, args.duration, users=args.users, on_tick=tick, log=lambda line: say(P, line)
-        )
-        rss.sample(force=True)
-        peaks = {name: kib for name, (kib, _count) in rss.by_function().items()}
-        print(loadgen.report(result, args.clients, args.rate, args.duration, peaks), flush=True)
-        counts = rss.by_function()
-        if counts:
-            print("  (processes seen per function: " + ", ".join(f"{n} {c[1]}" for n, c in sorted(counts.items())) + ")")
-        return 1 if result.errors else 0
+        return body(stack, read_env_file(state_file), stack_log)
     finally:
         stack_log.echo = False
         sup.stop(stack, grace=30)
         stack_log.thread.join(timeout=10)
+
+
+def drive_load(stack, state: dict, stack_log, args: argparse.Namespace) -> int:
+    """The mixed load against a started stack, with the functions' peak memory."""
+    import dev  # noqa: E402 - the router's functions
+    import loadgen  # noqa: E402
+
+    functions = set(dev.router_functions()) | {"worker"}
+    rss = PeakRss(stack.pid, functions)
+    rss.sample(force=True)
+
+    def tick() -> None:
+        if not stack.running():
+            raise StackError(f"scripts/dev stopped during the load:\n{stack_log.tail()}")
+        rss.sample()
+
+    header(f"Benchmark: load ({args.clients} clients, {args.rate:g} req/s, {args.duration:g}s)")
+    api = loadgen.Api(state["BASE_URL"], state["API_KEY"], state["API_SECRET"])
+    result = loadgen.run_load(
+        api, args.clients, args.rate, args.duration, users=args.users, on_tick=tick, log=lambda line: say(P, line)
+    )
+    rss.sample(force=True)
+    peaks = {name: kib for name, (kib, _count) in rss.by_function().items()}
+    print(loadgen.report(result, args.clients, args.rate, args.duration, peaks), flush=True)
+    counts = rss.by_function()
+    if counts:
+        print("  (processes seen per function: " + ", ".join(f"{n} {c[1]}" for n, c in sorted(counts.items())) + ")")
+    return 1 if result.errors else 0
 
 
 def main() -> int:
@@ -187,7 +219,7 @@ def main() -> int:
     load.add_argument("--duration", type=float, default=120.0, help="seconds of load (default 120)")
     load.add_argument("--users", type=int, default=50, help="users the load acts as (default 50)")
     args = parser.parse_args()
-    unknown = [b for b in args.benches if b not in BENCHES + ("load",)]
+    unknown = [b for b in args.benches if b not in BENCHES + STACK_BENCHES]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     if not 1 <= args.clients <= 200 or not 0 < args.rate <= 2000 or not 0 < args.duration <= 3600 or not 2 <= args.users <= 1000:
@@ -199,9 +231,11 @@ def main() -> int:
         status = 0
         if "load" in benches:
             status = run_load(sup, args)
-            benches = [b for b in benches if b != "load"]
-            if not benches:
-                return status
+        if "realtime_latency" in benches:
+            status = run_realtime_latency(sup) or status
+        benches = [b for b in benches if b not in STACK_BENCHES]
+        if not benches:
+            return status
         ddb_port = port_setting("TRIBUTARY_BENCH_DYNAMODB_PORT", 18300)
         sqs_port = port_setting("TRIBUTARY_BENCH_SQS_PORT", 18400)
         require_free_ports({"TRIBUTARY_BENCH_DYNAMODB_PORT": ddb_port, "TRIBUTARY_BENCH_SQS_PORT": sqs_port})

@@ -6,6 +6,7 @@
 //! task queue); `scripts/test` sets them all.
 
 pub mod openapi;
+pub mod realtime;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -42,7 +43,7 @@ pub struct TestApp {
     /// realtime endpoint ([`TestApp::spawn_with_realtime`]).
     pub publisher: Option<tributary_tasks::realtime::Publisher>,
     /// The WebSocket API's function, when the app has a realtime endpoint.
-    pub realtime: Option<std::sync::Arc<realtime::Realtime>>,
+    pub realtime: Option<std::sync::Arc<::realtime::Realtime>>,
 }
 
 /// A response: status and parsed JSON body.
@@ -179,7 +180,7 @@ impl TestApp {
         };
         let realtime = publisher
             .clone()
-            .map(|p| std::sync::Arc::new(realtime::Realtime::new(state.clone(), p)));
+            .map(|p| std::sync::Arc::new(::realtime::Realtime::new(state.clone(), p)));
         let activities = serve(activities::app(state.clone())).await;
         let feeds = serve(feeds::app(state.clone())).await;
         let follows = serve(follows::app(state.clone())).await;
