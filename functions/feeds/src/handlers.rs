@@ -43,6 +43,13 @@ pub async fn update(
     let feed = render::feeds(&s.store, std::slice::from_ref(&feed))
         .await?
         .remove(0);
+    let event = serde_json::json!({"type": "feeds.feed.updated", "feed": feed,
+                                   "created_at": tributary_domain::time::now_nanos(), "custom": {}});
+    s.publish(vec![tributary_tasks::realtime::RealtimeTask::publish(
+        event,
+        vec![fid.to_string()],
+    )])
+    .await;
     Ok(Json(FeedReply { feed }))
 }
 

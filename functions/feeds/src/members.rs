@@ -24,6 +24,7 @@ use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::{AppState, Auth, Body, HttpResult};
+use tributary_tasks::realtime::RealtimeTask;
 use tributary_v3::members::{
     self as wire, FeedMemberReply, FeedMembersReply, UpdateFeedMembersReply,
 };
@@ -308,11 +309,45 @@ pub async fn update(
     let n_added = added.len();
     let mut rendered = wire::render(&s.store, &[added, updated].concat()).await?;
     let updated = rendered.split_off(n_added);
+    announce(&s, fid, &rendered, &updated, &removed_ids).await;
     Ok(Json(UpdateFeedMembersReply {
         added: rendered,
         removed_ids,
         updated,
     }))
+}
+
+/// Queues the realtime events about a feed's members for its watchers.
+async fn announce<T: serde::Serialize>(
+    s: &AppState,
+    fid: &str,
+    added: &[T],
+    updated: &[T],
+    removed_ids: &[String],
+) {
+    let now = now_nanos();
+    let event = |kind: &str, field: (&str, serde_json::Value)| {
+        let mut e = serde_json::json!({"type": kind, "created_at": now, "custom": {}});
+        e[field.0] = field.1;
+        RealtimeTask::publish(e, vec![fid.to_string()])
+    };
+    let value = |m: &T| serde_json::to_value(m).unwrap_or_default();
+    let tasks = added
+        .iter()
+        .map(|m| event("feeds.feed_member.added", ("member", value(m))))
+        .chain(
+            updated
+                .iter()
+                .map(|m| event("feeds.feed_member.updated", ("member", value(m)))),
+        )
+        .chain(removed_ids.iter().map(|id| {
+            event(
+                "feeds.feed_member.removed",
+                ("member_id", serde_json::json!(id)),
+            )
+        }))
+        .collect();
+    s.publish(tasks).await;
 }
 
 // ---- accept / reject ----------------------------------------------------------------------
@@ -356,6 +391,7 @@ async fn answer(
             let member = wire::render(&s.store, std::slice::from_ref(&m))
                 .await?
                 .remove(0);
+            announce(s, &feed.fid, &[], std::slice::from_ref(&member), &[]).await;
             return Ok(FeedMemberReply { member });
         }
     }

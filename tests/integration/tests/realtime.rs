@@ -214,6 +214,29 @@ async fn watched_feeds_get_events_and_others_do_not(app: &TestApp, endpoint: &En
         "a v2 write reaches v3 watchers of the feeds that follow it"
     );
 
+    // The feed's own changes: its data and its members.
+    app.server(
+        "PUT",
+        &format!("/api/v2/feeds/feed_groups/{group}/feeds/{owner}"),
+        Some(json!({"custom": {"topic": "live"}})),
+    )
+    .await
+    .expect_ok();
+    app.server(
+        "PATCH",
+        &format!("/api/v2/feeds/feed_groups/{group}/feeds/{owner}/members"),
+        Some(json!({"operation": "upsert", "members": [{"user_id": fan}]})),
+    )
+    .await
+    .expect_ok();
+    app.settle_fanout().await;
+    let updated = endpoint.events_to(&author_conn, "feeds.feed.updated");
+    assert_eq!(updated.len(), 1);
+    assert_eq!(updated[0]["feed"]["custom"]["topic"], "live");
+    let member = endpoint.events_to(&author_conn, "feeds.feed_member.added");
+    assert_eq!(member.len(), 1);
+    assert_eq!(member[0]["member"]["user"]["id"], fan.as_str());
+
     // A closed connection (410) is forgotten; a disconnect removes every watch.
     endpoint.gone.lock().unwrap().insert(fan_conn.clone());
     app.post(&author).await;
