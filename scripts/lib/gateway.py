@@ -39,15 +39,27 @@ and change only a literal `:3030` to `:8800`, so on any other port they connect 
 request head goes on as received and the bytes are then copied both ways until either side closes.
 Without --ws-port such an upgrade is routed like any other request. Stdlib only; listens on 127.0.0.1.
 
-    gateway.py --port 3030 --lambda-url http://127.0.0.1:3031 [--timeout 30] [--ws-port 8800]
+With --demo-dir, `GET /demo/...` serves the browser demo (examples/realtime-demo, built by scripts/dev
+into that directory) from the API's own origin, so the page's client uses that origin as its base URL
+and opens its WebSocket on the same port. `GET /demo/token?user_id=alice` answers
+`{"api_key", "user_id", "token"}`: a user token (HS256 JWT, valid one hour) signed with the secret in
+TRIBUTARY_API_SECRET. Minting tokens for anyone who asks is a dev convenience of this local stand-in
+only: it listens on 127.0.0.1, and nothing like it is deployed (a real app mints user tokens on its
+own backend after signing its users in).
+
+    gateway.py --port 3030 --lambda-url http://127.0.0.1:3031 [--timeout 30] [--ws-port 8800] [--demo-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
+import hmac
 import http.client
 import json
+import mimetypes
+import os
 import re
 import select
 import signal
@@ -72,6 +84,12 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
 # The path Stream's clients open their WebSocket on; upgrades there go to the WebSocket API stand-in.
 WS_PATH = "/api/v2/connect"
+# The browser demo (--demo-dir) and its dev-only token endpoint.
+DEMO_PREFIX = "/demo"
+DEMO_TOKEN_PATH = "/demo/token"
+DEMO_TOKEN_SECONDS = 3600
+# The user ids the API accepts (functions/users: letters, digits, @, _ and -).
+USER_ID = re.compile(r"[A-Za-z0-9@_-]{1,255}")
 
 
 @dataclass
@@ -249,13 +267,52 @@ class Cors:
         return out
 
 
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def user_token(user_id: str, secret: str, seconds: int = DEMO_TOKEN_SECONDS) -> str:
+    """A user token as Stream's server SDKs make it: an HS256 JWT of {user_id, iat, exp}."""
+    now = int(time.time())
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    claims = b64url(json.dumps({"user_id": user_id, "iat": now, "exp": now + seconds}, separators=(",", ":")).encode())
+    signature = hmac.new(secret.encode(), f"{header}.{claims}".encode("ascii"), hashlib.sha256).digest()
+    return f"{header}.{claims}.{b64url(signature)}"
+
+
+@dataclass
+class Demo:
+    """The browser demo's static files and its dev-only token endpoint (see the module docstring)."""
+
+    root: Path
+    api_key: str
+    api_secret: str
+
+    def file(self, path: str) -> Optional[Path]:
+        """The file under root that `/demo/<rest>` names (`/demo/` is index.html); None when there is
+        none or the path would leave root."""
+        rest = urllib.parse.unquote(path[len(DEMO_PREFIX):]).lstrip("/") or "index.html"
+        root = self.root.resolve()
+        target = (root / rest).resolve()
+        if root != target and root not in target.parents:
+            return None
+        return target if target.is_file() else None
+
+
 class Gateway:
     def __init__(
-        self, routes: list[Route], lambda_url: str, timeout: float, cors: Optional[Cors] = None, ws_port: Optional[int] = None
+        self,
+        routes: list[Route],
+        lambda_url: str,
+        timeout: float,
+        cors: Optional[Cors] = None,
+        ws_port: Optional[int] = None,
+        demo: Optional["Demo"] = None,
     ):
         parsed = urllib.parse.urlparse(lambda_url)
         self.cors = cors
         self.ws_port = ws_port
+        self.demo = demo
         self.routes = routes
         self.lambda_host = parsed.hostname or HOST
         self.lambda_port = parsed.port or 80
@@ -486,6 +543,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith(INVOKE_PREFIX):
             self._pass_through(body)
             return
+        if self.gateway.demo is not None and (path == DEMO_PREFIX or path.startswith(DEMO_PREFIX + "/")):
+            self._demo(path)
+            return
         origin = self.headers.get("Origin")
         cors = self.gateway.cors
         if cors is not None and origin and self.command == "OPTIONS" and self.headers.get("Access-Control-Request-Method"):
@@ -547,6 +607,36 @@ class Handler(BaseHTTPRequestHandler):
             out = str(raw).encode("utf-8")
         self._send(response["statusCode"], headers, out)
 
+    def _demo(self, path: str) -> None:
+        """The browser demo: its files, and user tokens for it (dev only; see the module docstring)."""
+        demo = self.gateway.demo
+        assert demo is not None
+        if self.command not in ("GET", "HEAD"):
+            self._send(405, [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"405 Method Not Allowed\n")
+            return
+        if path == DEMO_PREFIX:
+            self._send(308, [("Location", DEMO_PREFIX + "/")], b"")
+            return
+        no_store = ("Cache-Control", "no-store")
+        if path == DEMO_TOKEN_PATH:
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            user_id = (query.get("user_id") or [""])[0]
+            if not USER_ID.fullmatch(user_id):
+                body = {"message": "user_id: 1-255 letters, digits, @, _ or -"}
+                self._send(400, [("Content-Type", "application/json"), no_store], json.dumps(body).encode())
+                return
+            body = {"api_key": demo.api_key, "user_id": user_id, "token": user_token(user_id, demo.api_secret)}
+            self._send(200, [("Content-Type", "application/json"), no_store], json.dumps(body).encode())
+            return
+        target = demo.file(path)
+        if target is None:
+            self._send(404, [("Content-Type", "text/plain"), no_store], b"404 Not Found\n")
+            return
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+            kind += "; charset=utf-8"
+        self._send(200, [("Content-Type", kind), no_store], target.read_bytes())
+
     def _pass_through(self, body: bytes) -> None:
         """The Lambda invoke API of cargo lambda watch, unchanged (no timeout of our own)."""
         try:
@@ -600,9 +690,10 @@ def serve(
     template: Optional[Path] = None,
     ready_file: Optional[Path] = None,
     ws_port: Optional[int] = None,
+    demo: Optional[Demo] = None,
 ) -> None:
     routes = load_routes(cargo_toml)
-    gateway = Gateway(routes, lambda_url, timeout, Cors.from_template(template), ws_port)
+    gateway = Gateway(routes, lambda_url, timeout, Cors.from_template(template), ws_port, demo)
     handler = type("BoundHandler", (Handler,), {"gateway": gateway})
     server = Server((HOST, port), handler)
 
@@ -614,6 +705,8 @@ def serve(
     if ready_file is not None:
         ready_file.write_text(str(port))
     ws = f"; WebSocket upgrades of {WS_PATH} -> :{ws_port}" if ws_port is not None else ""
+    if demo is not None:
+        ws += f"; {DEMO_PREFIX}/ serves {demo.root}"
     print(f"gateway: http://{HOST}:{port} -> {lambda_url} ({len(routes)} routes, timeout {timeout:g}s{ws})", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
@@ -630,8 +723,19 @@ def main() -> int:
     parser.add_argument("--template", type=Path, help="infra/template.yaml: the HTTP API's CorsConfiguration")
     parser.add_argument("--ready-file", type=Path)
     parser.add_argument("--ws-port", type=int, help=f"tunnel WebSocket upgrades of {WS_PATH} to this port (ws_gateway.py)")
+    parser.add_argument(
+        "--demo-dir", type=Path,
+        help=f"serve the browser demo's files under {DEMO_PREFIX}/ and user tokens at {DEMO_TOKEN_PATH} "
+        "(dev only; key and secret from TRIBUTARY_API_KEY and TRIBUTARY_API_SECRET)",
+    )
     args = parser.parse_args()
-    serve(args.port, args.lambda_url, args.timeout, args.cargo_toml, args.template, args.ready_file, args.ws_port)
+    demo = None
+    if args.demo_dir is not None:
+        key, secret = os.environ.get("TRIBUTARY_API_KEY", ""), os.environ.get("TRIBUTARY_API_SECRET", "")
+        if not key or not secret:
+            parser.error("--demo-dir needs TRIBUTARY_API_KEY and TRIBUTARY_API_SECRET in the environment")
+        demo = Demo(args.demo_dir, key, secret)
+    serve(args.port, args.lambda_url, args.timeout, args.cargo_toml, args.template, args.ready_file, args.ws_port, demo)
     return 0
 
 
