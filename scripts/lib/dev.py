@@ -11,6 +11,8 @@ Started by scripts/dev after scripts/setup; see README.md for the settings. Step
      WebSocket API stand-in (scripts/lib/ws_gateway.py) on TRIBUTARY_WS_PORT, which invokes the
      `realtime` function for each connection's $connect, $default and $disconnect and serves the
      management API (REALTIME_ENDPOINT); the HTTP stand-in passes upgrades of /api/v2/connect to it,
+     and serves the browser demo (examples/realtime-demo, bundled into .local/<instance>-demo/) at
+     /demo/ with its dev-only token endpoint,
   5. wait until /health answers and each function answers a request (the SQS-triggered one: an empty
      batch through the Lambda invoke API; `realtime`: a $disconnect of no connection),
   6. start the queue bridge (scripts/lib/queue_bridge.py), which feeds the task queue to the
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,6 +53,7 @@ from common import (  # noqa: E402
     say,
     setting,
     wait_until,
+    warn,
     write_env_file,
 )
 from procs import Child, Interrupted, Supervisor, ignore_signals, install_signal_handlers  # noqa: E402
@@ -68,6 +72,9 @@ REALTIME_FUNCTION = "realtime"
 # `:8800`, and keep any other port.
 DEFAULT_API_PORT = 3030
 DEFAULT_WS_PORT = 8800
+
+# The browser demo on Stream's browser client: bundled on start, served by the HTTP stand-in at /demo/.
+DEMO_SOURCE = ROOT / "examples" / "realtime-demo"
 
 # Requests that reach each function without credentials; its JSON answer (a 401 error) proves it runs.
 WARMUP_PATHS = {"users": "/api/v2/app", "activities": "/api/v2/feeds/activities/warmup"}
@@ -200,6 +207,9 @@ class Settings:
         self.ws_ready_file = STATE_DIR / f"{self.instance}-ws-gateway.ready"
         self.bridge_log = LOG_DIR / f"{self.instance}-queue-bridge.log"
         self.ws_log = LOG_DIR / f"{self.instance}-ws-gateway.log"
+        # The demo's built files (index.html and the bundled app.js); never committed.
+        self.demo_dir = STATE_DIR / f"{self.instance}-demo"
+        self.demo_url = f"{self.base_url}/demo/"
 
     def ready_timeout(self, built: bool) -> float:
         # Without the up-front build the first requests wait for compilation.
@@ -395,9 +405,32 @@ def start_bridge(
     return bridge
 
 
-def start_gateway(sup: Supervisor, settings: Settings, timeout: float, others: list[Child]) -> Child:
+def build_demo(settings: Settings) -> bool:
+    """Bundles the browser demo into settings.demo_dir with esbuild (examples/realtime-demo/build.mjs).
+    A failure is reported, not fatal: the API works without the demo."""
+    script = DEMO_SOURCE / "build.mjs"
+    if not script.is_file():
+        return False
+    try:
+        done = subprocess.run(
+            ["node", str(script), str(settings.demo_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        warn(P, f"could not build the demo ({exc}); /demo/ is not served")
+        return False
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip()[-2000:]
+        warn(P, f"could not build the demo (exit {done.returncode}); /demo/ is not served\n{detail}")
+        return False
+    say(P, f"demo bundled into {settings.demo_dir.relative_to(ROOT)}/ (served at {settings.demo_url})")
+    return True
+
+
+def start_gateway(
+    sup: Supervisor, settings: Settings, timeout: float, others: list[Child], demo: bool = False
+) -> Child:
     """Starts the HTTP API stand-in on the base URL (once cargo lambda watch listens) and waits until it
-    listens."""
+    listens. With `demo`, it also serves the built demo and mints user tokens for it."""
     def watch_alive() -> Optional[str]:
         for child in others:
             note = child.death_note()
@@ -419,7 +452,12 @@ def start_gateway(sup: Supervisor, settings: Settings, timeout: float, others: l
         # Clients whose base URL port is not 3030 open their WebSocket on this port.
         "--ws-port", str(settings.ws_port),
     ]
-    front = sup.spawn("gateway", argv, env=child_env({"PYTHONUNBUFFERED": "1"}), cwd=ROOT)
+    env = {"PYTHONUNBUFFERED": "1"}
+    if demo:
+        argv += ["--demo-dir", str(settings.demo_dir)]
+        # The demo's token endpoint signs user tokens with the stack's secret (dev only).
+        env.update({"TRIBUTARY_API_KEY": settings.api_key, "TRIBUTARY_API_SECRET": settings.api_secret})
+    front = sup.spawn("gateway", argv, env=child_env(env), cwd=ROOT)
 
     def alive() -> Optional[str]:
         for child in [front] + others:
@@ -432,7 +470,9 @@ def start_gateway(sup: Supervisor, settings: Settings, timeout: float, others: l
     return front
 
 
-def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bridge.Mapping", realtime: bool) -> str:
+def banner(
+    settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bridge.Mapping", realtime: bool, demo: bool
+) -> str:
     snippet = (
         "from getstream import Stream\n"
         f'client = Stream(api_key="{settings.api_key}", api_secret="{settings.api_secret}", '
@@ -457,6 +497,14 @@ def banner(settings: Settings, queue_url: str, dlq_url: str, mapping: "queue_bri
         f"               (also ws://{HOST}:{settings.port}/api/v2/connect; management API {settings.realtime_endpoint};",
         f"               log: {settings.ws_log.relative_to(ROOT)}"
         + (")" if realtime else f"; the {REALTIME_FUNCTION} function is not in the workspace yet)"),
+        *(
+            [
+                f"  Demo         {settings.demo_url}",
+                f"               (Stream's browser client; open it twice: {settings.demo_url}?user=alice and ?user=bob)",
+            ]
+            if demo
+            else ["  Demo         not served (its build failed; see above)"]
+        ),
         "",
         f"  DynamoDB     http://{HOST}:{settings.dynamodb_port}   table {settings.table}",
         f"  SQS          http://{HOST}:{settings.sqs_port}   {queue_url}",
@@ -567,7 +615,8 @@ def run(args: argparse.Namespace) -> int:
             watch_cmd.append("--ignore-changes")
         say(P, f"serving the functions ({', '.join(list(routes) + unrouted)}) with: {' '.join(watch_cmd)}")
         watch = sup.spawn("cargo lambda watch", watch_cmd, env=watch_env, cwd=ROOT)
-        front = start_gateway(sup, settings, settings.gateway_timeout(built=not args.no_build), [watch, ddb, sqs])
+        demo = build_demo(settings)
+        front = start_gateway(sup, settings, settings.gateway_timeout(built=not args.no_build), [watch, ddb, sqs], demo)
         ws_front = start_ws_gateway(sup, settings, settings.gateway_timeout(built=not args.no_build), [watch, front, ddb, sqs])
         say(P, f"WebSocket API stand-in on {settings.ws_url} (and through :{settings.port}) -> function {REALTIME_FUNCTION}"
                + ("" if realtime else " (not in the workspace yet: handshakes are refused with 500)"))
@@ -605,6 +654,7 @@ def run(args: argparse.Namespace) -> int:
                 "AWS_ENDPOINT_URL_SQS": aws["AWS_ENDPOINT_URL_SQS"],
                 "WS_URL": settings.ws_url,
                 "REALTIME_ENDPOINT": settings.realtime_endpoint,
+                "DEMO_URL": settings.demo_url if demo else "",
                 "DEV_PID": str(os.getpid()),
                 # What tests/conformance reads (`set -a; . .local/dev.env; set +a` before pytest).
                 "TRIBUTARY_BASE_URL": settings.base_url,
@@ -617,7 +667,7 @@ def run(args: argparse.Namespace) -> int:
             },
         )
         wrote_state = True
-        print(banner(settings, queues["TASK_QUEUE_URL"], queues["TASK_DLQ_URL"], mapping, realtime), flush=True)
+        print(banner(settings, queues["TASK_QUEUE_URL"], queues["TASK_DLQ_URL"], mapping, realtime, demo), flush=True)
         say(P, f"ready in {fmt_duration(time.monotonic() - started)}")
 
         tick = 0
