@@ -6,6 +6,8 @@
   3. conformance      scripts/dev on port 18000 (queue bridge included), then pytest tests/conformance
                       (official Python SDK; boto3 for the task queues), then, against the same stack,
                       node --test tests/conformance-node (official Node SDK, @stream-io/node-sdk), then
+                      node --test tests/browser (the realtime demo in headless Chromium, driven by
+                      playwright-core; screenshots in .local/artifacts/), then
                       schemathesis with openapi/tributary.json (scripts/lib/fuzz.py: no 5xx, every 4xx
                       in Stream's error envelope, no hang; at most TRIBUTARY_FUZZ_TIMEOUT=240 seconds)
   4. SAM template     scripts/validate-template, when present
@@ -208,10 +210,12 @@ def main() -> int:
         def conformance() -> str:
             conformance_dir = ROOT / "tests" / "conformance"
             node_dir = ROOT / "tests" / "conformance-node"
+            browser_dir = ROOT / "tests" / "browser"
             run_pytest = has_test_files(conformance_dir)
             run_node = has_test_files(node_dir, NODE_TEST_PATTERNS)
-            if not run_pytest and not run_node:
-                return "skipped (no tests in tests/conformance or tests/conformance-node)"
+            run_browser = has_test_files(browser_dir, NODE_TEST_PATTERNS)
+            if not run_pytest and not run_node and not run_browser:
+                return "skipped (no tests in tests/conformance, tests/conformance-node or tests/browser)"
             state_file = STATE_DIR / f"{STACK_INSTANCE}.env"
             state_file.unlink(missing_ok=True)
             api_key = setting("TRIBUTARY_TEST_API_KEY", "tributary-test-key")
@@ -275,6 +279,13 @@ def main() -> int:
                     code = run_command(sup, "node --test", argv, env)
                     if code != 0:
                         failures.append(f"node --test exit {code}")
+                if run_browser:
+                    # The realtime demo the stack serves at /demo/, in headless Chromium (Debian's, from
+                    # scripts/setup), against the same stack.
+                    argv = ["node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/browser/"]
+                    code = run_command(sup, "browser tests", argv, env)
+                    if code != 0:
+                        failures.append(f"browser tests exit {code}")
                 # Schemathesis, driven by the API description, against the same stack: any 5xx, any
                 # 4xx outside Stream's error envelope, or a request or run over its time fails.
                 argv = [str(VENV_BIN / "python"), str(ROOT / "scripts" / "lib" / "fuzz.py")]
@@ -291,7 +302,7 @@ def main() -> int:
                 sup.stop(stack, grace=30)
                 stack_log.thread.join(timeout=10)
 
-        run_step(results, "Conformance tests (Python and Node SDKs, fuzzing)", conformance)
+        run_step(results, "Conformance tests (SDKs, browser, fuzzing)", conformance)
 
         # ---- 4. SAM template ----------------------------------------------------------------------------
         def validate_template() -> str:
