@@ -61,15 +61,7 @@ pub async fn add_comment(
     if notify {
         ops::notify_comment(&s, &c, copy_custom).await?;
     }
-    let replied = reply(&s, &c).await?;
-    announce(
-        &s,
-        "feeds.comment.added",
-        &c,
-        comment_field(&replied.comment),
-    )
-    .await?;
-    Ok(replied)
+    reply_announced(&s, &c, "feeds.comment.added").await
 }
 
 /// Queues a realtime event about a comment on an activity (`fields`: the comment, and a
@@ -91,6 +83,13 @@ pub(crate) async fn announce(
     s.publish(tributary_tasks::realtime::activity_events(kind, &a, fields))
         .await;
     Ok(())
+}
+
+/// The reply about a comment, and the realtime event `kind` about it.
+async fn reply_announced(s: &AppState, c: &Comment, kind: &str) -> Reply<CommentReply> {
+    let replied = reply(s, c).await?;
+    announce(s, kind, c, comment_field(&replied.comment)).await?;
+    Ok(replied)
 }
 
 /// The comment of a reply, as an event's field.
@@ -169,15 +168,7 @@ pub async fn update_comment(
         Ok(next)
     })
     .await?;
-    let replied = reply(&s, &c).await?;
-    announce(
-        &s,
-        "feeds.comment.updated",
-        &c,
-        comment_field(&replied.comment),
-    )
-    .await?;
-    Ok(replied)
+    reply_announced(&s, &c, "feeds.comment.updated").await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -200,15 +191,7 @@ pub async fn update_comment_partial(
         tributary_domain::partial::apply_to_comment(current, &set, &unset)
     })
     .await?;
-    let replied = reply(&s, &c).await?;
-    announce(
-        &s,
-        "feeds.comment.updated",
-        &c,
-        comment_field(&replied.comment),
-    )
-    .await?;
-    Ok(replied)
+    reply_announced(&s, &c, "feeds.comment.updated").await
 }
 
 pub async fn delete_comment(
