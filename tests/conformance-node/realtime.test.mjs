@@ -89,6 +89,14 @@ test('watched feeds get every kind of event; feeds not watched get none', async 
   await feeds.deleteActivityReaction({ activity_id: id, type: 'like', user_id: fan });
   await eventOf(a.events, 'feeds.activity.reaction.deleted', own);
 
+  // The author's notification feed, watched, shows a notification as it is written.
+  const notifications = a.browser.feed('notification', author);
+  await notifications.getOrCreate({ watch: true });
+  await feeds.addActivityReaction({ activity_id: id, type: 'love', user_id: fan, create_notification_activity: true });
+  const notified = await eventOf(a.events, 'feeds.notification_feed.updated', `notification:${author}`);
+  assert.equal(notified.notification_status.unseen, 1);
+  await eventually(() => notifications.state.getLatestValue().aggregated_activities?.length === 1);
+
   await feeds.addComment({ object_id: id, object_type: 'activity', comment: 'nice', user_id: fan });
   assert.equal((await eventOf(a.events, 'feeds.comment.added', own)).comment.text, 'nice');
 

@@ -74,7 +74,7 @@ pub async fn add(
     let activity = prepare_new(caller, req, now_nanos())?;
     publish(state, caller, &activity).await?;
     if notify {
-        notify_mentions(store, &activity, copy_custom).await?;
+        notify_mentions(state, &activity, copy_custom).await?;
     }
     let response = render::activity(store, &activity).await?;
     announce(state, "feeds.activity.added", &activity, &response).await;
@@ -95,7 +95,7 @@ pub async fn announce(
 }
 
 /// A "mention" notification for each user the activity mentions.
-async fn notify_mentions(store: &Store, a: &Activity, copy_custom: bool) -> ApiResult<()> {
+async fn notify_mentions(state: &AppState, a: &Activity, copy_custom: bool) -> ApiResult<()> {
     for mentioned in &a.content.mentioned_user_ids {
         let notice = notifications::Notice {
             kind: "mention",
@@ -113,7 +113,7 @@ async fn notify_mentions(store: &Store, a: &Activity, copy_custom: bool) -> ApiR
             },
             deduplicate: true,
         };
-        notifications::notify(store, notice).await?;
+        state.notify(notice).await?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use tributary_domain::ApiResult;
 use tributary_http::AppState;
 use tributary_store::keys;
 use tributary_store::CommentConflict;
-use tributary_tasks::notifications::{self, Notice};
+use tributary_tasks::notifications::Notice;
 use tributary_v3::responses::CommentResponse;
 use tributary_v3::responses::UserDirectory;
 
@@ -100,7 +100,7 @@ pub async fn notify_comment(state: &AppState, c: &Comment, copy_custom: bool) ->
         });
     }
     for n in notices {
-        notifications::notify(&state.store, n).await?;
+        state.notify(n).await?;
     }
     Ok(())
 }

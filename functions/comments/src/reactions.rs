@@ -56,7 +56,7 @@ pub async fn add(
             },
             deduplicate: true,
         };
-        notifications::notify(&s.store, notice).await?;
+        s.notify(notice).await?;
     }
     comment_and_reaction(&s, &c, &r, "feeds.comment.reaction.added").await
 }

@@ -42,11 +42,8 @@ pub async fn add(
     let reaction = ops::add(&s, &caller, Subject::Activity(&activity_id), req).await?;
     let activity = load_activity(&s, &activity_id).await?;
     if notify {
-        notifications::notify(
-            &s.store,
-            ops::activity_notice(&reaction, &activity, copy_custom),
-        )
-        .await?;
+        s.notify(ops::activity_notice(&reaction, &activity, copy_custom))
+            .await?;
     }
     activity_and_reaction(&s, &activity, &reaction, "feeds.activity.reaction.added").await
 }

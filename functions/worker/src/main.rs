@@ -5,11 +5,13 @@ use tributary_http::{init_tracing, AppState};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     init_tracing();
-    let (_, store, queue) = AppState::background_from_env().await?;
+    let (config, store, queue) = AppState::background_from_env().await?;
+    // The state renders the events that show a v3 read (notification feeds).
+    let state = AppState::new(config, store, Some(queue.clone()));
     let publisher = tributary_tasks::realtime::Publisher::from_env().await;
-    let (store, queue, publisher) = (&store, &queue, publisher.as_ref());
+    let (state, queue, publisher) = (&state, &queue, publisher.as_ref());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<SqsBatchResponse, Error>(worker::handle(store, queue, publisher, event.payload).await)
+        Ok::<SqsBatchResponse, Error>(worker::handle(state, queue, publisher, event.payload).await)
     }))
     .await
 }

@@ -14,7 +14,7 @@ use tributary_http::AppState;
 use tributary_store::feed_rules;
 use tributary_store::mark_status;
 use tributary_tasks::fanout::FanoutTask;
-use tributary_tasks::notifications::{self, Notice};
+use tributary_tasks::notifications::Notice;
 
 /// The most activities a follow may ask to copy; asking for none copies all of them.
 pub const MAX_COPY_LIMIT: usize = 1000;
@@ -210,7 +210,7 @@ pub async fn follow(
             custom,
             deduplicate: true,
         };
-        notifications::notify(store, notice).await?;
+        state.notify(notice).await?;
     }
     if f.is_active() && limit != Some(0) {
         state

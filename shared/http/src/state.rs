@@ -88,6 +88,19 @@ impl AppState {
         }
     }
 
+    /// Writes a notification into its recipient's notification feed, and queues the
+    /// realtime event that shows the feed's new state to its watchers.
+    pub async fn notify(&self, notice: tributary_tasks::notifications::Notice) -> ApiResult<()> {
+        let recipient = notice.recipient.clone();
+        let to_self = notice.actor == notice.recipient;
+        tributary_tasks::notifications::notify(&self.store, notice).await?;
+        if !to_self && !recipient.is_empty() {
+            self.publish(vec![RealtimeTask::notification_feed(&recipient)])
+                .await;
+        }
+        Ok(())
+    }
+
     /// Queues background work. Without a queue configured there is nowhere to send it, which
     /// is a deployment error.
     pub async fn enqueue<T: Serialize>(&self, tasks: &[T]) -> ApiResult<()> {

@@ -87,7 +87,8 @@ pub fn notification_id(kind: &str, cause: &str, recipient: &str) -> String {
     .to_string()
 }
 
-fn feed_of(user: &str) -> String {
+/// The notification feed of `user`.
+pub fn feed_of(user: &str) -> String {
     format!("{GROUP}:{user}")
 }
 

@@ -41,9 +41,20 @@ pub enum RealtimeTask {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
     },
+    /// Tell the watchers of a notification feed its new state
+    /// (`feeds.notification_feed.updated`). The event shows the feed's groups as a v3 read
+    /// does, so the task worker renders it and then publishes it.
+    NotificationFeed { fid: String },
 }
 
 impl RealtimeTask {
+    /// The event about `user_id`'s notification feed, after a notification was written.
+    pub fn notification_feed(user_id: &str) -> Self {
+        RealtimeTask::NotificationFeed {
+            fid: crate::notifications::feed_of(user_id),
+        }
+    }
+
     pub fn publish(event: Value, fids: Vec<String>) -> Self {
         RealtimeTask::Publish {
             event,
@@ -186,7 +197,15 @@ pub async fn run(
         audience,
         followers_of,
         after,
-    } = task;
+    } = task
+    else {
+        // Rendered by the worker, which publishes the result as a `Publish`.
+        tracing::warn!(
+            ?task,
+            "a realtime task that needs rendering reached the plain runner"
+        );
+        return Ok(());
+    };
     let mut feeds: Vec<String> = if after.is_none() {
         fids.clone()
     } else {

@@ -42,6 +42,8 @@ pub struct TestApp {
     /// Delivers realtime events in [`TestApp::settle_fanout`], when the app has a
     /// realtime endpoint ([`TestApp::spawn_with_realtime`]).
     pub publisher: Option<tributary_tasks::realtime::Publisher>,
+    /// The state the functions share (the worker renders events with it).
+    pub state: AppState,
     /// The WebSocket API's function, when the app has a realtime endpoint.
     pub realtime: Option<std::sync::Arc<::realtime::Realtime>>,
 }
@@ -190,6 +192,7 @@ impl TestApp {
         let v2_feeds = serve_v2(v2_feeds::app(state.clone())).await;
         let v2_activities = serve_v2(v2_activities::app(state.clone())).await;
         let v2_reactions = serve_v2(v2_reactions::app(state.clone())).await;
+        let worker_state = state.clone();
         let v2_users = serve_v2(v2_users::app(state)).await;
         TestApp {
             store,
@@ -207,6 +210,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             publisher,
             realtime,
+            state: worker_state,
         }
     }
 
@@ -252,7 +256,7 @@ impl TestApp {
                 })
                 .collect();
             let response =
-                worker::handle(&self.store, &self.queue, self.publisher.as_ref(), event).await;
+                worker::handle(&self.state, &self.queue, self.publisher.as_ref(), event).await;
             let failed: Vec<String> = response
                 .batch_item_failures
                 .into_iter()

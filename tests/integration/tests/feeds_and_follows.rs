@@ -685,7 +685,7 @@ async fn one_poisoned_message_fails_alone() {
         message("poison", r#"{"kind": "explode"}"#.to_string()),
         message("garbage", "not json".to_string()),
     ];
-    let response = ::worker::handle(&app.store, &app.queue, app.publisher.as_ref(), event).await;
+    let response = ::worker::handle(&app.state, &app.queue, app.publisher.as_ref(), event).await;
     let mut failed: Vec<String> = response
         .batch_item_failures
         .into_iter()

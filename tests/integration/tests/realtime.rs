@@ -146,6 +146,27 @@ async fn watched_feeds_get_events_and_others_do_not(app: &TestApp, endpoint: &En
         "a connection watching nothing gets no events"
     );
 
+    // A notification: the owner watching their notification feed sees its new groups.
+    let notifications = format!("notification:{author}");
+    watch(app, &author, &notifications, &author_conn)
+        .await
+        .expect_ok();
+    app.server(
+        "POST",
+        &format!("/api/v2/feeds/activities/{id}/reactions"),
+        Some(json!({"type": "love", "user_id": fan, "create_notification_activity": true})),
+    )
+    .await
+    .expect_ok();
+    app.settle_fanout().await;
+    let updated = endpoint.events_to(&author_conn, "feeds.notification_feed.updated");
+    assert_eq!(updated.len(), 1, "{:?}", endpoint.frames_to(&author_conn));
+    assert_eq!(updated[0]["fid"], notifications.as_str());
+    assert_eq!(updated[0]["notification_status"]["unseen"], 1);
+    let groups = updated[0]["aggregated_activities"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["activities"][0]["type"], "reaction");
+
     // Comments and their reactions, and activities written through the v2 API.
     let comment = app
         .server(

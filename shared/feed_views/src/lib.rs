@@ -1,0 +1,152 @@
+//! Feed reads rendered for v3 that more than one function shows: a page of an aggregated or
+//! notification feed's groups, newest-updated first, with each group's activities and (for
+//! notification feeds) the read/seen status. The feeds family answers reads with it; the task
+//! worker sends it in `feeds.notification_feed.updated` events.
+//!
+//! A group is read when it was marked read (by itself, or everything at once) at or after
+//! its last update; seen likewise (`tributary_core::groups`).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tributary_core::groups::{self, is_read, is_seen, Kind};
+use tributary_domain::time::now_nanos;
+use tributary_domain::ApiResult;
+use tributary_http::AppState;
+use tributary_store::walk::id_of;
+use tributary_store::{ActivityGroup, NotificationState};
+use tributary_v3::feed_read::{AggregatedActivityResponse, NotificationStatusResponse};
+use tributary_v3::render::{self, Enrichment};
+use tributary_v3::responses::ActivityResponse;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct GroupCursor {
+    after: String,
+}
+
+/// What a read of an aggregated feed returns beside the feed.
+pub struct GroupsPage {
+    pub aggregated: Vec<AggregatedActivityResponse>,
+    /// The activities of those groups, newest first.
+    pub activities: Vec<ActivityResponse>,
+    pub next: Option<String>,
+    pub status: Option<NotificationStatusResponse>,
+}
+
+/// Reads a page of groups (and, for notification feeds, the status as it was before any
+/// marking this read asks for).
+pub async fn read(
+    s: &AppState,
+    fid: &str,
+    kind: Kind,
+    viewer: Option<&str>,
+    limit: usize,
+    next: Option<&str>,
+    enrich: Enrichment,
+) -> ApiResult<GroupsPage> {
+    let after = match next {
+        Some(c) => Some(s.cursors.decode::<GroupCursor>("next", c)?.after),
+        None => None,
+    };
+    let groups::Loaded {
+        groups,
+        activities: list,
+        more,
+        state,
+    } = groups::load(s, fid, kind, limit, after.as_deref()).await?;
+    let (rendered, _) = render::activities_with_users(&s.store, &list, &[], viewer, enrich).await?;
+    let by_id: HashMap<&str, &ActivityResponse> =
+        rendered.iter().map(|a| (a.id.as_str(), a)).collect();
+    let aggregated = groups
+        .iter()
+        .map(|g| {
+            let activities = g
+                .positions
+                .iter()
+                .filter_map(|p| by_id.get(id_of(p)).map(|a| (*a).clone()))
+                .collect();
+            AggregatedActivityResponse {
+                group: g.group.clone(),
+                activities,
+                activity_count: g.activity_count,
+                user_count: g.user_count,
+                user_count_truncated: (g.activity_count as usize) > g.positions.len(),
+                created_at: g.created_at,
+                updated_at: g.updated_at,
+                score: 0.0,
+                is_read: kind.track_read.then(|| is_read(g, &state)),
+                is_seen: kind.track_seen.then(|| is_seen(g, &state)),
+            }
+        })
+        .collect();
+    let status = if kind.is_notification() {
+        Some(status(s, fid, &state).await?)
+    } else {
+        None
+    };
+    Ok(GroupsPage {
+        aggregated,
+        activities: rendered,
+        next: more.map(|after| s.cursors.encode(&GroupCursor { after })),
+        status,
+    })
+}
+
+/// `unread`, `unseen` and the marks, from the groups updated since the older mark (at most
+/// [`STATUS_CAP`] of them).
+pub async fn status(
+    s: &AppState,
+    fid: &str,
+    state: &NotificationState,
+) -> ApiResult<NotificationStatusResponse> {
+    let groups::Counts {
+        unread,
+        unseen,
+        recent,
+    } = groups::counts(s, fid, state).await?;
+    let marked = |pick: fn(&ActivityGroup, &NotificationState) -> bool| -> Vec<String> {
+        recent
+            .iter()
+            .filter(|g| pick(g, state))
+            .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
+            .collect()
+    };
+    Ok(NotificationStatusResponse {
+        unread,
+        unseen,
+        last_read_at: state.last_read_at,
+        last_seen_at: state.last_seen_at,
+        read_activities: marked(is_read),
+        seen_activities: marked(is_seen),
+    })
+}
+
+/// Groups a notification event shows (the client replaces its page's groups with them).
+const EVENT_GROUPS: usize = 25;
+
+/// The `feeds.notification_feed.updated` event for the notification feed `fid`: its newest
+/// groups and its status, as its owner reads them. `None` when notification feeds are off
+/// (the group was deleted).
+pub async fn notification_feed_event(s: &AppState, fid: &str) -> ApiResult<Option<Value>> {
+    let (group, owner) = fid.split_once(':').unwrap_or((fid, ""));
+    let Some(feed_group) = s
+        .store
+        .get_feed_group(group)
+        .await?
+        .filter(|g| g.deleted_at.is_none())
+    else {
+        return Ok(None);
+    };
+    let kind = Kind::of(&feed_group);
+    let enrich = Enrichment::from_options(None);
+    let page = read(s, fid, kind, Some(owner), EVENT_GROUPS, None, enrich).await?;
+    Ok(Some(json!({
+        "type": "feeds.notification_feed.updated",
+        "fid": fid,
+        "aggregated_activities": page.aggregated,
+        "notification_status": page.status,
+        "created_at": now_nanos(),
+        "custom": {},
+    })))
+}
