@@ -81,6 +81,15 @@ pub async fn add(
     Ok(response)
 }
 
+/// Queues `feeds.activity.deleted`, rendering the activity only when there is a realtime API.
+async fn announce_deleted(state: &AppState, a: &Activity) -> ApiResult<()> {
+    if state.config.realtime_endpoint.is_some() {
+        let response = render::activity(&state.store, a).await?;
+        announce(state, "feeds.activity.deleted", a, &response).await;
+    }
+    Ok(())
+}
+
 /// Queues the realtime events about an activity for the connections watching its feeds.
 pub async fn announce(
     state: &AppState,
@@ -199,9 +208,7 @@ pub async fn delete(
         .may_change_activity(caller, &activity, Capability::DeleteAnyActivity)
         .await?;
     remove(state, &activity, hard).await?;
-    let response = render::activity(&state.store, &activity).await?;
-    announce(state, "feeds.activity.deleted", &activity, &response).await;
-    Ok(())
+    announce_deleted(state, &activity).await
 }
 
 /// Deletes several activities; all must exist and be the caller's to delete, or nothing is.
@@ -230,7 +237,10 @@ pub async fn delete_many(
         }
     }
     stream::iter(targets)
-        .map(|a| async move { remove(state, &a, hard).await })
+        .map(|a| async move {
+            remove(state, &a, hard).await?;
+            announce_deleted(state, &a).await
+        })
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect::<Vec<()>>()
         .await?;

@@ -94,7 +94,11 @@ pub async fn batch<const UPSERT: bool>(
         all.push(follow);
     }
     let all = render::follows(&s.store, &all).await?;
-    let created = render::follows(&s.store, &created).await?;
+    let new = created;
+    let created = render::follows(&s.store, &new).await?;
+    for (f, rendered) in new.iter().zip(&created) {
+        announce(s, "feeds.follow.created", f, rendered).await;
+    }
     Ok(Json(FollowsReply {
         follows: all,
         created: Some(created),

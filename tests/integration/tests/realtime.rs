@@ -258,6 +258,34 @@ async fn watched_feeds_get_events_and_others_do_not(app: &TestApp, endpoint: &En
     assert_eq!(member.len(), 1);
     assert_eq!(member[0]["member"]["user"]["id"], fan.as_str());
 
+    // Batches: follows created in a batch, activities deleted in a batch.
+    let newcomer = format!("timeline:{}", unique("newcomer"));
+    app.server(
+        "POST",
+        "/api/v2/feeds/follows/batch",
+        Some(json!({"follows": [{"source": newcomer, "target": own}]})),
+    )
+    .await
+    .expect_ok();
+    let doomed = app.post(&author).await["id"].as_str().unwrap().to_string();
+    app.server(
+        "POST",
+        "/api/v2/feeds/activities/delete",
+        Some(json!({"ids": [doomed], "user_id": author})),
+    )
+    .await
+    .expect_ok();
+    app.settle_fanout().await;
+    assert!(endpoint
+        .events_to(&author_conn, "feeds.follow.created")
+        .iter()
+        .any(|e| e["follow"]["source_feed"]["feed"] == newcomer.as_str()
+            || e["follow"]["source_feed"]["fid"] == newcomer.as_str()));
+    assert!(endpoint
+        .events_to(&author_conn, "feeds.activity.deleted")
+        .iter()
+        .any(|e| e["activity"]["id"] == doomed.as_str()));
+
     // A closed connection (410) is forgotten; a disconnect removes every watch.
     endpoint.gone.lock().unwrap().insert(fan_conn.clone());
     app.post(&author).await;
