@@ -7,6 +7,7 @@ mod handlers;
 mod ops;
 mod query;
 mod requests;
+mod shares;
 mod update;
 
 use axum::Router;
@@ -92,6 +93,17 @@ pub fn routes() -> Routes {
             handlers::restore_activity,
         )
         .body::<requests::RestoreRequest>()
+        .get(
+            "/api/v2/feeds/activities/{id}/shares",
+            "query_activity_shares",
+            "The activities that share an activity, newest first, with cursors",
+            shares::query,
+        )
+        .query(&[
+            ("limit", ParamType::Integer),
+            ("next", ParamType::String),
+            ("prev", ParamType::String),
+        ])
         .post(
             "/api/v2/feeds/activities/{id}/feedback",
             "activity_feedback",

@@ -1,6 +1,6 @@
 //! Get-or-create, which also reads the feed: the feed (created on first call, with its
 //! group's default visibility), a page of its activities or groups, its followers and
-//! following, and for notification feeds their status.
+//! following, its newest pins, and for notification feeds their status.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -21,6 +21,7 @@ use tributary_v3::responses::FeedResponse;
 
 use crate::aggregated;
 use crate::ops::{self, FeedInput};
+use crate::pins;
 use crate::read::{self, Access, ActivityFilter, Pager};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -175,24 +176,37 @@ pub async fn get_or_create(
         std::slice::from_ref(&standing),
         own::Wanted::ALL,
     );
-    // One read of users serves the activities and the feed's creator.
-    let (mut activities, users) = render::activities_with_users(
-        &s.store,
-        &page.activities,
-        &[&feed.created_by_id],
-        viewer,
-        enrich,
-    )
-    .await?;
-    render::apply_previews(&s.store, &reader, &page.activities, &mut activities).await?;
+    // The newest pins (one Query, one batched read of their activities), rendered with the
+    // page: one read of users serves the activities, the pinners and the feed's creator.
+    let (pins, pinned) = if access == Access::Full {
+        let listed = s
+            .store
+            .pins(&feed.fid, pins::PINS_SHOWN, None, false)
+            .await?;
+        pins::load_pinned(s, listed.pins).await?
+    } else {
+        Default::default()
+    };
+    let shown = page.activities.len();
+    let mut all = page.activities.clone();
+    all.extend(pinned);
+    let extra_users: Vec<&str> = std::iter::once(feed.created_by_id.as_str())
+        .chain(pins.iter().map(|p| p.user_id.as_str()))
+        .collect();
+    let (mut activities, users) =
+        render::activities_with_users(&s.store, &all, &extra_users, viewer, enrich).await?;
+    render::apply_previews(&s.store, &reader, &all, &mut activities).await?;
+    let pinned_activities = activities.split_off(shown);
     let mut rendered_feed = FeedResponse::render(&feed, &users);
     // Read from a feed, an activity's current feed is that feed.
     for a in activities.iter_mut().filter(|_| enrich.current_feed) {
         a.current_feed = Some(Box::new(rendered_feed.clone()));
     }
     rendered_feed.own = own.await?.remove(0);
+    let mut pinned_activities = pins::pin_responses(&pins, pinned_activities, &users);
     if !track_watched {
-        for a in activities.iter_mut() {
+        let pinned = pinned_activities.iter_mut().map(|p| &mut p.activity);
+        for a in activities.iter_mut().chain(pinned) {
             a.is_watched = None;
         }
     }
@@ -201,7 +215,7 @@ pub async fn get_or_create(
         feed: rendered_feed,
         activities,
         aggregated_activities: Vec::new(),
-        pinned_activities: Vec::new(),
+        pinned_activities,
         followers,
         following,
         members,

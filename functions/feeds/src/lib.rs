@@ -11,6 +11,7 @@
 //! - `rate_limits.rs`: `get_feeds_rate_limits`.
 //! - `own.rs`: `own_batch` and `get_feed_counts`; `visibility.rs`: feed visibility levels'
 //!   grants (server-side) and `change_feed_visibility`.
+//! - `pins.rs`: pinning activities and reading a feed's pins.
 //! - `watch.rs`: `stop_watching_feed` (watching starts with a watched read).
 //! - `suggestions.rs`: `get_follow_suggestions`, feeds the people one follows follow.
 //!
@@ -26,6 +27,7 @@ mod listing;
 mod members;
 mod ops;
 mod own;
+mod pins;
 mod query;
 mod rate_limits;
 mod read;
@@ -126,6 +128,30 @@ pub fn routes() -> Routes {
             aggregated::mark,
         )
         .body::<aggregated::MarkRequest>()
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/{activity_id}/pin",
+            "pin_activity",
+            "Pin one of a feed's activities (needs the pin-activity capability)",
+            pins::pin,
+        )
+        .body::<pins::PinActivityRequest>()
+        .delete(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/activities/{activity_id}/pin",
+            "unpin_activity",
+            "Unpin an activity from a feed",
+            pins::unpin,
+        )
+        .query(&[
+            ("user_id", ParamType::String),
+            ("enrich_own_fields", ParamType::Boolean),
+        ])
+        .post(
+            "/api/v2/feeds/feed_groups/{group}/feeds/{id}/pinned_activities/query",
+            "query_pinned_activities",
+            "A feed's pinned activities by the time they were pinned, with cursors",
+            pins::query,
+        )
+        .body::<pins::QueryPinnedActivitiesRequest>()
         .patch(
             "/api/v2/feeds/feed_groups/{group}/feeds/{id}/members",
             "update_feed_members",

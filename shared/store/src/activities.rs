@@ -155,9 +155,20 @@ impl Store {
             .expression_attribute_values(":one", n(1))
             .build()
             .map_err(|e| ApiError::internal("build update", e))?;
+        // The share's entry under its parent, for `query_activity_shares`.
+        let mut entry = keys::share_entry(parent_id, a.created_at, &a.id).to_item();
+        entry.insert("activity_id".into(), s(a.id.clone()));
+        entry.insert("user_id".into(), s(a.user_id.clone()));
+        entry.insert("created_at".into(), n(a.created_at));
+        let entry = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(entry))
+            .build()
+            .map_err(|e| ApiError::internal("build put", e))?;
         let items = vec![
             TransactWriteItem::builder().put(put).build(),
             TransactWriteItem::builder().update(bump).build(),
+            TransactWriteItem::builder().put(entry).build(),
         ];
         match self.transact("create share", items).await?.as_slice() {
             [] => Ok(()),
@@ -283,7 +294,44 @@ impl Store {
     pub async fn delete_activity_hard(&self, a: &Activity) -> ApiResult<()> {
         let mut ops = vec![WriteOp::Delete(keys::activity(&a.id))];
         ops.extend(entry_deletes(a, &a.content.feeds));
+        if let Some(parent_id) = &a.parent_id {
+            ops.push(WriteOp::Delete(keys::share_entry(
+                parent_id,
+                a.created_at,
+                &a.id,
+            )));
+        }
         self.batch_write(ops).await
+    }
+
+    /// One page of the activities sharing `parent_id`, newest first (oldest first when
+    /// `oldest_first`), continuing after the sort key `after`: (share id, its user, when,
+    /// its sort key).
+    pub async fn shares_of(
+        &self,
+        parent_id: &str,
+        limit: usize,
+        after: Option<&str>,
+        oldest_first: bool,
+    ) -> ApiResult<Vec<(String, String, Nanos, String)>> {
+        let request = self
+            .query()
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::shares_partition(parent_id)))
+            .scan_index_forward(oldest_first)
+            .limit(limit.clamp(1, 1000) as i32);
+        let start = after.map(|sk| Key::new(keys::shares_partition(parent_id), sk).to_item());
+        let page = self.query_page("read shares", request, start).await?;
+        Ok(page
+            .items
+            .iter()
+            .filter_map(|item| {
+                let text = |k: &str| item.get(k)?.as_s().ok().cloned();
+                let at = item.get("created_at")?.as_n().ok()?.parse().ok()?;
+                let user = text("user_id").unwrap_or_default();
+                Some((text("activity_id")?, user, at, text(keys::SK)?))
+            })
+            .collect())
     }
 }
 

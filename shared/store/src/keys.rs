@@ -559,9 +559,59 @@ pub fn watcher(fid: &str, connection_id: &str) -> Key {
     Key::new(watchers_partition(fid), connection_id.to_string())
 }
 
+/// The partition of a feed's pins: a marker per pinned activity and a time-ordered listing.
+pub fn pins_partition(fid: &str) -> String {
+    format!("PINS#{fid}")
+}
+
+/// Prefix of a feed's pin listing entries (`T#<pinned>#<activity_id>`).
+pub const PIN_LISTING_PREFIX: &str = "T#";
+
+/// The marker saying `activity_id` is pinned in `fid` (one per activity: pinning is unique).
+pub fn pin(fid: &str, activity_id: &str) -> Key {
+    Key::new(pins_partition(fid), format!("A#{activity_id}"))
+}
+
+/// A pin's place in its feed's listing, by the time it was pinned.
+pub fn pin_listing(fid: &str, pinned_at: Nanos, activity_id: &str) -> Key {
+    Key::new(
+        pins_partition(fid),
+        format!("{PIN_LISTING_PREFIX}{}#{activity_id}", time_part(pinned_at)),
+    )
+}
+
+/// The partition listing the activities that share `parent_id`, by time.
+pub fn shares_partition(parent_id: &str) -> String {
+    format!("SHARES#{parent_id}")
+}
+
+/// A share's entry under the activity it shares.
+pub fn share_entry(parent_id: &str, created_at: Nanos, share_id: &str) -> Key {
+    Key::new(
+        shares_partition(parent_id),
+        format!("{}#{share_id}", time_part(created_at)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pin_and_share_keys() {
+        assert_eq!(pin("user:a", "x"), Key::new("PINS#user:a".into(), "A#x"));
+        let listing = pin_listing("user:a", 5, "x");
+        assert_eq!(listing.pk, "PINS#user:a");
+        assert_eq!(listing.sk, "T#00000000000000000005#x");
+        // Markers never fall among the listing entries.
+        assert!(!pin("user:a", "T#1").sk.starts_with(PIN_LISTING_PREFIX));
+        assert!(pin_listing("user:a", 5, "x").sk < pin_listing("user:a", 6, "a").sk);
+        let share = share_entry("p", 7, "s");
+        assert_eq!(share.pk, "SHARES#p");
+        assert_eq!(share.sk, "00000000000000000007#s");
+        assert_ne!(share.pk, activity("p").pk);
+        assert_ne!(pins_partition("user:a"), feed_partition("user:a"));
+    }
 
     #[test]
     fn realtime_keys() {

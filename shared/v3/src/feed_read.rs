@@ -6,7 +6,7 @@ use serde_with::skip_serializing_none;
 use tributary_domain::time::Nanos;
 
 use crate::render::FollowResponse;
-use crate::responses::{ActivityResponse, FeedResponse};
+use crate::responses::{ActivityResponse, FeedResponse, UserResponse};
 
 /// A `next` cursor of a nested list (followers, following).
 #[derive(Clone, Debug, Serialize)]
@@ -22,7 +22,7 @@ pub struct FeedReadResponse {
     pub feed: FeedResponse,
     pub activities: Vec<ActivityResponse>,
     pub aggregated_activities: Vec<AggregatedActivityResponse>,
-    pub pinned_activities: Vec<ActivityResponse>,
+    pub pinned_activities: Vec<ActivityPinResponse>,
     pub followers: Vec<FollowResponse>,
     pub following: Vec<FollowResponse>,
     pub members: Vec<crate::members::FeedMemberResponse>,
@@ -32,6 +32,17 @@ pub struct FeedReadResponse {
     pub followers_pagination: Option<PagerResponse>,
     pub following_pagination: Option<PagerResponse>,
     pub member_pagination: Option<PagerResponse>,
+}
+
+/// Stream's `ActivityPinResponse`: a pinned activity, the feed it is pinned in, who pinned
+/// it and when.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActivityPinResponse {
+    pub activity: ActivityResponse,
+    pub feed: String,
+    pub user: UserResponse,
+    pub created_at: Nanos,
+    pub updated_at: Nanos,
 }
 
 /// Stream's `AggregatedActivityResponse`: a group of an aggregated or notification feed.
