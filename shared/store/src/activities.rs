@@ -290,7 +290,8 @@ impl Store {
             .transpose()
     }
 
-    /// Removes an activity and its entries in its own feeds for good.
+    /// Removes an activity, its entries in its own feeds, its entry under the activity it
+    /// shares and its pins, for good.
     pub async fn delete_activity_hard(&self, a: &Activity) -> ApiResult<()> {
         let mut ops = vec![WriteOp::Delete(keys::activity(&a.id))];
         ops.extend(entry_deletes(a, &a.content.feeds));
@@ -301,7 +302,8 @@ impl Store {
                 &a.id,
             )));
         }
-        self.batch_write(ops).await
+        self.batch_write(ops).await?;
+        self.unpin_everywhere(&a.id, &a.content.feeds).await
     }
 
     /// One page of the activities sharing `parent_id`, newest first (oldest first when

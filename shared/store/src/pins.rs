@@ -115,6 +115,23 @@ impl Store {
         Ok(self.transact("unpin activity", items).await?.is_empty())
     }
 
+    /// Unpins an activity removed for good from every feed it was pinned in (it can be
+    /// pinned only in its own feeds): one BatchGetItem of the markers, then an unpin per pin.
+    pub(crate) async fn unpin_everywhere(
+        &self,
+        activity_id: &str,
+        feeds: &[String],
+    ) -> ApiResult<()> {
+        let markers: Vec<Key> = feeds.iter().map(|f| keys::pin(f, activity_id)).collect();
+        if markers.is_empty() {
+            return Ok(());
+        }
+        for pin in self.batch_get(markers).await?.iter().filter_map(Pin::parse) {
+            self.unpin_activity(&pin).await?;
+        }
+        Ok(())
+    }
+
     fn pin_count_update(&self, fid: &str, delta: i64) -> ApiResult<Update> {
         Update::builder()
             .table_name(self.table())

@@ -401,6 +401,25 @@ async fn query_pinned_activities_pages_both_ways() {
     let read = app.read_feed(&fid, json!({})).await;
     assert!(!pinned_ids(&read["pinned_activities"]).contains(&ids[4]));
     assert_eq!(pinned_ids(&read["pinned_activities"]).len(), 4);
+    // A soft-deleted activity keeps its pin (restoring it shows it again); one removed for
+    // good is unpinned, and the count follows.
+    assert_eq!(read["feed"]["pin_count"], json!(5));
+    app.hard_delete(&ids[3]).await;
+    let read = app.read_feed(&fid, json!({})).await;
+    assert_eq!(
+        pinned_ids(&read["pinned_activities"]),
+        vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]
+    );
+    assert_eq!(read["feed"]["pin_count"], json!(4));
+    app.server(
+        "POST",
+        &format!("/api/v2/feeds/activities/{}/restore", ids[4]),
+        Some(json!({})),
+    )
+    .await
+    .expect_ok();
+    let read = app.read_feed(&fid, json!({})).await;
+    assert_eq!(pinned_ids(&read["pinned_activities"])[0], ids[4]);
 }
 
 #[tokio::test]
