@@ -1,13 +1,16 @@
 //! The users family: `POST /api/v2/users` (upsert), `GET /api/v2/app`, the readiness check
 //! `GET /health`, a user's feed data: delete and export (background tasks) and
-//! `GET /api/v2/tasks/{id}`, and the API description, `GET /api/v2/openapi.json`.
+//! `GET /api/v2/tasks/{id}`, the API description, `GET /api/v2/openapi.json`, and v3
+//! collections (`/api/v2/feeds/collections`, beside v2's in `v2_users`).
 
+mod collections;
 mod handlers;
 mod user_data;
 
 pub use tributary_http::routes::OPENAPI_DOCUMENT;
 
 use axum::Router;
+use tributary_http::routes::ParamType;
 use tributary_http::{AppState, Routes};
 
 /// The family's routes; the API description (`openapi/tributary.json`) is built from them.
@@ -60,6 +63,54 @@ pub fn routes() -> Routes {
             "The state and result of a background task",
             user_data::get_task,
         )
+        .get(
+            "/api/v2/feeds/collections",
+            "read_collections",
+            "Collections by their `<name>:<id>` references; missing ones are left out",
+            collections::read_collections,
+        )
+        .query(&[
+            ("collection_refs", ParamType::String),
+            ("user_id", ParamType::String),
+        ])
+        .post(
+            "/api/v2/feeds/collections",
+            "create_collections",
+            "Create collections (all or none; at most 100)",
+            collections::create_collections,
+        )
+        .body::<collections::CreateCollectionsRequest>()
+        .put(
+            "/api/v2/feeds/collections",
+            "upsert_collections",
+            "Create collections or replace their custom data (all or none; at most 100)",
+            collections::upsert_collections,
+        )
+        .body::<collections::UpsertCollectionsRequest>()
+        .patch(
+            "/api/v2/feeds/collections",
+            "update_collections",
+            "Replace existing collections' custom data (all or none; at most 100)",
+            collections::update_collections,
+        )
+        .body::<collections::UpdateCollectionsRequest>()
+        .delete(
+            "/api/v2/feeds/collections",
+            "delete_collections",
+            "Delete collections by reference (all or none; at most 100)",
+            collections::delete_collections,
+        )
+        .query(&[
+            ("collection_refs", ParamType::String),
+            ("user_id", ParamType::String),
+        ])
+        .post(
+            "/api/v2/feeds/collections/query",
+            "query_collections",
+            "One collection's or one user's collections by creation time, filtered, with cursors",
+            collections::query_collections,
+        )
+        .body::<collections::QueryCollectionsRequest>()
 }
 
 pub fn app(state: AppState) -> Router {

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update,
+};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -276,6 +278,275 @@ impl Store {
             .map(|id| WriteOp::Delete(keys::collection_object(name, id)))
             .collect();
         self.batch_write(ops).await
+    }
+}
+
+/// Objects a query index read examines per round (one Query and one BatchGetItem).
+const QUERY_ROUND: i32 = 100;
+
+/// Which index a collection query walks: one collection's objects or one user's, both in
+/// creation order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjectIndex {
+    Name(String),
+    User(String),
+}
+
+/// A walk over one partition of a collection index.
+#[derive(Clone, Debug)]
+pub struct ObjectWalk {
+    pub index: ObjectIndex,
+    /// Oldest first when true.
+    pub forward: bool,
+    /// Continue strictly past this position (an index sort key).
+    pub after: Option<String>,
+    /// Creation time range `[from, to)`.
+    pub from: Option<Nanos>,
+    pub to: Option<Nanos>,
+    /// Matches wanted.
+    pub want: usize,
+    /// Index entries one call may examine before it stops with a position to resume from.
+    pub budget: usize,
+}
+
+/// A write op of a v3 batch, built for a transaction.
+fn tx_err(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal_msg(format!("build collection transaction: {e}"))
+}
+
+impl Store {
+    /// Creates every object or none (one transaction): `Some(reference)` of one that
+    /// already exists when refused.
+    pub async fn create_collection_objects(
+        &self,
+        objects: &[CollectionObject],
+    ) -> ApiResult<Option<String>> {
+        let mut items = Vec::with_capacity(objects.len());
+        for o in objects {
+            let put = Put::builder()
+                .table_name(self.table())
+                .set_item(Some(object_item(o)?))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(tx_err)?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        let failed = self.transact("create collection objects", items).await?;
+        Ok(failed
+            .iter()
+            .position(|f| *f)
+            .map(|i| objects[i].reference()))
+    }
+
+    /// Replaces the `custom` of every object or of none (one transaction), each only if it
+    /// exists and, with `owner`, belongs to that user. Returns which conditions failed
+    /// (empty when all were written).
+    pub async fn update_collection_objects(
+        &self,
+        updates: &[(String, String, Map<String, Value>)],
+        owner: Option<&str>,
+        now: Nanos,
+    ) -> ApiResult<Vec<bool>> {
+        let mut items = Vec::with_capacity(updates.len());
+        for (name, id, custom) in updates {
+            let mut update = Update::builder()
+                .table_name(self.table())
+                .set_key(Some(keys::collection_object(name, id).to_item()))
+                .update_expression("SET custom = :c, updated_at = :now")
+                .expression_attribute_values(":c", crate::document::document("custom", custom)?)
+                .expression_attribute_values(":now", n(now));
+            update = match owner {
+                Some(owner) => update
+                    .condition_expression("attribute_exists(pk) AND user_id = :owner")
+                    .expression_attribute_values(":owner", s(owner)),
+                None => update.condition_expression("attribute_exists(pk)"),
+            };
+            items.push(
+                TransactWriteItem::builder()
+                    .update(update.build().map_err(tx_err)?)
+                    .build(),
+            );
+        }
+        self.transact("update collection objects", items).await
+    }
+
+    /// Creates or replaces the `custom` of every object or of none (one transaction),
+    /// keeping an existing one's `created_at` and `user_id` (a new one takes its own). With
+    /// `owner`, an existing object must belong to that user. Returns which conditions failed.
+    pub async fn upsert_collection_objects_atomically(
+        &self,
+        objects: &[CollectionObject],
+        owner: Option<&str>,
+    ) -> ApiResult<Vec<bool>> {
+        let mut items = Vec::with_capacity(objects.len());
+        for o in objects {
+            let (g1pk, g1sk) = keys::collection_object_by_name(&o.name, o.created_at, &o.id);
+            let mut expression = String::from(
+                "SET #name = :name, #id = :id, custom = :c, updated_at = :now, \
+                 created_at = if_not_exists(created_at, :created), \
+                 gsi1pk = :g1pk, gsi1sk = if_not_exists(gsi1sk, :g1sk)",
+            );
+            let mut update = Update::builder()
+                .table_name(self.table())
+                .set_key(Some(keys::collection_object(&o.name, &o.id).to_item()))
+                .expression_attribute_names("#name", "name")
+                .expression_attribute_names("#id", "id")
+                .expression_attribute_values(":name", s(&o.name))
+                .expression_attribute_values(":id", s(&o.id))
+                .expression_attribute_values(":c", crate::document::document("custom", &o.custom)?)
+                .expression_attribute_values(":now", n(o.updated_at))
+                .expression_attribute_values(":created", n(o.created_at))
+                .expression_attribute_values(":g1pk", s(g1pk))
+                .expression_attribute_values(":g1sk", s(g1sk));
+            if let Some(user) = &o.user_id {
+                let (g2pk, g2sk) =
+                    keys::collection_object_by_user(user, o.created_at, &o.name, &o.id);
+                expression.push_str(
+                    ", user_id = if_not_exists(user_id, :u), \
+                     gsi2pk = if_not_exists(gsi2pk, :g2pk), gsi2sk = if_not_exists(gsi2sk, :g2sk)",
+                );
+                update = update
+                    .expression_attribute_values(":u", s(user))
+                    .expression_attribute_values(":g2pk", s(g2pk))
+                    .expression_attribute_values(":g2sk", s(g2sk));
+            }
+            update = update.update_expression(expression);
+            if let Some(owner) = owner {
+                update = update
+                    .condition_expression("attribute_not_exists(pk) OR user_id = :owner")
+                    .expression_attribute_values(":owner", s(owner));
+            }
+            items.push(
+                TransactWriteItem::builder()
+                    .update(update.build().map_err(tx_err)?)
+                    .build(),
+            );
+        }
+        self.transact("upsert collection objects", items).await
+    }
+
+    /// Deletes every named object or none (one transaction); missing ones are no-ops. With
+    /// `owner`, an existing object must belong to that user. Returns which conditions failed.
+    pub async fn delete_collection_objects_atomically(
+        &self,
+        refs: &[(String, String)],
+        owner: Option<&str>,
+    ) -> ApiResult<Vec<bool>> {
+        let mut items = Vec::with_capacity(refs.len());
+        for (name, id) in refs {
+            let mut delete = Delete::builder()
+                .table_name(self.table())
+                .set_key(Some(keys::collection_object(name, id).to_item()));
+            if let Some(owner) = owner {
+                delete = delete
+                    .condition_expression("attribute_not_exists(pk) OR user_id = :owner")
+                    .expression_attribute_values(":owner", s(owner));
+            }
+            items.push(
+                TransactWriteItem::builder()
+                    .delete(delete.build().map_err(tx_err)?)
+                    .build(),
+            );
+        }
+        self.transact("delete collection objects", items).await
+    }
+
+    /// Walks one collection index partition in creation order, a round (one Query of the
+    /// index and one BatchGetItem of the objects it names) at a time, keeping the objects
+    /// `accept` takes. Returns them with their positions, and the position to resume from
+    /// when more may follow.
+    pub async fn walk_collection_objects(
+        &self,
+        walk: &ObjectWalk,
+        accept: impl Fn(&CollectionObject) -> bool,
+    ) -> ApiResult<(Vec<(String, CollectionObject)>, Option<String>)> {
+        let (index, pk_attr, sk_attr, partition) = match &walk.index {
+            ObjectIndex::Name(name) => (
+                keys::GSI1,
+                keys::GSI1_PK,
+                keys::GSI1_SK,
+                keys::collection_objects_named(name),
+            ),
+            ObjectIndex::User(user) => (
+                keys::GSI2,
+                keys::GSI2_PK,
+                keys::GSI2_SK,
+                keys::collection_objects_of_user(user),
+            ),
+        };
+        let mut lo = keys::time_part(walk.from.unwrap_or(0));
+        let mut hi = walk.to.map_or_else(|| "~".to_string(), keys::time_part);
+        if let Some(after) = &walk.after {
+            if walk.forward {
+                // Just past `after`: every later position is greater than this.
+                let past = format!("{after}\u{1}");
+                if past > lo {
+                    lo = past;
+                }
+            } else if *after < hi {
+                hi = after.clone();
+            }
+        }
+        let mut found = Vec::new();
+        if walk.want == 0 || lo > hi {
+            return Ok((found, None));
+        }
+        let query = self
+            .query_index(index)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+            .expression_attribute_names("#pk", pk_attr)
+            .expression_attribute_names("#sk", sk_attr)
+            .expression_attribute_values(":pk", s(partition))
+            .expression_attribute_values(":lo", s(lo))
+            .expression_attribute_values(":hi", s(hi))
+            .scan_index_forward(walk.forward)
+            .limit(QUERY_ROUND);
+        let mut start = None;
+        let mut examined = 0;
+        loop {
+            let page = self
+                .query_page("walk collection objects", query.clone(), start)
+                .await?;
+            let entries: Vec<(String, String, String)> = page
+                .items
+                .iter()
+                .filter_map(|item| {
+                    let position = item.get(sk_attr)?.as_s().ok()?.clone();
+                    let pk = item.get(keys::PK)?.as_s().ok()?;
+                    let (name, id) = pk.strip_prefix("COLL#")?.split_once(':')?;
+                    Some((position, name.to_string(), id.to_string()))
+                })
+                // Backwards, BETWEEN includes `after` itself.
+                .filter(|(p, _, _)| walk.after.as_deref() != Some(p.as_str()))
+                .collect();
+            examined += page.items.len();
+            let wanted: Vec<(String, String)> = entries
+                .iter()
+                .map(|(_, name, id)| (name.clone(), id.clone()))
+                .collect();
+            let mut loaded = self.get_collection_objects(&wanted).await?;
+            for (i, (position, name, id)) in entries.iter().enumerate() {
+                let Some(o) = loaded.remove(&format!("{name}:{id}")) else {
+                    continue;
+                };
+                if !accept(&o) {
+                    continue;
+                }
+                found.push((position.clone(), o));
+                if found.len() == walk.want {
+                    let more = page.last_key.is_some() || i + 1 < entries.len();
+                    return Ok((found, more.then(|| position.clone())));
+                }
+            }
+            match page.last_key {
+                Some(key) if examined < walk.budget => start = Some(key),
+                Some(_) => {
+                    let resume = entries.last().map(|(p, _, _)| p.clone());
+                    return Ok((found, resume));
+                }
+                None => return Ok((found, None)),
+            }
+        }
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Enrichment {
     pub mentioned_users: bool,
     pub parents: bool,
     pub current_feed: bool,
+    /// The objects `collection_refs` name, read with the page's users.
+    pub collections: bool,
 }
 
 impl Default for Enrichment {
@@ -39,6 +41,7 @@ impl Default for Enrichment {
             mentioned_users: true,
             parents: true,
             current_feed: true,
+            collections: true,
         }
     }
 }
@@ -59,6 +62,7 @@ impl Enrichment {
                 mentioned_users: false,
                 parents: false,
                 current_feed: false,
+                collections: false,
             };
         }
         Enrichment {
@@ -71,6 +75,7 @@ impl Enrichment {
             mentioned_users: !flag("skip_activity_mentioned_users"),
             parents: !flag("skip_activity_parents"),
             current_feed: !flag("skip_activity_current_feed"),
+            collections: !flag("skip_activity_collections"),
         }
     }
 }
@@ -162,7 +167,27 @@ pub async fn activities_with_users(
         .chain(extra_users.iter().copied())
         .chain(reader)
         .collect();
-    let users = UserDirectory(store.get_users(user_ids).await?);
+    // The objects the page's activities (and their parents) reference are read in the same
+    // BatchGetItem calls as its users: no extra round trip, however many activities name them.
+    let refs = if enrich.collections {
+        crate::collections::referenced(
+            list.iter()
+                .chain(parents.values())
+                .flat_map(|a| a.content.collection_refs.iter()),
+        )
+    } else {
+        Vec::new()
+    };
+    let user_ids: Vec<String> = user_ids.into_iter().map(str::to_string).collect();
+    let (users, objects) = store.get_users_and_objects(&user_ids, &refs).await?;
+    let users = UserDirectory(users);
+    let collections_of = |a: &Activity| {
+        if enrich.collections {
+            crate::collections::enriched(&a.content.collection_refs, &objects)
+        } else {
+            Default::default()
+        }
+    };
 
     let rendered = list
         .iter()
@@ -171,8 +196,13 @@ pub async fn activities_with_users(
                 .parent_id
                 .as_ref()
                 .and_then(|id| parents.get(id))
-                .map(|p| ActivityResponse::render(p, &users, None));
+                .map(|p| {
+                    let mut parent = ActivityResponse::render(p, &users, None);
+                    parent.collections = collections_of(p);
+                    parent
+                });
             let mut rendered = ActivityResponse::render(a, &users, parent);
+            rendered.collections = collections_of(a);
             if !enrich.mentioned_users {
                 rendered.mentioned_users.clear();
             }
