@@ -3,6 +3,7 @@
 //! Handlers (in `handlers.rs`) parse and authenticate; the operations (in `ops.rs`) hold the
 //! rules; storage is `tributary_store`.
 
+mod bookmarks;
 mod handlers;
 mod ops;
 mod query;
@@ -111,6 +112,57 @@ pub fn routes() -> Routes {
             handlers::activity_feedback,
         )
         .body::<handlers::FeedbackRequest>()
+        .post(
+            "/api/v2/feeds/activities/{id}/bookmarks",
+            "add_bookmark",
+            "Bookmark an activity, in a folder of one's own if wished",
+            bookmarks::add,
+        )
+        .body::<tributary_v3::bookmarks::AddBookmarkRequest>()
+        .patch(
+            "/api/v2/feeds/activities/{id}/bookmarks",
+            "update_bookmark",
+            "Change a bookmark's custom data or move it to another folder",
+            bookmarks::update,
+        )
+        .body::<tributary_v3::bookmarks::UpdateBookmarkRequest>()
+        .delete(
+            "/api/v2/feeds/activities/{id}/bookmarks",
+            "delete_bookmark",
+            "Remove one's bookmark of an activity",
+            bookmarks::delete,
+        )
+        .query(&[
+            ("folder_id", ParamType::String),
+            ("user_id", ParamType::String),
+        ])
+        .post(
+            "/api/v2/feeds/bookmarks/query",
+            "query_bookmarks",
+            "List one's bookmarks by filter, newest or oldest first, with cursors",
+            bookmarks::query,
+        )
+        .body::<tributary_v3::bookmarks::QueryBookmarksRequest>()
+        .post(
+            "/api/v2/feeds/bookmark_folders/query",
+            "query_bookmark_folders",
+            "List one's bookmark folders, with cursors",
+            bookmarks::query_folders,
+        )
+        .body::<tributary_v3::bookmarks::QueryBookmarkFoldersRequest>()
+        .patch(
+            "/api/v2/feeds/bookmark_folders/{folder_id}",
+            "update_bookmark_folder",
+            "Rename a bookmark folder or change its custom data",
+            bookmarks::update_folder,
+        )
+        .body::<tributary_v3::bookmarks::UpdateBookmarkFolderRequest>()
+        .delete(
+            "/api/v2/feeds/bookmark_folders/{folder_id}",
+            "delete_bookmark_folder",
+            "Delete a bookmark folder and the bookmarks in it",
+            bookmarks::delete_folder,
+        )
 }
 
 /// The family's routes with the shared layers, ready to serve.

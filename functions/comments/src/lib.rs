@@ -5,6 +5,7 @@
 //! level is one Query plus one batched read of the comments. Reactions to comments use the
 //! reactions family's rules; `upvote` and `downvote` also drive the comment's score.
 
+mod bookmarks;
 mod handlers;
 mod ops;
 mod query;
@@ -134,6 +135,30 @@ pub fn routes() -> Routes {
             reactions::batch_query,
         )
         .body::<tributary_reactions::QueryReactionsRequest>()
+        .post(
+            "/api/v2/feeds/comments/{id}/bookmarks",
+            "add_comment_bookmark",
+            "Bookmark a comment, in a folder of one's own if wished",
+            bookmarks::add,
+        )
+        .body::<tributary_v3::bookmarks::AddBookmarkRequest>()
+        .patch(
+            "/api/v2/feeds/comments/{id}/bookmarks",
+            "update_comment_bookmark",
+            "Change a comment bookmark's custom data or move it to another folder",
+            bookmarks::update,
+        )
+        .body::<tributary_v3::bookmarks::UpdateBookmarkRequest>()
+        .delete(
+            "/api/v2/feeds/comments/{id}/bookmarks",
+            "delete_comment_bookmark",
+            "Remove one's bookmark of a comment",
+            bookmarks::delete,
+        )
+        .query(&[
+            ("folder_id", ParamType::String),
+            ("user_id", ParamType::String),
+        ])
 }
 
 pub fn app(state: AppState) -> Router {

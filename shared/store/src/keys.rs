@@ -462,6 +462,69 @@ impl SubjectKeys for Subject<'_> {
     }
 }
 
+// ---- bookmarks ------------------------------------------------------------------------
+
+/// What a bookmark marks, as its keys name it: `a:<activity id>` or `c:<comment id>`.
+pub fn bookmark_object(subject: Subject<'_>) -> String {
+    match subject {
+        Subject::Activity(id) => format!("a:{id}"),
+        Subject::Comment(id) => format!("c:{id}"),
+    }
+}
+
+/// A user's bookmark of an activity or a comment: at most one each, in the user's own
+/// partition, so a page's `own_bookmarks` are one BatchGetItem of known keys.
+pub fn bookmark(user_id: &str, object: &str) -> Key {
+    Key::new(format!("UBM#{user_id}"), format!("BM#{object}"))
+}
+
+/// A user's bookmarks by time (gsi1), for `query_bookmarks` and the user's data.
+pub fn bookmark_by_user(user_id: &str, created_at: Nanos, object: &str) -> (String, String) {
+    (
+        bookmarks_of_user(user_id),
+        format!("{}#{object}", time_part(created_at)),
+    )
+}
+
+pub fn bookmarks_of_user(user_id: &str) -> String {
+    format!("UBMT#{user_id}")
+}
+
+/// A folder's bookmarks by time (gsi2): `folder_id` filters and folder deletion.
+pub fn bookmark_by_folder(folder_id: &str, created_at: Nanos, object: &str) -> (String, String) {
+    (
+        bookmarks_in_folder(folder_id),
+        format!("{}#{object}", time_part(created_at)),
+    )
+}
+
+pub fn bookmarks_in_folder(folder_id: &str) -> String {
+    format!("BMF#{folder_id}")
+}
+
+/// A bookmark folder, by its id alone (the folder routes name no user).
+pub fn bookmark_folder(id: &str) -> Key {
+    Key::new(format!("BMFOLDER#{id}"), "BMFOLDER")
+}
+
+/// A user's folders by time (gsi1), for `query_bookmark_folders` and the user's data.
+pub fn bookmark_folder_by_user(user_id: &str, created_at: Nanos, id: &str) -> (String, String) {
+    (
+        bookmark_folders_of_user(user_id),
+        format!("{}#{id}", time_part(created_at)),
+    )
+}
+
+pub fn bookmark_folders_of_user(user_id: &str) -> String {
+    format!("UBMFOLDERS#{user_id}")
+}
+
+/// A user's claim on a folder name, naming the folder: names are unique per user, and a
+/// `new_folder` with a name the user has finds that folder.
+pub fn bookmark_folder_name(user_id: &str, name: &str) -> Key {
+    Key::new(format!("UBM#{user_id}"), format!("FN#{name}"))
+}
+
 // ---- v2 foreign ids -------------------------------------------------------------------
 
 /// The start of the sort keys noting a feed's activities with `foreign_id`. The length comes
@@ -596,6 +659,28 @@ pub fn share_entry(parent_id: &str, created_at: Nanos, share_id: &str) -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bookmark_keys_sort_by_time_and_stay_apart() {
+        let a = bookmark_object(Subject::Activity("x"));
+        let c = bookmark_object(Subject::Comment("x"));
+        assert_ne!(bookmark("amy", &a), bookmark("amy", &c));
+        assert_eq!(bookmark("amy", &a).pk, bookmark_folder_name("amy", "n").pk);
+        assert_ne!(
+            bookmark("amy", &a).sk,
+            bookmark_folder_name("amy", "a:x").sk
+        );
+        let (p1, s1) = bookmark_by_user("amy", 9, &a);
+        let (p2, s2) = bookmark_by_user("amy", 10, &c);
+        assert_eq!(p1, p2);
+        assert!(s1 < s2);
+        assert_eq!(bookmark_by_folder("f", 9, &a).0, bookmarks_in_folder("f"));
+        let (fp, fs1) = bookmark_folder_by_user("amy", 9, "f1");
+        let (_, fs2) = bookmark_folder_by_user("amy", 11, "f0");
+        assert_eq!(fp, bookmark_folders_of_user("amy"));
+        assert!(fs1 < fs2);
+        assert_ne!(bookmark_folder("f").pk, bookmarks_in_folder("f"));
+    }
 
     #[test]
     fn pin_and_share_keys() {

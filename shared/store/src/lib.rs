@@ -13,6 +13,7 @@ pub mod walk;
 
 mod activities;
 mod batch;
+mod bookmarks;
 mod call;
 mod capacity;
 mod comments;
@@ -35,6 +36,7 @@ mod users;
 mod v2_reactions;
 
 pub use batch::{Item, WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
+pub use bookmarks::{Bookmark, BookmarkFolder, BookmarkWrite};
 pub(crate) use call::sdk_error;
 pub use call::serde_error;
 pub use call::{Call, Page};

@@ -13,7 +13,8 @@
 //! reaction and comment counts of what they reacted to or commented on, and follower and
 //! following counts. Soft deletion marks activities, comments and feeds deleted (reads
 //! leave them out; comments keep their place in threads); hard deletion removes them.
-//! Reactions and follows are removed either way.
+//! Reactions, bookmarks (with their objects' counts), bookmark folders and follows are removed
+//! either way.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -43,6 +44,8 @@ pub enum Action {
 pub enum Phase {
     Activities,
     Reactions,
+    Bookmarks,
+    BookmarkFolders,
     Comments,
     Follows,
     Feeds,
@@ -53,7 +56,9 @@ impl Phase {
     fn next(self) -> Option<Phase> {
         Some(match self {
             Phase::Activities => Phase::Reactions,
-            Phase::Reactions => Phase::Comments,
+            Phase::Reactions => Phase::Bookmarks,
+            Phase::Bookmarks => Phase::BookmarkFolders,
+            Phase::BookmarkFolders => Phase::Comments,
             Phase::Comments => Phase::Follows,
             Phase::Follows => Phase::Feeds,
             Phase::Feeds => Phase::User,
@@ -65,6 +70,8 @@ impl Phase {
         match self {
             Phase::Activities => "activities",
             Phase::Reactions => "reactions",
+            Phase::Bookmarks => "bookmarks",
+            Phase::BookmarkFolders => "bookmark_folders",
             Phase::Comments => "comments",
             Phase::Follows => "follows",
             Phase::Feeds => "feeds",
@@ -125,6 +132,8 @@ pub async fn step(
     let (handled, after) = match task.phase {
         Phase::Activities => activities(store, queue, task).await?,
         Phase::Reactions => reactions(store, task).await?,
+        Phase::Bookmarks => bookmarks(store, task).await?,
+        Phase::BookmarkFolders => bookmark_folders(store, task).await?,
         Phase::Comments => comments(store, task).await?,
         Phase::Follows => follows(store, task).await?,
         Phase::Feeds => feeds(store, task).await?,
@@ -235,6 +244,65 @@ async fn reactions(store: &Store, task: &UserDataTask) -> ApiResult<(usize, Opti
     }
     for r in &list {
         remove_reaction_exactly(store, r).await?;
+    }
+    Ok((list.len(), after.filter(|_| !list.is_empty())))
+}
+
+/// The step's page of a user's bookmarks or folders: at most [`PAGE`] after the cursor
+/// (deletion reads from the start, as what it removed leaves the index), and the position
+/// to continue from when more may follow.
+fn cursor_page<T>(
+    task: &UserDataTask,
+    mut list: Vec<T>,
+    more: bool,
+    position: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let cursor = task.after.as_deref().filter(|_| !task.deleting());
+    list.retain(|x| Some(position(x).as_str()) != cursor);
+    let full = list.len() > PAGE;
+    list.truncate(PAGE);
+    let after = list.last().map(&position).filter(|_| more || full);
+    (list, after)
+}
+
+/// The user's bookmarks: exported, or removed with their objects' counts corrected.
+async fn bookmarks(store: &Store, task: &UserDataTask) -> ApiResult<(usize, Option<String>)> {
+    let cursor = task.after.clone().filter(|_| !task.deleting());
+    let (list, more) = store
+        .bookmark_chunk(None, &task.user_id, false, (cursor, None), PAGE + 2)
+        .await?;
+    let (list, after) = cursor_page(task, list, more, tributary_store::Bookmark::position);
+    if !task.deleting() {
+        let items = list.iter().map(|b| json!(b)).collect();
+        export_part(store, task, items).await?;
+        return Ok((list.len(), after));
+    }
+    let mut removed = 0;
+    for b in &list {
+        if store.remove_bookmark(b).await? {
+            removed += 1;
+        }
+    }
+    Ok((removed, after.filter(|_| removed > 0)))
+}
+
+/// The user's bookmark folders (their bookmarks went in the step before).
+async fn bookmark_folders(
+    store: &Store,
+    task: &UserDataTask,
+) -> ApiResult<(usize, Option<String>)> {
+    let cursor = task.after.clone().filter(|_| !task.deleting());
+    let (list, more) = store
+        .bookmark_folder_chunk(&task.user_id, false, (cursor, None), PAGE + 2)
+        .await?;
+    let (list, after) = cursor_page(task, list, more, tributary_store::BookmarkFolder::position);
+    if !task.deleting() {
+        let items = list.iter().map(|f| json!(f)).collect();
+        export_part(store, task, items).await?;
+        return Ok((list.len(), after));
+    }
+    for f in &list {
+        store.delete_bookmark_folder(f).await?;
     }
     Ok((list.len(), after.filter(|_| !list.is_empty())))
 }
@@ -450,6 +518,8 @@ pub fn assemble(parts: Vec<Value>) -> Value {
         "user",
         "activities",
         "reactions",
+        "bookmarks",
+        "bookmark_folders",
         "comments",
         "follows",
         "feeds",
@@ -495,7 +565,7 @@ mod tests {
             seen.push(n);
             p = n;
         }
-        assert_eq!(seen.len(), 6);
+        assert_eq!(seen.len(), 8);
         assert_eq!(seen.last(), Some(&Phase::User));
     }
 

@@ -3,6 +3,7 @@
 //! turning stored records into them ([`render`]).
 //! Another wire dialect sits beside this crate and reuses the domain and the store.
 
+pub mod bookmarks;
 pub mod collections;
 pub mod feed_read;
 pub mod members;

@@ -29,6 +29,8 @@ pub struct Enrichment {
     pub mentioned_users: bool,
     pub parents: bool,
     pub current_feed: bool,
+    /// The reader's bookmarks of each activity (`own_bookmarks`).
+    pub own_bookmarks: bool,
     /// The objects `collection_refs` name, read with the page's users.
     pub collections: bool,
 }
@@ -41,6 +43,7 @@ impl Default for Enrichment {
             mentioned_users: true,
             parents: true,
             current_feed: true,
+            own_bookmarks: true,
             collections: true,
         }
     }
@@ -62,6 +65,7 @@ impl Enrichment {
                 mentioned_users: false,
                 parents: false,
                 current_feed: false,
+                own_bookmarks: false,
                 collections: false,
             };
         }
@@ -75,6 +79,7 @@ impl Enrichment {
             mentioned_users: !flag("skip_activity_mentioned_users"),
             parents: !flag("skip_activity_parents"),
             current_feed: !flag("skip_activity_current_feed"),
+            own_bookmarks: !flag("skip_activity_own_bookmarks"),
             collections: !flag("skip_activity_collections"),
         }
     }
@@ -139,7 +144,11 @@ pub async fn activities_with_users(
         .iter()
         .flat_map(|a| a.latest_comment_ids.iter().take(enrich.comments).cloned())
         .collect();
-    let (own, parents, comments, marks) = tokio::try_join!(
+    let bookmark_keys = match reader.filter(|_| enrich.own_bookmarks) {
+        Some(reader) => crate::bookmarks::own_keys(list, reader),
+        None => Vec::new(),
+    };
+    let (own, parents, comments, marks, bookmarks) = tokio::try_join!(
         async {
             Ok::<_, tributary_domain::ApiError>(by_activity(store.get_reactions(own_keys).await?))
         },
@@ -157,6 +166,7 @@ pub async fn activities_with_users(
                 None => Ok(Default::default()),
             }
         },
+        store.get_bookmarks(bookmark_keys),
     )?;
 
     let user_ids: HashSet<&str> = list
@@ -181,6 +191,8 @@ pub async fn activities_with_users(
     let user_ids: Vec<String> = user_ids.into_iter().map(str::to_string).collect();
     let (users, objects) = store.get_users_and_objects(&user_ids, &refs).await?;
     let users = UserDirectory(users);
+    // The folders of the reader's bookmarks: one batched read, made only when some are filed.
+    let own_folders = crate::bookmarks::folders_of(store, &bookmarks).await?;
     let collections_of = |a: &Activity| {
         if enrich.collections {
             crate::collections::enriched(&a.content.collection_refs, &objects)
@@ -234,6 +246,8 @@ pub async fn activities_with_users(
                     .map(|r| ReactionResponse::render(r, &users))
                     .collect();
             }
+            rendered.own_bookmarks =
+                crate::bookmarks::own_of(&rendered, &bookmarks, &own_folders, &users);
             rendered
         })
         .collect();

@@ -298,7 +298,7 @@ impl CommentResponse {
             reaction_count: c.reaction_count.max(0),
             upvote_count: c.upvote_count.max(0),
             downvote_count: c.downvote_count.max(0),
-            bookmark_count: 0,
+            bookmark_count: c.bookmark_count.max(0),
             score: c.score(),
             confidence_score: confidence(c.upvote_count, c.downvote_count),
             controversy_score: controversy(c.upvote_count, c.downvote_count),

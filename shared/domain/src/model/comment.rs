@@ -35,6 +35,9 @@ pub struct Comment {
     pub upvote_count: i64,
     #[serde(default)]
     pub downvote_count: i64,
+    /// How many bookmarks users keep of it.
+    #[serde(default)]
+    pub bookmark_count: i64,
     #[serde(default)]
     pub version: i64,
     /// The newest reactions, newest first.
@@ -96,6 +99,7 @@ impl Comment {
             reaction_count: 0,
             upvote_count: 0,
             downvote_count: 0,
+            bookmark_count: 0,
             version: 0,
             latest_reactions: Vec::new(),
             reaction_groups: Default::default(),
