@@ -315,7 +315,10 @@ impl TestApp {
             self.users
         } else if family("/api/v2/feeds/comments") {
             self.comments
-        } else if family("/api/v2/feeds/activities") {
+        } else if family("/api/v2/feeds/activities")
+            || family("/api/v2/feeds/bookmarks/")
+            || family("/api/v2/feeds/bookmark_folders/")
+        {
             self.activities
         } else if family("/api/v2/feeds/feed_groups")
             || family("/api/v2/feeds/feeds/")
