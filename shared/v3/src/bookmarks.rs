@@ -919,18 +919,32 @@ pub async fn update_folder(
 pub async fn delete_folder(store: &Store, caller: &Caller, id: &str) -> ApiResult<()> {
     let f = changeable_folder(store, caller, id, None).await?;
     caller.may_modify(&f.user_id)?;
+    // Oldest first from a cursor, so entries the index still shows after their removal are
+    // passed over, not read again.
+    let mut after: Option<String> = None;
     loop {
         let (list, more) = store
-            .bookmark_chunk(Some(&f.id), &f.user_id, true, (None, None), LIMIT_MAX)
+            .bookmark_chunk(
+                Some(&f.id),
+                &f.user_id,
+                false,
+                (after.clone(), None),
+                LIMIT_MAX,
+            )
             .await?;
+        let list: Vec<&Bookmark> = list
+            .iter()
+            .filter(|b| after.as_deref() != Some(b.position().as_str()))
+            .collect();
         for b in list
             .iter()
             .filter(|b| b.folder_id.as_deref() == Some(&f.id))
         {
             store.remove_bookmark(b).await?;
         }
-        if !more {
-            break;
+        match list.last() {
+            Some(b) if more => after = Some(b.position()),
+            _ => break,
         }
     }
     store.delete_bookmark_folder(&f).await
