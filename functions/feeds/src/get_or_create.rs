@@ -177,13 +177,14 @@ pub async fn get_or_create(
         own::Wanted::ALL,
     );
     // The newest pins (one Query, one batched read of their activities), rendered with the
-    // page: one read of users serves the activities, the pinners and the feed's creator.
-    let (pins, pinned) = if access == Access::Full {
+    // page: one read of users serves the activities, the pinners and the feed's creator. A
+    // feed with no pins (its counter says so) costs nothing more.
+    let (pins, pinned) = if access == Access::Full && feed.pin_count > 0 {
         let listed = s
             .store
             .pins(&feed.fid, pins::PINS_SHOWN, None, false)
             .await?;
-        pins::load_pinned(s, listed.pins).await?
+        pins::load_pinned(s, &reader, &feed, listed.pins).await?
     } else {
         Default::default()
     };

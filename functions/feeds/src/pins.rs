@@ -19,6 +19,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tributary_core::activities::visible_to;
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::feed::Feed;
@@ -336,7 +337,7 @@ pub async fn query(
     if let Some(ids) = keep {
         pins.retain(|p| ids.contains(&p.activity_id));
     }
-    let pinned = render_pins(&s, &reader, &pins).await?;
+    let pinned = render_pins(&s, &reader, &feed, &pins).await?;
     Ok(Json(QueryPinnedActivitiesReply {
         pinned_activities: pinned,
         next,
@@ -344,8 +345,21 @@ pub async fn query(
     }))
 }
 
-/// Loads pins' activities (one batched read), leaving out deleted ones.
-pub async fn load_pinned(s: &AppState, pins: Vec<Pin>) -> ApiResult<(Vec<Pin>, Vec<Activity>)> {
+/// Loads pins' activities (one batched read), leaving out what `reader` may not see there:
+/// deleted and expired activities, and private ones of others (the feed's owner sees them).
+pub async fn load_pinned(
+    s: &AppState,
+    reader: &Caller,
+    feed: &Feed,
+    pins: Vec<Pin>,
+) -> ApiResult<(Vec<Pin>, Vec<Activity>)> {
+    let now = now_nanos();
+    let owner = matches!(reader, Caller::User(me) if *me == feed.created_by_id);
+    let shown = |a: &Activity| {
+        a.deleted_at.is_none()
+            && a.content.expires_at.is_none_or(|e| e > now)
+            && (owner || visible_to(reader, a))
+    };
     let ids: Vec<String> = pins.iter().map(|p| p.activity_id.clone()).collect();
     let mut found: HashMap<String, Activity> = if ids.is_empty() {
         HashMap::new()
@@ -356,7 +370,7 @@ pub async fn load_pinned(s: &AppState, pins: Vec<Pin>) -> ApiResult<(Vec<Pin>, V
     let mut activities = Vec::new();
     for pin in pins {
         match found.remove(&pin.activity_id) {
-            Some(a) if a.deleted_at.is_none() => {
+            Some(a) if shown(&a) => {
                 activities.push(a);
                 kept.push(pin);
             }
@@ -387,9 +401,10 @@ pub fn pin_responses(
 async fn render_pins(
     s: &AppState,
     reader: &Caller,
+    feed: &Feed,
     pins: &[Pin],
 ) -> ApiResult<Vec<ActivityPinResponse>> {
-    let (pins, activities) = load_pinned(s, pins.to_vec()).await?;
+    let (pins, activities) = load_pinned(s, reader, feed, pins.to_vec()).await?;
     let pinners: Vec<&str> = pins.iter().map(|p| p.user_id.as_str()).collect();
     let viewer = match reader {
         Caller::User(me) => Some(me.as_str()),

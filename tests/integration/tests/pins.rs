@@ -48,6 +48,16 @@ async fn owner_with_posts(app: &TestApp, n: usize) -> (String, String, Vec<Strin
 async fn pin_unpin_and_read_back() {
     let app = TestApp::spawn().await;
     let (owner, fid, ids) = owner_with_posts(&app, 3).await;
+    // A feed without pins reads them for nothing (its pin_count says there are none).
+    let m = Measure::start(&app);
+    let read = app.read_feed(&fid, json!({"user_id": owner})).await;
+    let cost = m.finish(1);
+    println!(
+        "feed read, no pins: {:.1} RU, {:.1} WU, {:.0} round trips",
+        cost.read_units, cost.write_units, cost.round_trips
+    );
+    assert_eq!(read["pinned_activities"], json!([]));
+    assert_eq!(read["feed"]["pin_count"], json!(0));
 
     let m = Measure::start(&app);
     let reply = app
@@ -251,13 +261,41 @@ async fn only_those_with_the_capability_pin() {
             .expect_error(17, 403);
     }
     assert_eq!(pin_count(&app, &fid).await, 1);
-    // Readers of the feed read its pins; an anonymous caller reads a public feed's pins too.
+
+    // Readers of the feed read its pins.
     let listed = app
         .as_user(&stranger, "POST", &query_path(&fid), Some(json!({})))
         .await;
     assert_eq!(
         pinned_ids(&listed.expect_ok()["pinned_activities"]),
         vec![ids[0].clone()]
+    );
+    // A private activity's pin shows to its author alone (and the server).
+    let private = app
+        .add_activity(
+            &owner,
+            json!({"type": "post", "feeds": [fid], "visibility": "private"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.as_user(&owner, "POST", &pin_path(&fid, &private), Some(json!({})))
+        .await
+        .expect_ok();
+    let listed = app
+        .as_user(&stranger, "POST", &query_path(&fid), Some(json!({})))
+        .await;
+    assert_eq!(
+        pinned_ids(&listed.expect_ok()["pinned_activities"]),
+        vec![ids[0].clone()]
+    );
+    let read = app.read_feed(&fid, json!({"user_id": stranger})).await;
+    assert_eq!(pinned_ids(&read["pinned_activities"]), vec![ids[0].clone()]);
+    let read = app.read_feed(&fid, json!({"user_id": owner})).await;
+    assert_eq!(
+        pinned_ids(&read["pinned_activities"]),
+        vec![private.clone(), ids[0].clone()]
     );
 
     // A private feed's pins are its owner's alone.
