@@ -40,7 +40,15 @@ async fn shares_are_listed_newest_first_and_paged() {
     for i in 0..5 {
         let u = unique(&format!("sharer{i}"));
         app.upsert_user(&u, &format!("Sharer {i}")).await;
+        let m = Measure::start(&app);
         shares.push(share(&app, &u, &parent, json!({})).await);
+        if i == 0 {
+            let cost = m.finish(1);
+            println!(
+                "add_activity (a share, entry under its parent): {:.1} RU, {:.1} WU, {:.0} round trips",
+                cost.read_units, cost.write_units, cost.round_trips
+            );
+        }
         sharers.push(u);
     }
     let m = Measure::start(&app);
