@@ -115,7 +115,7 @@ fn value_of(a: &Activity, name: &str) -> Option<Value> {
         "created_at" => json!(a.created_at),
         "updated_at" => json!(a.updated_at),
         "expires_at" => json!(c.expires_at?),
-        "popularity" => json!(a.popularity),
+        "popularity" => json!(a.weighted_popularity()),
         "reaction_count" => json!(a.reaction_count),
         "comment_count" => json!(a.comment_count),
         "share_count" => json!(a.share_count),

@@ -169,7 +169,7 @@ impl ActivityResponse {
             reaction_count: a.reaction_count,
             comment_count: a.comment_count,
             bookmark_count: a.bookmark_count,
-            popularity: a.popularity,
+            popularity: a.weighted_popularity(),
             score: a.score,
             hidden: false,
             preview: false,

@@ -37,8 +37,6 @@ pub struct Activity {
     #[serde(default)]
     pub bookmark_count: i64,
     #[serde(default)]
-    pub popularity: i64,
-    #[serde(default)]
     pub score: f64,
     /// Bumped on every content change; updates are conditional on it (optimistic locking).
     #[serde(default)]
@@ -178,7 +176,6 @@ impl Activity {
             reaction_count: 0,
             comment_count: 0,
             bookmark_count: 0,
-            popularity: 0,
             score: 0.0,
             version: 0,
             latest_comment_ids: Vec::new(),
@@ -186,6 +183,15 @@ impl Activity {
             notification_context: None,
             reaction_groups: BTreeMap::new(),
         }
+    }
+
+    /// Stream's popularity: reactions + comments × 2 + bookmarks × 3 + shares × 3, from the
+    /// counters kept exact on the record.
+    pub fn weighted_popularity(&self) -> i64 {
+        self.reaction_count
+            + 2 * self.comment_count
+            + 3 * self.bookmark_count
+            + 3 * self.share_count
     }
 
     pub fn is_deleted(&self) -> bool {

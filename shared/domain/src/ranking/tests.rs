@@ -145,8 +145,8 @@ fn newer_ranks_above_older_at_equal_popularity() {
     assert_eq!(r.kind(), RankingType::Expression);
     let mut newer = activity("new", NOW - DAY);
     let mut older = activity("old", NOW - 3 * DAY);
-    newer.popularity = 4;
-    older.popularity = 4;
+    newer.reaction_count = 4;
+    older.reaction_count = 4;
     assert!(score(&r, &newer) > score(&r, &older));
     assert!(score(&r, &older) > 0.0);
     // A custom popularity field (as v2 writes) wins over the counter.
@@ -157,7 +157,7 @@ fn newer_ranks_above_older_at_equal_popularity() {
         .insert("popularity".into(), json!(100));
     assert!(score(&r, &popular) > score(&r, &newer));
     // The counter is the activity's own value, 0 included: defaults fill only what is absent.
-    older.popularity = 0;
+    older.reaction_count = 0;
     assert_eq!(score(&r, &older), 0.0);
     // Equal popularity from the default, for a name no built-in has.
     let r = ranking(json!({
@@ -173,7 +173,7 @@ fn newer_ranks_above_older_at_equal_popularity() {
 fn variables_resolve_in_order() {
     let r = expression("popularity");
     let mut a = activity("a1", NOW);
-    a.popularity = 3;
+    a.reaction_count = 3;
     assert_eq!(score(&r, &a), 3.0);
     a.content.custom.insert("popularity".into(), json!(5));
     assert_eq!(score(&r, &a), 5.0);
@@ -280,7 +280,7 @@ fn settings_functions_are_callable() {
         },
     }));
     let mut a = activity("a1", NOW - DAY / 2);
-    a.popularity = 105;
+    a.reaction_count = 105;
     assert!((score(&r, &a) - 0.5).abs() < 1e-9);
     a.created_at = NOW - 6 * DAY;
     assert!((score(&r, &a) - 0.15).abs() < 1e-9);
@@ -374,4 +374,14 @@ fn score_length_is_bounded() {
     assert!(message.contains("longer than 1000 characters"), "{message}");
     let fits = format!("1{}", " + 1".repeat(MAX_SCORE_CHARS / 4 - 1));
     assert_eq!(eval(&fits), (MAX_SCORE_CHARS / 4) as f64);
+}
+
+#[test]
+fn popularity_weighs_comments_bookmarks_and_shares() {
+    let mut a = activity("a1", NOW);
+    a.reaction_count = 1;
+    a.comment_count = 1;
+    a.bookmark_count = 1;
+    a.share_count = 1;
+    assert_eq!(score(&expression("popularity"), &a), 1.0 + 2.0 + 3.0 + 3.0);
 }

@@ -123,7 +123,7 @@ fn built_in(env: &Env, name: &str) -> Result<Option<Scalar>, String> {
         "time" => Ok(Some(Scalar::Num(a.created_at as f64 / 1e9))),
         "type" => Ok(Some(Scalar::Str(a.activity_type.clone()))),
         "user_id" => Ok(Some(Scalar::Str(a.user_id.clone()))),
-        "popularity" => count(a.popularity),
+        "popularity" => count(a.weighted_popularity()),
         "reaction_count" => count(a.reaction_count),
         "comment_count" => count(a.comment_count),
         "bookmark_count" => count(a.bookmark_count),
