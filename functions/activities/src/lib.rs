@@ -5,6 +5,7 @@
 
 mod bookmarks;
 mod handlers;
+mod metrics;
 mod ops;
 mod query;
 mod requests;
@@ -52,6 +53,13 @@ pub fn routes() -> Routes {
             handlers::delete_activities,
         )
         .body::<requests::DeleteActivitiesRequest>()
+        .post(
+            "/api/v2/feeds/activities/metrics/track",
+            "track_activity_metrics",
+            "Count views, clicks and impressions of activities, within per-user hourly limits",
+            metrics::track,
+        )
+        .body::<metrics::TrackActivityMetricsRequest>()
         .get(
             "/api/v2/feeds/activities/{id}",
             "get_activity",

@@ -656,6 +656,25 @@ pub fn share_entry(parent_id: &str, created_at: Nanos, share_id: &str) -> Key {
     )
 }
 
+/// How many counter shards an activity's metrics are spread over: tracking writes one shard
+/// chosen at random, so a popular activity's counts are spread over this many partitions.
+pub const METRIC_SHARDS: u32 = 10;
+
+/// One shard of an activity's metric counters: one attribute per metric (`m_<metric>`),
+/// bumped with `ADD`; an activity's count is the sum over its shards.
+pub fn activity_metric_shard(activity_id: &str, shard: u32) -> Key {
+    Key::new(format!("METRICS#{activity_id}#{shard}"), "METRICS")
+}
+
+/// A user's tracked amount of one metric on one activity within one hour (Stream's per-user
+/// hourly metric limits), in the user's partition for that hour.
+pub fn metric_rate(user_id: &str, hour: i64, activity_id: &str, metric: &str) -> Key {
+    Key::new(
+        format!("MRATE#{user_id}#{hour}"),
+        format!("{activity_id}#{metric}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,6 +733,18 @@ mod tests {
         assert!(a.sk.starts_with(&foreign_id_ref_prefix("a")));
         assert!(!ab.sk.starts_with(&foreign_id_ref_prefix("a")));
         assert!(!a.sk.starts_with(FEED_ENTRY_PREFIX));
+    }
+
+    #[test]
+    fn metric_shards_spread_an_activity_over_partitions() {
+        let a = activity_metric_shard("act1", 0);
+        let b = activity_metric_shard("act1", METRIC_SHARDS - 1);
+        assert_eq!(a.pk, "METRICS#act1#0");
+        assert_ne!(a.pk, b.pk);
+        assert_eq!(a.sk, b.sk);
+        let r = metric_rate("ann", 490_000, "act1", "views");
+        assert_eq!(r.pk, "MRATE#ann#490000");
+        assert_eq!(r.sk, "act1#views");
     }
 
     #[test]

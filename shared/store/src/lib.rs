@@ -25,6 +25,7 @@ mod foreign_ids;
 mod groups;
 mod marks;
 mod members;
+mod metrics;
 mod pins;
 mod ranges;
 mod rate_limits;

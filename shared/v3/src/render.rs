@@ -148,7 +148,9 @@ pub async fn activities_with_users(
         Some(reader) => crate::bookmarks::own_keys(list, reader),
         None => Vec::new(),
     };
-    let (own, parents, comments, marks, bookmarks) = tokio::try_join!(
+    // Metrics: the shards of the page's tracked activities, one batched read.
+    let tracked = list.iter().filter(|a| a.has_metrics).map(|a| a.id.as_str());
+    let (own, parents, comments, marks, bookmarks, metrics) = tokio::try_join!(
         async {
             Ok::<_, tributary_domain::ApiError>(by_activity(store.get_reactions(own_keys).await?))
         },
@@ -167,6 +169,7 @@ pub async fn activities_with_users(
             }
         },
         store.get_bookmarks(bookmark_keys),
+        store.activity_metrics(tracked),
     )?;
 
     let user_ids: HashSet<&str> = list
@@ -215,6 +218,7 @@ pub async fn activities_with_users(
                 });
             let mut rendered = ActivityResponse::render(a, &users, parent);
             rendered.collections = collections_of(a);
+            rendered.metrics = metrics.get(&a.id).cloned();
             if !enrich.mentioned_users {
                 rendered.mentioned_users.clear();
             }

@@ -86,6 +86,8 @@ pub struct ActivityResponse {
     pub reaction_count: i64,
     pub comment_count: i64,
     pub bookmark_count: i64,
+    /// Tracked metrics (`track_activity_metrics`) by name; absent when none were tracked.
+    pub metrics: Option<std::collections::BTreeMap<String, i64>>,
     pub popularity: i64,
     pub score: f64,
     pub hidden: bool,
@@ -169,6 +171,7 @@ impl ActivityResponse {
             reaction_count: a.reaction_count,
             comment_count: a.comment_count,
             bookmark_count: a.bookmark_count,
+            metrics: None,
             popularity: a.weighted_popularity(),
             score: a.score,
             hidden: false,

@@ -36,6 +36,10 @@ pub struct Activity {
     pub comment_count: i64,
     #[serde(default)]
     pub bookmark_count: i64,
+    /// Set once some metric was tracked on it (`track_activity_metrics`): reads then sum its
+    /// metric shards, and skip them for activities never tracked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_metrics: bool,
     #[serde(default)]
     pub score: f64,
     /// Bumped on every content change; updates are conditional on it (optimistic locking).
@@ -176,6 +180,7 @@ impl Activity {
             reaction_count: 0,
             comment_count: 0,
             bookmark_count: 0,
+            has_metrics: false,
             score: 0.0,
             version: 0,
             latest_comment_ids: Vec::new(),

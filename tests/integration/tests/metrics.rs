@@ -1,0 +1,265 @@
+//! `track_activity_metrics` and the `metrics` of activity reads: counting, exact counts under
+//! 50 parallel writers, per-user hourly limits, per-event refusals, bad input changing
+//! nothing and a user token tracking as another user, against DynamoDB Local.
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+use tributary_integration_tests::{unique, Measure, TestApp};
+
+const TRACK: &str = "/api/v2/feeds/activities/metrics/track";
+
+async fn new_post(app: &TestApp) -> (String, String) {
+    let author = unique("author");
+    app.upsert_user(&author, "Author").await;
+    let id = app.post(&author).await["id"].as_str().unwrap().to_string();
+    (author, id)
+}
+
+async fn metrics_of(app: &TestApp, id: &str) -> Value {
+    app.server("GET", &format!("/api/v2/feeds/activities/{id}"), None)
+        .await
+        .expect_ok()["activity"]
+        .get("metrics")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+fn event(id: &str, metric: &str, delta: Option<i64>) -> Value {
+    match delta {
+        Some(d) => json!({"activity_id": id, "metric": metric, "delta": d}),
+        None => json!({"activity_id": id, "metric": metric}),
+    }
+}
+
+#[tokio::test]
+async fn tracked_metrics_are_counted_and_shown_on_reads() {
+    let app = TestApp::spawn().await;
+    let (author, id) = new_post(&app).await;
+    let (_, untracked) = new_post(&app).await;
+    let viewer = unique("viewer");
+    app.upsert_user(&viewer, "Viewer").await;
+    assert_eq!(metrics_of(&app, &id).await, Value::Null);
+
+    let m = Measure::start(&app);
+    let reply = app
+        .server(
+            "POST",
+            TRACK,
+            Some(json!({"user_id": viewer, "events": [
+                event(&id, "views", None),
+                event(&id, "clicks", Some(2)),
+                event(&id, "impressions", Some(3)),
+            ]})),
+        )
+        .await;
+    let cost = m.finish(1);
+    println!(
+        "track_activity_metrics (3 events, first on the activity): {:.1} RU, {:.1} WU, {:.0} round trips",
+        cost.read_units, cost.write_units, cost.round_trips
+    );
+    let results = reply.expect_ok()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["activity_id"], json!(id));
+    assert_eq!(results[1]["metric"], json!("clicks"));
+    assert!(results.iter().all(|r| r["allowed"] == json!(true)));
+
+    let m = Measure::start(&app);
+    let tracked = metrics_of(&app, &id).await;
+    let cost = m.finish(1);
+    println!(
+        "get_activity with metrics: {:.1} RU, {:.1} WU, {:.0} round trips",
+        cost.read_units, cost.write_units, cost.round_trips
+    );
+    assert_eq!(tracked, json!({"views": 1, "clicks": 2, "impressions": 3}));
+    assert_eq!(metrics_of(&app, &untracked).await, Value::Null);
+
+    // A user token tracks as its user; a feed read shows the same counts.
+    app.as_user(
+        &viewer,
+        "POST",
+        TRACK,
+        Some(json!({"events": [event(&id, "views", Some(2))]})),
+    )
+    .await
+    .expect_ok();
+    let read = app.read_feed(&format!("user:{author}"), json!({})).await;
+    let shown = read["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == json!(id))
+        .expect("the activity in its feed")
+        .clone();
+    assert_eq!(
+        shown["metrics"],
+        json!({"views": 3, "clicks": 2, "impressions": 3})
+    );
+}
+
+#[tokio::test]
+async fn fifty_parallel_writers_count_exactly() {
+    let app = TestApp::spawn().await;
+    let (_, id) = new_post(&app).await;
+    let users: Vec<String> = (0..50).map(|i| unique(&format!("w{i}"))).collect();
+    let app = &app;
+    let writes = users.iter().map(|u| {
+        let body = json!({"events": [event(&id, "views", None), event(&id, "clicks", Some(-1))]});
+        async move { app.as_user(u, "POST", TRACK, Some(body)).await }
+    });
+    for reply in join_all(writes).await {
+        let results = reply.expect_ok()["results"].as_array().unwrap().clone();
+        assert!(results.iter().all(|r| r["allowed"] == json!(true)));
+    }
+    assert_eq!(
+        metrics_of(app, &id).await,
+        json!({"views": 50, "clicks": -50})
+    );
+}
+
+#[tokio::test]
+async fn a_users_hourly_allowance_bounds_what_they_add() {
+    let app = TestApp::spawn().await;
+    let (_, id) = new_post(&app).await;
+    let viewer = unique("viewer");
+    let track = |events: Value| {
+        let viewer = viewer.clone();
+        let app = &app;
+        async move {
+            app.server(
+                "POST",
+                TRACK,
+                Some(json!({"user_id": viewer, "events": events})),
+            )
+            .await
+            .expect_ok()["results"]
+                .clone()
+        }
+    };
+    // Views: 10 per user, activity and hour; the absolute delta counts.
+    let r = track(json!([event(&id, "views", Some(11))])).await;
+    assert_eq!(r[0]["allowed"], json!(false));
+    let r = track(json!([
+        event(&id, "views", Some(-4)),
+        event(&id, "views", Some(6))
+    ]))
+    .await;
+    assert!(r
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["allowed"] == json!(true)));
+    let r = track(json!([event(&id, "views", None)])).await;
+    assert_eq!(r[0]["allowed"], json!(false));
+    assert!(r[0].get("error").is_none_or(Value::is_null));
+    // Another metric and another user have their own allowances.
+    let r = track(json!([event(&id, "clicks", Some(5))])).await;
+    assert_eq!(r[0]["allowed"], json!(true));
+    let other = unique("other");
+    app.server(
+        "POST",
+        TRACK,
+        Some(json!({"user_id": other, "events": [event(&id, "views", None)]})),
+    )
+    .await
+    .expect_ok();
+    assert_eq!(
+        metrics_of(&app, &id).await,
+        json!({"views": 3, "clicks": 5})
+    );
+}
+
+#[tokio::test]
+async fn unknown_metrics_and_missing_activities_are_refused_per_event() {
+    let app = TestApp::spawn().await;
+    let (author, id) = new_post(&app).await;
+    let private = app
+        .add_activity(
+            &author,
+            json!({"type": "post", "feeds": [format!("user:{author}")], "visibility": "private"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let viewer = unique("viewer");
+    let reply = app
+        .as_user(
+            &viewer,
+            "POST",
+            TRACK,
+            Some(json!({"events": [
+                event(&id, "shares_seen", None),
+                event(&unique("missing"), "views", None),
+                event(&private, "views", None),
+                event(&id, "views", None),
+            ]})),
+        )
+        .await;
+    let results = reply.expect_ok()["results"].as_array().unwrap().clone();
+    let allowed: Vec<bool> = results
+        .iter()
+        .map(|r| r["allowed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(allowed, vec![false, false, false, true]);
+    assert!(results[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("shares_seen"));
+    assert!(results[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+    assert_eq!(metrics_of(&app, &id).await, json!({"views": 1}));
+    assert_eq!(metrics_of(&app, &private).await, Value::Null);
+}
+
+#[tokio::test]
+async fn bad_input_and_acting_as_another_user_change_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, id) = new_post(&app).await;
+    let viewer = unique("viewer");
+    let good = event(&id, "views", None);
+    let bad = [
+        (json!({"user_id": viewer}), "events"),
+        (json!({"user_id": viewer, "events": []}), "events"),
+        (
+            json!({"user_id": viewer, "events": vec![good.clone(); 101]}),
+            "events",
+        ),
+        (
+            json!({"user_id": viewer, "events": [good.clone(), event(&id, "bad name!", None)]}),
+            "events[1].metric",
+        ),
+        (
+            json!({"user_id": viewer, "events": [good.clone(), event(&id, &"v".repeat(65), None)]}),
+            "events[1].metric",
+        ),
+        (
+            json!({"user_id": viewer, "events": [good.clone(), event(&id, "views", Some(0))]}),
+            "events[1].delta",
+        ),
+        (
+            json!({"user_id": viewer, "events": [good.clone(), {"metric": "views"}]}),
+            "events[1].activity_id",
+        ),
+        (json!({"events": [good.clone()]}), "user_id"),
+    ];
+    for (body, field) in bad {
+        let reply = app.server("POST", TRACK, Some(body)).await;
+        let err = reply.expect_error(4, 400);
+        assert!(
+            err["exception_fields"].get(field).is_some(),
+            "{field}: {err}"
+        );
+    }
+    let reply = app
+        .as_user(
+            &viewer,
+            "POST",
+            TRACK,
+            Some(json!({"user_id": unique("someone"), "events": [good]})),
+        )
+        .await;
+    reply.expect_error(17, 403);
+    assert_eq!(metrics_of(&app, &id).await, Value::Null);
+}
