@@ -5,6 +5,7 @@
 
 mod collections;
 mod handlers;
+mod polls;
 mod user_data;
 
 pub use tributary_http::routes::OPENAPI_DOCUMENT;
@@ -111,6 +112,55 @@ pub fn routes() -> Routes {
             collections::query_collections,
         )
         .body::<collections::QueryCollectionsRequest>()
+        .post(
+            "/api/v2/polls",
+            "create_poll",
+            "Create a poll (its options, vote rules and visibility)",
+            polls::create_poll,
+        )
+        .body::<polls::CreatePollRequest>()
+        .put(
+            "/api/v2/polls",
+            "update_poll",
+            "Replace a poll's settings and options, keeping its votes (its creator or a server call)",
+            polls::update_poll,
+        )
+        .body::<polls::CreatePollRequest>()
+        .get(
+            "/api/v2/polls/{poll_id}",
+            "get_poll",
+            "A poll with its vote counts and the reader's own votes",
+            polls::get_poll,
+        )
+        .query(&[("user_id", ParamType::String)])
+        .patch(
+            "/api/v2/polls/{poll_id}",
+            "update_poll_partial",
+            "Set or unset some of a poll's settings (its creator or a server call)",
+            polls::update_poll_partial,
+        )
+        .body::<polls::UpdatePollPartialRequest>()
+        .delete(
+            "/api/v2/polls/{poll_id}",
+            "delete_poll",
+            "Delete a poll (its creator or a server call)",
+            polls::delete_poll,
+        )
+        .query(&[("user_id", ParamType::String)])
+        .post(
+            "/api/v2/feeds/activities/{activity_id}/polls/{poll_id}/vote",
+            "cast_poll_vote",
+            "Vote for an option of an activity's poll, or answer it, under the poll's rules",
+            polls::cast_poll_vote,
+        )
+        .body::<polls::CastPollVoteRequest>()
+        .delete(
+            "/api/v2/feeds/activities/{activity_id}/polls/{poll_id}/vote/{vote_id}",
+            "delete_poll_vote",
+            "Remove one of the user's votes (or their answer) from an activity's poll",
+            polls::delete_poll_vote,
+        )
+        .query(&[("user_id", ParamType::String)])
 }
 
 pub fn app(state: AppState) -> Router {

@@ -1026,3 +1026,49 @@ mod v2_reaction_key_tests {
         assert_ne!(v2_reaction("x").pk, activity("x").pk);
     }
 }
+
+// ---- polls --------------------------------------------------------------------------------
+
+/// A poll: its settings, options and exact vote counters (`vote_count`, `answers_count`,
+/// `vote_counts_by_option`), updated in the same transaction as each vote.
+pub fn poll(id: &str) -> Key {
+    Key::new(format!("POLL#{id}"), "POLL")
+}
+
+/// A user's vote for one option of a poll: one item per (poll, user, option), so a second
+/// vote for the same option cannot be written.
+pub fn poll_vote(poll_id: &str, user_id: &str, option_id: &str) -> Key {
+    Key::new(
+        format!("POLL#{poll_id}"),
+        format!("VOTE#{user_id}#{option_id}"),
+    )
+}
+
+/// A user's answer (free text) to a poll: at most one, a new one replaces it.
+pub fn poll_answer(poll_id: &str, user_id: &str) -> Key {
+    Key::new(format!("POLL#{poll_id}"), format!("ANSWER#{user_id}"))
+}
+
+/// How many option votes a user holds on a poll (`n`), conditioned on for
+/// `max_votes_allowed`.
+pub fn poll_voter(poll_id: &str, user_id: &str) -> Key {
+    Key::new(format!("POLL#{poll_id}"), format!("VOTER#{user_id}"))
+}
+
+#[cfg(test)]
+mod poll_key_tests {
+    use super::*;
+
+    #[test]
+    fn poll_keys() {
+        assert_eq!(poll("p1"), Key::new("POLL#p1".into(), "POLL"));
+        let v = poll_vote("p1", "u1", "o1");
+        assert_eq!(v.pk, "POLL#p1");
+        assert_eq!(v.sk, "VOTE#u1#o1");
+        assert_eq!(poll_answer("p1", "u1").sk, "ANSWER#u1");
+        assert_eq!(poll_voter("p1", "u1").sk, "VOTER#u1");
+        // Votes, answers and tallies share the poll's partition but never its key.
+        assert_ne!(poll_voter("p1", "u1"), poll("p1"));
+        assert_ne!(poll("p1").pk, activity("p1").pk);
+    }
+}

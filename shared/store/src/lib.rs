@@ -8,6 +8,7 @@ pub mod access;
 pub mod collections;
 pub mod feed_rules;
 pub mod keys;
+pub mod polls;
 pub mod threads;
 pub mod walk;
 

@@ -8,6 +8,7 @@ pub mod collections;
 pub mod feed_read;
 pub mod members;
 pub mod own;
+pub mod polls;
 pub mod render;
 pub mod replies;
 pub mod requests;

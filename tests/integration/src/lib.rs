@@ -311,6 +311,9 @@ impl TestApp {
             && (route.contains("/reactions/") || route.ends_with("/reactions"))
         {
             self.reactions
+        } else if family("/api/v2/feeds/activities") && route.contains("/polls/") {
+            // Poll votes: no gateway route covers them but the catch-all, to users.
+            self.users
         } else if family("/api/v2/feeds/users/") || family("/api/v2/tasks/") {
             self.users
         } else if family("/api/v2/feeds/comments") {

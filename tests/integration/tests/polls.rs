@@ -1,0 +1,476 @@
+//! Polls against DynamoDB Local: create, get, update (full and partial), delete; only the
+//! creator or the server changes a poll; votes on an activity's poll under the poll's rules
+//! (option of the poll, unique votes replacing, `max_votes_allowed`, answers, closed polls),
+//! bad input changing nothing, own votes on reads, exact counts under 50 parallel voters,
+//! and what each operation costs.
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+use tributary_integration_tests::{unique, Measure, Reply, TestApp};
+
+fn field_of(reply: &Reply) -> Vec<String> {
+    reply.body["exception_fields"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+async fn create(app: &TestApp, user: &str, body: Value) -> Value {
+    let mut body = body;
+    body["user_id"] = json!(user);
+    app.server("POST", "/api/v2/polls", Some(body))
+        .await
+        .expect_ok()["poll"]
+        .clone()
+}
+
+async fn get(app: &TestApp, id: &str, user: &str) -> Value {
+    app.server("GET", &format!("/api/v2/polls/{id}?user_id={user}"), None)
+        .await
+        .expect_ok()["poll"]
+        .clone()
+}
+
+/// A poll and an activity carrying it, by `owner`.
+async fn poll_on_activity(app: &TestApp, owner: &str, settings: Value) -> (Value, String) {
+    let mut body = settings;
+    body["name"] = json!("Best fruit?");
+    body["options"] = json!([{"text": "apple"}, {"text": "pear"}, {"text": "plum"}]);
+    let poll = create(app, owner, body).await;
+    let activity = app
+        .add_activity(
+            owner,
+            json!({"type": "poll", "feeds": [format!("user:{owner}")], "poll_id": poll["id"]}),
+        )
+        .await;
+    (poll, activity["id"].as_str().unwrap().to_string())
+}
+
+fn option(poll: &Value, i: usize) -> String {
+    poll["options"][i]["id"].as_str().unwrap().to_string()
+}
+
+fn vote_path(activity: &str, poll: &Value) -> String {
+    format!(
+        "/api/v2/feeds/activities/{activity}/polls/{}/vote",
+        poll["id"].as_str().unwrap()
+    )
+}
+
+async fn vote(app: &TestApp, user: &str, activity: &str, poll: &Value, vote: Value) -> Reply {
+    app.as_user(
+        user,
+        "POST",
+        &vote_path(activity, poll),
+        Some(json!({"vote": vote})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn create_read_update_and_delete() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let bob = unique("bob");
+    let poll = create(
+        &app,
+        &amy,
+        json!({"name": "Lunch?", "description": "where", "options": [{"text": "pizza"}, {"text": "sushi", "custom": {"c": 1}}],
+               "max_votes_allowed": 2, "allow_answers": true, "custom": {"k": "v"}}),
+    )
+    .await;
+    let id = poll["id"].as_str().unwrap().to_string();
+    assert_eq!(poll["name"], "Lunch?");
+    assert_eq!(poll["created_by_id"], json!(amy));
+    assert_eq!(poll["options"].as_array().unwrap().len(), 2);
+    assert_eq!(poll["options"][1]["custom"], json!({"c": 1}));
+    assert_eq!(poll["vote_count"], 0);
+    assert_eq!(poll["max_votes_allowed"], 2);
+    assert_eq!(poll["voting_visibility"], "public");
+    assert_eq!(poll["vote_counts_by_option"][option(&poll, 0)], 0);
+    assert_eq!(get(&app, &id, &bob).await["name"], "Lunch?");
+
+    // Bad input: 400 naming the field, nothing created.
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls",
+            Some(json!({"options": [{"text": "x"}]})),
+        )
+        .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["name"]);
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls",
+            Some(json!({"name": "n", "enforce_unique_vote": true, "max_votes_allowed": 3})),
+        )
+        .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["max_votes_allowed"]);
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls",
+            Some(json!({"id": id, "name": "again"})),
+        )
+        .await;
+    r.expect_error(4, 400);
+    assert_eq!(get(&app, &id, &amy).await["name"], "Lunch?");
+
+    // Only the creator (or the server) changes or deletes it.
+    let r = app
+        .as_user(
+            &bob,
+            "PATCH",
+            &format!("/api/v2/polls/{id}"),
+            Some(json!({"set": {"is_closed": true}})),
+        )
+        .await;
+    r.expect_error(17, 403);
+    let r = app
+        .as_user(
+            &bob,
+            "PUT",
+            "/api/v2/polls",
+            Some(json!({"id": id, "name": "mine"})),
+        )
+        .await;
+    r.expect_error(17, 403);
+    app.as_user(&bob, "DELETE", &format!("/api/v2/polls/{id}"), None)
+        .await
+        .expect_error(17, 403);
+    assert_eq!(get(&app, &id, &amy).await["is_closed"], false);
+
+    // Partial update by the creator.
+    let r = app
+        .as_user(
+            &amy,
+            "PATCH",
+            &format!("/api/v2/polls/{id}"),
+            Some(json!({"set": {"is_closed": true, "extra": 5}, "unset": ["description"]})),
+        )
+        .await;
+    let p = &r.expect_ok()["poll"];
+    assert_eq!(p["is_closed"], true);
+    assert_eq!(p["description"], "");
+    assert_eq!(p["custom"], json!({"k": "v", "extra": 5}));
+
+    // Full update: keeps an option by id, adds one, drops one.
+    let keep = option(&poll, 0);
+    let r = app
+        .as_user(
+            &amy,
+            "PUT",
+            "/api/v2/polls",
+            Some(json!({"id": id, "name": "Dinner?", "options": [{"id": keep, "text": "pizza!"}, {"text": "tacos"}]})),
+        )
+        .await;
+    let p = r.expect_ok()["poll"].clone();
+    assert_eq!(p["name"], "Dinner?");
+    assert_eq!(p["is_closed"], false);
+    let opts = p["options"].as_array().unwrap();
+    assert_eq!(opts.len(), 2);
+    assert_eq!(opts[0]["id"], json!(keep));
+    assert_eq!(opts[0]["text"], "pizza!");
+    assert_eq!(p["vote_counts_by_option"].as_object().unwrap().len(), 2);
+    // An option id the poll never had is refused.
+    app.as_user(
+        &amy,
+        "PUT",
+        "/api/v2/polls",
+        Some(json!({"id": id, "name": "x", "options": [{"id": "nope", "text": "a"}]})),
+    )
+    .await
+    .expect_error(4, 400);
+
+    app.as_user(&amy, "DELETE", &format!("/api/v2/polls/{id}"), None)
+        .await
+        .expect_ok();
+    app.server("GET", &format!("/api/v2/polls/{id}"), None)
+        .await
+        .expect_error(16, 404);
+}
+
+#[tokio::test]
+async fn votes_follow_the_poll_rules() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let bob = unique("bob");
+    let (poll, activity) = poll_on_activity(&app, &amy, json!({"max_votes_allowed": 2})).await;
+    let pid = poll["id"].as_str().unwrap().to_string();
+
+    // An option not in the poll: 400 naming option_id, nothing counted.
+    let r = vote(&app, &bob, &activity, &poll, json!({"option_id": "nope"})).await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["option_id"]);
+    // Answers when the poll takes none: refused.
+    let r = vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"answer_text": "grapes"}),
+    )
+    .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["answer_text"]);
+    assert_eq!(get(&app, &pid, &bob).await["vote_count"], 0);
+    // The activity must carry the poll.
+    let other = app.post(&amy).await;
+    let r = vote(
+        &app,
+        &bob,
+        other["id"].as_str().unwrap(),
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await;
+    r.expect_error(16, 404);
+
+    let r = vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await;
+    let body = r.expect_ok();
+    let first = body["vote"]["id"].as_str().unwrap().to_string();
+    assert_eq!(body["vote"]["option_id"], json!(option(&poll, 0)));
+    assert_eq!(body["poll"]["vote_count"], 1);
+    // The same option again changes nothing.
+    let again = vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await;
+    assert_eq!(again.expect_ok()["vote"]["id"], json!(first));
+    vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 1)}),
+    )
+    .await
+    .expect_ok();
+    // A third vote is over max_votes_allowed.
+    let r = vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 2)}),
+    )
+    .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["max_votes_allowed"]);
+    let p = get(&app, &pid, &bob).await;
+    assert_eq!(p["vote_count"], 2);
+    assert_eq!(p["vote_counts_by_option"][option(&poll, 0)], 1);
+    assert_eq!(p["vote_counts_by_option"][option(&poll, 2)], 0);
+    assert_eq!(p["own_votes"].as_array().unwrap().len(), 2);
+    assert!(get(&app, &pid, &amy).await["own_votes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // Removing a vote frees a slot.
+    let path = format!("{}/{first}", vote_path(&activity, &poll));
+    app.as_user(&bob, "DELETE", &path, None).await.expect_ok();
+    app.as_user(&bob, "DELETE", &path, None)
+        .await
+        .expect_error(16, 404);
+    vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 2)}),
+    )
+    .await
+    .expect_ok();
+    let p = get(&app, &pid, &bob).await;
+    assert_eq!(p["vote_count"], 2);
+    assert_eq!(p["vote_counts_by_option"][option(&poll, 0)], 0);
+
+    // A closed poll takes no votes.
+    app.server(
+        "PATCH",
+        &format!("/api/v2/polls/{pid}"),
+        Some(json!({"set": {"is_closed": true}})),
+    )
+    .await
+    .expect_ok();
+    let carl = unique("carl");
+    vote(
+        &app,
+        &carl,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await
+    .expect_error(4, 400);
+    assert_eq!(get(&app, &pid, &carl).await["vote_count"], 2);
+}
+
+#[tokio::test]
+async fn unique_votes_replace_and_answers() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let bob = unique("bob");
+    let (poll, activity) = poll_on_activity(
+        &app,
+        &amy,
+        json!({"enforce_unique_vote": true, "allow_answers": true}),
+    )
+    .await;
+    let pid = poll["id"].as_str().unwrap().to_string();
+    vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await
+    .expect_ok();
+    vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 1)}),
+    )
+    .await
+    .expect_ok();
+    let p = get(&app, &pid, &bob).await;
+    assert_eq!(p["vote_count"], 1);
+    assert_eq!(p["vote_counts_by_option"][option(&poll, 0)], 0);
+    assert_eq!(p["vote_counts_by_option"][option(&poll, 1)], 1);
+    let own = p["own_votes"].as_array().unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["option_id"], json!(option(&poll, 1)));
+
+    // Answers: one per user, a new one replaces it; they count apart from votes.
+    vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"answer_text": "grapes"}),
+    )
+    .await
+    .expect_ok();
+    let r = vote(&app, &bob, &activity, &poll, json!({"answer_text": "figs"})).await;
+    let answer = r.expect_ok()["vote"].clone();
+    assert_eq!(answer["is_answer"], true);
+    assert_eq!(answer["answer_text"], "figs");
+    let p = get(&app, &pid, &bob).await;
+    assert_eq!(p["answers_count"], 1);
+    assert_eq!(p["vote_count"], 1);
+    assert_eq!(p["own_votes"].as_array().unwrap().len(), 2);
+    // Neither or both of option_id and answer_text: refused.
+    vote(&app, &bob, &activity, &poll, json!({}))
+        .await
+        .expect_error(4, 400);
+    // Server calls vote for a named user only.
+    app.server(
+        "POST",
+        &vote_path(&activity, &poll),
+        Some(json!({"vote": {"option_id": option(&poll, 0)}})),
+    )
+    .await
+    .expect_error(4, 400);
+}
+
+#[tokio::test]
+async fn counts_stay_exact_under_parallel_voters() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let (poll, activity) = poll_on_activity(&app, &amy, json!({"enforce_unique_vote": true})).await;
+    let pid = poll["id"].as_str().unwrap().to_string();
+    let voters: Vec<String> = (0..50).map(|i| unique(&format!("v{i}"))).collect();
+    // Each votes twice at once (different options): the second replaces or is refused, never
+    // both counted.
+    let calls = voters.iter().enumerate().flat_map(|(i, v)| {
+        let (a, b) = (option(&poll, i % 3), option(&poll, (i + 1) % 3));
+        let (app, poll, activity) = (&app, &poll, &activity);
+        [
+            Box::pin(async move { vote(app, v, activity, poll, json!({"option_id": a})).await })
+                as std::pin::Pin<Box<dyn std::future::Future<Output = Reply>>>,
+            Box::pin(async move { vote(app, v, activity, poll, json!({"option_id": b})).await }),
+        ]
+    });
+    let replies = join_all(calls).await;
+    assert!(replies.iter().all(|r| r.status == 200 || r.status == 400));
+    let p = get(&app, &pid, &amy).await;
+    assert_eq!(p["vote_count"], 50);
+    let by_option: i64 = p["vote_counts_by_option"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert_eq!(by_option, 50);
+    // What each voter holds agrees with the counts.
+    let mut held = 0;
+    for v in &voters {
+        let own = get(&app, &pid, v).await["own_votes"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(own, 1);
+        held += own;
+    }
+    assert_eq!(held, 50);
+}
+
+#[tokio::test]
+async fn operation_costs() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let bob = unique("bob");
+    let cost = |label: &str, m: Measure<'_>| {
+        let c = m.finish(1);
+        println!(
+            "{label}: {:.1} RU, {:.1} WU, {:.0} round trips",
+            c.read_units, c.write_units, c.round_trips
+        );
+    };
+    let m = Measure::start(&app);
+    let (poll, activity) = poll_on_activity(&app, &amy, json!({})).await;
+    cost("create_poll + add_activity", m);
+    let pid = poll["id"].as_str().unwrap().to_string();
+    let m = Measure::start(&app);
+    let r = vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await;
+    cost("cast_poll_vote", m);
+    let vid = r.expect_ok()["vote"]["id"].as_str().unwrap().to_string();
+    let m = Measure::start(&app);
+    get(&app, &pid, &bob).await;
+    cost("get_poll (3 options, with own votes)", m);
+    let m = Measure::start(&app);
+    app.as_user(
+        &bob,
+        "DELETE",
+        &format!("{}/{vid}", vote_path(&activity, &poll)),
+        None,
+    )
+    .await
+    .expect_ok();
+    cost("delete_poll_vote", m);
+}
