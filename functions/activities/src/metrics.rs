@@ -143,47 +143,78 @@ pub async fn track(
     let store = &s.store;
     let user = user.as_str();
     let present = &present;
-    let results: Vec<EventResult> = stream::iter(events)
-        .map(|e| async move {
-            let refuse = |error: Option<String>| EventResult {
-                activity_id: e.activity_id.clone(),
-                metric: e.metric.clone(),
-                allowed: false,
-                error,
-            };
-            let Some(&tracked) = present.get(e.activity_id.as_str()) else {
-                return Ok::<_, ApiError>(refuse(Some(format!(
-                    "activity '{}' does not exist",
-                    e.activity_id
-                ))));
-            };
-            let Some(&(_, limit)) = METRICS.iter().find(|(name, _)| *name == e.metric) else {
-                return Ok(refuse(Some(format!(
-                    "metric '{}' is not configured for this app",
-                    e.metric
-                ))));
-            };
-            let allowed = store
-                .take_metric_allowance(user, hour, &e.activity_id, &e.metric, e.delta.abs(), limit)
-                .await?;
-            if !allowed {
-                return Ok(refuse(None));
+    // Events on the same activity and metric are applied in their order (a later one may
+    // be over the allowance an earlier one used up); different ones run at once.
+    let mut groups: Vec<Vec<(usize, Event)>> = Vec::new();
+    let mut group_of: HashMap<(String, String), usize> = HashMap::new();
+    for (i, e) in events.into_iter().enumerate() {
+        let key = (e.activity_id.clone(), e.metric.clone());
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push((i, e));
+    }
+    let done: Vec<Vec<(usize, EventResult)>> = stream::iter(groups)
+        .map(|group| async move {
+            let mut out = Vec::with_capacity(group.len());
+            for (i, e) in group {
+                out.push((i, track_one(store, user, hour, present, e).await?));
             }
-            store
-                .add_to_metric(&e.activity_id, &e.metric, e.delta)
-                .await?;
-            if !tracked {
-                store.mark_has_metrics(&e.activity_id).await?;
-            }
-            Ok(EventResult {
-                activity_id: e.activity_id,
-                metric: e.metric,
-                allowed: true,
-                error: None,
-            })
+            Ok::<_, ApiError>(out)
         })
-        .buffered(CONCURRENCY)
+        .buffer_unordered(CONCURRENCY)
         .try_collect()
         .await?;
+    let mut done: Vec<(usize, EventResult)> = done.into_iter().flatten().collect();
+    done.sort_by_key(|(i, _)| *i);
+    let results = done.into_iter().map(|(_, r)| r).collect();
     Ok(Json(TrackActivityMetricsReply { results }))
+}
+
+/// Tracks one event: refused with an error for a missing activity or an unknown metric,
+/// refused without one over the user's allowance, else counted.
+async fn track_one(
+    store: &tributary_store::Store,
+    user: &str,
+    hour: i64,
+    present: &HashMap<&str, bool>,
+    e: Event,
+) -> ApiResult<EventResult> {
+    let refuse = |error: Option<String>| EventResult {
+        activity_id: e.activity_id.clone(),
+        metric: e.metric.clone(),
+        allowed: false,
+        error,
+    };
+    let Some(&tracked) = present.get(e.activity_id.as_str()) else {
+        return Ok(refuse(Some(format!(
+            "activity '{}' does not exist",
+            e.activity_id
+        ))));
+    };
+    let Some(&(_, limit)) = METRICS.iter().find(|(name, _)| *name == e.metric) else {
+        return Ok(refuse(Some(format!(
+            "metric '{}' is not configured for this app",
+            e.metric
+        ))));
+    };
+    let allowed = store
+        .take_metric_allowance(user, hour, &e.activity_id, &e.metric, e.delta.abs(), limit)
+        .await?;
+    if !allowed {
+        return Ok(refuse(None));
+    }
+    store
+        .add_to_metric(&e.activity_id, &e.metric, e.delta)
+        .await?;
+    if !tracked {
+        store.mark_has_metrics(&e.activity_id).await?;
+    }
+    Ok(EventResult {
+        activity_id: e.activity_id,
+        metric: e.metric,
+        allowed: true,
+        error: None,
+    })
 }

@@ -166,6 +166,29 @@ async fn a_users_hourly_allowance_bounds_what_they_add() {
         metrics_of(&app, &id).await,
         json!({"views": 3, "clicks": 5})
     );
+
+    // Events on one activity and metric apply in their order within a request.
+    let (_, fresh) = new_post(&app).await;
+    let r = track(json!([
+        event(&fresh, "views", Some(10)),
+        event(&fresh, "clicks", None),
+        event(&fresh, "views", None),
+        event(&fresh, "clicks", Some(4)),
+        event(&fresh, "clicks", None),
+    ]))
+    .await;
+    let allowed: Vec<bool> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["allowed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(allowed, vec![true, true, false, true, false]);
+    assert_eq!(r[2]["metric"], json!("views"));
+    assert_eq!(
+        metrics_of(&app, &fresh).await,
+        json!({"views": 10, "clicks": 5})
+    );
 }
 
 #[tokio::test]
