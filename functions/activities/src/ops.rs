@@ -63,6 +63,29 @@ pub(crate) fn prepare_new(
     Ok(activity)
 }
 
+/// The poll an activity names must exist (400 naming `poll_id` otherwise); `before` is the
+/// poll it already carried, not read again.
+pub(crate) async fn check_poll(
+    store: &Store,
+    content: &ActivityContent,
+    before: Option<&str>,
+) -> ApiResult<()> {
+    let Some(id) = content.poll_id.as_deref() else {
+        return Ok(());
+    };
+    if Some(id) == before {
+        return Ok(());
+    }
+    validate::id("poll_id", id)?;
+    if store.get_poll(id).await?.is_none() {
+        return Err(ApiError::field(
+            "poll_id",
+            format!("poll_id: poll '{id}' does not exist"),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn add(
     state: &AppState,
     caller: &Caller,
@@ -72,6 +95,7 @@ pub async fn add(
     let notify = req.create_notification_activity == Some(true);
     let copy_custom = req.copy_custom_to_notification == Some(true);
     let activity = prepare_new(caller, req, now_nanos())?;
+    check_poll(store, &activity.content, None).await?;
     publish(state, caller, &activity).await?;
     if notify {
         notify_mentions(state, &activity, copy_custom).await?;

@@ -57,6 +57,7 @@ where
             .await?;
         let content = change(&current)?;
         validate::content(&current.activity_type, &content)?;
+        crate::ops::check_poll(store, &content, current.content.poll_id.as_deref()).await?;
         if content.feeds != current.content.feeds {
             ensure_groups(store, &content.feeds).await?;
             let added = content
@@ -132,6 +133,26 @@ pub async fn upsert(
             ));
         }
         prepared.push(a);
+    }
+    // The polls the batch names: one batched read.
+    let poll_ids: Vec<String> = prepared
+        .iter()
+        .filter_map(|a| a.content.poll_id.clone())
+        .collect();
+    if !poll_ids.is_empty() {
+        let polls = store.get_polls(&poll_ids).await?;
+        if let Some((i, id)) = prepared.iter().enumerate().find_map(|(i, a)| {
+            a.content
+                .poll_id
+                .as_ref()
+                .filter(|p| !polls.contains_key(*p))
+                .map(|p| (i, p))
+        }) {
+            return Err(ApiError::field(
+                format!("activities[{i}].poll_id"),
+                format!("poll_id: poll '{id}' does not exist"),
+            ));
+        }
     }
     let formats =
         ensure_groups(store, prepared.iter().flat_map(|a| a.content.feeds.iter())).await?;

@@ -116,3 +116,34 @@ impl PollResponseData {
         }
     }
 }
+
+/// The polls a page's activities carry, as `reader` sees them: one BatchGetItem of the
+/// polls, then one of the reader's vote keys on them (none without a reader or a poll).
+pub async fn of_page(
+    store: &tributary_store::Store,
+    list: &[tributary_domain::model::Activity],
+    reader: Option<&str>,
+) -> tributary_domain::ApiResult<std::collections::HashMap<String, PollResponseData>> {
+    let ids: Vec<String> = list
+        .iter()
+        .filter_map(|a| a.content.poll_id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let polls = store.get_polls(&ids).await?;
+    let mut own = match reader {
+        Some(r) => {
+            let refs: Vec<&Poll> = polls.values().collect();
+            store.poll_votes_of(&refs, r).await?
+        }
+        None => Default::default(),
+    };
+    Ok(polls
+        .iter()
+        .map(|(id, p)| {
+            let mine = own.remove(id).unwrap_or_default();
+            (id.clone(), PollResponseData::new(p, &mine))
+        })
+        .collect())
+}

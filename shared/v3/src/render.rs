@@ -150,7 +150,7 @@ pub async fn activities_with_users(
     };
     // Metrics: the shards of the page's tracked activities, one batched read.
     let tracked = list.iter().filter(|a| a.has_metrics).map(|a| a.id.as_str());
-    let (own, parents, comments, marks, bookmarks, metrics) = tokio::try_join!(
+    let (own, parents, comments, marks, bookmarks, metrics, polls) = tokio::try_join!(
         async {
             Ok::<_, tributary_domain::ApiError>(by_activity(store.get_reactions(own_keys).await?))
         },
@@ -170,6 +170,7 @@ pub async fn activities_with_users(
         },
         store.get_bookmarks(bookmark_keys),
         store.activity_metrics(tracked),
+        crate::polls::of_page(store, list, reader),
     )?;
 
     let user_ids: HashSet<&str> = list
@@ -219,6 +220,11 @@ pub async fn activities_with_users(
             let mut rendered = ActivityResponse::render(a, &users, parent);
             rendered.collections = collections_of(a);
             rendered.metrics = metrics.get(&a.id).cloned();
+            rendered.poll = a
+                .content
+                .poll_id
+                .as_ref()
+                .and_then(|p| polls.get(p).cloned());
             if !enrich.mentioned_users {
                 rendered.mentioned_users.clear();
             }

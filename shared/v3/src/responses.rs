@@ -72,6 +72,8 @@ pub struct ActivityResponse {
     pub mentioned_users: Vec<UserResponse>,
     pub parent: Option<Box<ActivityResponse>>,
     pub poll_id: Option<String>,
+    /// The poll `poll_id` names, with its counts and the reader's own votes.
+    pub poll: Option<crate::polls::PollResponseData>,
     pub restrict_replies: &'static str,
     pub search_data: Map<String, Value>,
     pub visibility: &'static str,
@@ -131,6 +133,7 @@ impl ActivityResponse {
         self.location = None;
         self.mentioned_users.clear();
         self.poll_id = None;
+        self.poll = None;
         self.parent = None;
         self.comments.clear();
         self.latest_reactions.clear();
@@ -157,6 +160,7 @@ impl ActivityResponse {
                 .collect(),
             parent: parent.map(Box::new),
             poll_id: c.poll_id.clone(),
+            poll: None,
             restrict_replies: c.restrict_replies.as_str(),
             search_data: c.search_data.clone(),
             visibility: c.visibility.as_str(),

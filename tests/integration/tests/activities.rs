@@ -36,6 +36,15 @@ async fn every_field_round_trips() {
     app.upsert_user(&mentioned, "Mentioned").await;
     let id = unique("act");
     let fid = format!("user:{author}");
+    // The poll an activity names must exist.
+    let poll = unique("poll");
+    app.server(
+        "POST",
+        "/api/v2/polls",
+        Some(json!({"id": poll, "name": "Q?"})),
+    )
+    .await
+    .expect_ok();
     let added = app
         .add_activity(
             &author,
@@ -47,7 +56,7 @@ async fn every_field_round_trips() {
                 "filter_tags": ["a", "b"], "interest_tags": ["x"],
                 "location": {"lat": 52.5, "lng": 13.4},
                 "mentioned_user_ids": [mentioned],
-                "poll_id": "poll-1", "restrict_replies": "people_i_follow",
+                "poll_id": poll, "restrict_replies": "people_i_follow",
                 "search_data": {"k": "v"}, "visibility": "tag", "visibility_tag": "premium",
                 "collection_refs": ["food:pizza"]
             }),
@@ -69,7 +78,8 @@ async fn every_field_round_trips() {
         assert_eq!(a["location"], json!({"lat": 52.5, "lng": 13.4}));
         assert_eq!(a["mentioned_users"][0]["id"], mentioned.as_str());
         assert_eq!(a["mentioned_users"][0]["name"], "Mentioned");
-        assert_eq!(a["poll_id"], "poll-1");
+        assert_eq!(a["poll_id"], json!(poll));
+        assert_eq!(a["poll"]["id"], json!(poll));
         assert_eq!(a["restrict_replies"], "people_i_follow");
         assert_eq!(a["search_data"], json!({"k": "v"}));
         assert_eq!(a["visibility"], "tag");

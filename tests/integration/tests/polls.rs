@@ -474,3 +474,100 @@ async fn operation_costs() {
     .expect_ok();
     cost("delete_poll_vote", m);
 }
+
+#[tokio::test]
+async fn activities_carry_their_poll() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let bob = unique("bob");
+    // A poll that does not exist: 400 naming poll_id, no activity made.
+    let missing = unique("nopoll");
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/feeds/activities",
+            Some(json!({"type": "poll", "feeds": [format!("user:{amy}")], "poll_id": missing, "user_id": amy, "id": missing})),
+        )
+        .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["poll_id"]);
+    app.server("GET", &format!("/api/v2/feeds/activities/{missing}"), None)
+        .await
+        .expect_error(16, 404);
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/feeds/activities/batch",
+            Some(json!({"activities": [{"type": "poll", "feeds": [format!("user:{amy}")], "poll_id": missing, "user_id": amy}]})),
+        )
+        .await;
+    r.expect_error(4, 400);
+
+    let (poll, activity) = poll_on_activity(&app, &amy, json!({})).await;
+    vote(
+        &app,
+        &bob,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 1)}),
+    )
+    .await
+    .expect_ok();
+    let read = app
+        .as_user(
+            &bob,
+            "GET",
+            &format!("/api/v2/feeds/activities/{activity}"),
+            None,
+        )
+        .await;
+    let p = &read.expect_ok()["activity"]["poll"];
+    assert_eq!(p["id"], poll["id"]);
+    assert_eq!(p["vote_count"], 1);
+    assert_eq!(p["vote_counts_by_option"][option(&poll, 1)], 1);
+    assert_eq!(p["own_votes"][0]["option_id"], json!(option(&poll, 1)));
+    let read = app
+        .as_user(
+            &amy,
+            "GET",
+            &format!("/api/v2/feeds/activities/{activity}"),
+            None,
+        )
+        .await;
+    assert!(read.expect_ok()["activity"]["poll"]["own_votes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // A feed page of five poll activities: the polls and the reader's votes in two batched
+    // reads, however many polls.
+    for _ in 0..4 {
+        poll_on_activity(&app, &amy, json!({})).await;
+    }
+    let m = Measure::start(&app);
+    let page = app
+        .read_feed(&format!("user:{amy}"), json!({"limit": 10, "user_id": bob}))
+        .await;
+    let with_polls = m.finish(1);
+    let listed = page["activities"].as_array().unwrap();
+    assert_eq!(listed.len(), 5);
+    assert!(listed.iter().all(|a| a["poll"]["id"] == a["poll_id"]));
+    let voted = listed.iter().find(|a| a["id"] == json!(activity)).unwrap();
+    assert_eq!(voted["poll"]["own_votes"].as_array().unwrap().len(), 1);
+    let carl = unique("carl");
+    for _ in 0..5 {
+        app.post(&carl).await;
+    }
+    let m = Measure::start(&app);
+    app.read_feed(
+        &format!("user:{carl}"),
+        json!({"limit": 10, "user_id": bob}),
+    )
+    .await;
+    let plain = m.finish(1);
+    println!(
+        "feed page of 5 polls: {:.1} RU, {:.0} round trips; without polls: {:.1} RU, {:.0} round trips",
+        with_polls.read_units, with_polls.round_trips, plain.read_units, plain.round_trips
+    );
+    assert!(with_polls.round_trips <= plain.round_trips + 2.0);
+}
