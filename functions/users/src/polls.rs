@@ -123,7 +123,7 @@ fn custom(field: &str, value: Option<&Value>) -> ApiResult<Map<String, Value>> {
     }
 }
 
-fn options(list: &[PollOptionInput], before: Option<&Poll>) -> ApiResult<Vec<PollOption>> {
+fn options(list: &[PollOptionInput]) -> ApiResult<Vec<PollOption>> {
     if list.len() > MAX_OPTIONS {
         return Err(ApiError::field(
             "options",
@@ -143,16 +143,10 @@ fn options(list: &[PollOptionInput], before: Option<&Poll>) -> ApiResult<Vec<Pol
             ));
         }
         let id = match o.id.as_deref().filter(|s| !s.is_empty()) {
+            // On update an id the poll does not have yet names a new option (the SDKs
+            // require an id on every option of an update).
             Some(id) => {
                 option_id_part(&at("id"), id)?;
-                if let Some(p) = before {
-                    if !p.has_option(id) {
-                        return Err(ApiError::field(
-                            at("id"),
-                            format!("option '{id}' is not an option of poll '{}'", p.id),
-                        ));
-                    }
-                }
                 id.to_string()
             }
             None => ids::new_id(),
@@ -257,7 +251,7 @@ pub async fn create_poll(
         }
         None => ids::new_id(),
     };
-    let options = options(req.options.as_deref().unwrap_or(&[]), None)?;
+    let options = options(req.options.as_deref().unwrap_or(&[]))?;
     let now = now_nanos();
     let poll = Poll {
         id,
@@ -340,7 +334,7 @@ pub async fn update_poll(
     after.name = name;
     after.description = req.description.clone().unwrap_or_default();
     if let Some(list) = &req.options {
-        after.options = options(list, Some(&before))?;
+        after.options = options(list)?;
     }
     after.enforce_unique_vote = req.enforce_unique_vote.unwrap_or(false);
     after.max_votes_allowed = req.max_votes_allowed;

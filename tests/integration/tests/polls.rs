@@ -175,15 +175,25 @@ async fn create_read_update_and_delete() {
     assert_eq!(opts[0]["id"], json!(keep));
     assert_eq!(opts[0]["text"], "pizza!");
     assert_eq!(p["vote_counts_by_option"].as_object().unwrap().len(), 2);
-    // An option id the poll never had is refused.
+    // An id the poll does not have names a new option; a malformed one is refused.
+    let r = app
+        .as_user(
+            &amy,
+            "PUT",
+            "/api/v2/polls",
+            Some(json!({"id": id, "name": "x", "options": [{"id": keep, "text": "a"}, {"id": "fresh", "text": "b"}]})),
+        )
+        .await;
+    assert_eq!(r.expect_ok()["poll"]["options"][1]["id"], "fresh");
     app.as_user(
         &amy,
         "PUT",
         "/api/v2/polls",
-        Some(json!({"id": id, "name": "x", "options": [{"id": "nope", "text": "a"}]})),
+        Some(json!({"id": id, "name": "x", "options": [{"id": "no#pe", "text": "a"}]})),
     )
     .await
     .expect_error(4, 400);
+    assert_eq!(get(&app, &id, &amy).await["options"][1]["id"], "fresh");
 
     app.as_user(&amy, "DELETE", &format!("/api/v2/polls/{id}"), None)
         .await
