@@ -185,3 +185,20 @@ def test_activity_reads_carry_the_poll(client, make_user, user_client):
     assert [v.option_id for v in a.poll.own_votes] == [poll.options[2].id]
     a = client.feeds.get_activity(id=activity).data.activity
     assert a.poll.own_votes == []
+
+
+def test_poll_options(client, make_user, user_client):
+    amy, bob = make_user(), make_user()
+    poll, _ = _poll_activity(client, amy)
+    bc, ac = user_client(bob), user_client(amy)
+    assert_api_error(lambda: bc.create_poll_option(poll_id=poll.id, text="kiwi"), **NOT_ALLOWED)
+    kiwi = ac.create_poll_option(poll_id=poll.id, text="kiwi", custom={"k": 1}).data.poll_option
+    assert kiwi.text == "kiwi" and kiwi.custom == {"k": 1}
+    assert_api_error(lambda: ac.create_poll_option(poll_id=poll.id, text="apple"), **INPUT)
+    got = client.get_poll_option(poll_id=poll.id, option_id=kiwi.id).data.poll_option
+    assert got.id == kiwi.id
+    renamed = ac.update_poll_option(poll_id=poll.id, id=kiwi.id, text="kiwis").data.poll_option
+    assert renamed.text == "kiwis"
+    ac.delete_poll_option(poll_id=poll.id, option_id=kiwi.id)
+    assert_api_error(lambda: client.get_poll_option(poll_id=poll.id, option_id=kiwi.id), **NOT_FOUND)
+    assert len(client.get_poll(poll_id=poll.id).data.poll.options) == 3

@@ -148,6 +148,33 @@ pub fn routes() -> Routes {
         )
         .query(&[("user_id", ParamType::String)])
         .post(
+            "/api/v2/polls/{poll_id}/options",
+            "create_poll_option",
+            "Add an option to a poll (its creator or the server; anyone when it takes suggestions)",
+            polls::create_poll_option,
+        )
+        .body::<polls::CreatePollOptionRequest>()
+        .put(
+            "/api/v2/polls/{poll_id}/options",
+            "update_poll_option",
+            "Change an option's text and custom data (the poll's creator or the server)",
+            polls::update_poll_option,
+        )
+        .body::<polls::UpdatePollOptionRequest>()
+        .get(
+            "/api/v2/polls/{poll_id}/options/{option_id}",
+            "get_poll_option",
+            "One option of a poll",
+            polls::get_poll_option,
+        )
+        .delete(
+            "/api/v2/polls/{poll_id}/options/{option_id}",
+            "delete_poll_option",
+            "Remove an option from a poll (the poll's creator or the server)",
+            polls::delete_poll_option,
+        )
+        .query(&[("user_id", ParamType::String)])
+        .post(
             "/api/v2/feeds/activities/{activity_id}/polls/{poll_id}/vote",
             "cast_poll_vote",
             "Vote for an option of an activity's poll, or answer it, under the poll's rules",

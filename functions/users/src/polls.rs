@@ -23,7 +23,7 @@ use tributary_domain::validate;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::{AppState, Auth, Body, QueryParams};
 use tributary_store::polls::{Poll, PollOption, PollVote, VoteOutcome};
-use tributary_v3::polls::{PollResponseData, PollVoteResponseData};
+use tributary_v3::polls::{PollOptionResponseData, PollResponseData, PollVoteResponseData};
 
 /// Most options a poll may have.
 pub const MAX_OPTIONS: usize = 100;
@@ -247,6 +247,11 @@ pub async fn create_poll(
     let id = match req.id.as_deref().filter(|s| !s.is_empty()) {
         Some(id) => {
             option_id_part("id", id)?;
+            if s.store.poll_id_used(id).await? {
+                return Err(
+                    ApiError::field("id", format!("poll id '{id}' is already used")).into(),
+                );
+            }
             id.to_string()
         }
         None => ids::new_id(),
@@ -294,7 +299,16 @@ pub async fn get_poll(
     }))
 }
 
-async fn save(s: &AppState, before: &Poll, mut after: Poll, reader: Option<&str>) -> Reply {
+async fn save(s: &AppState, before: &Poll, after: Poll, reader: Option<&str>) -> Reply {
+    let poll = save_poll(s, before, after).await?;
+    Ok(Json(PollReply {
+        poll: render(s, &poll, reader).await?,
+    }))
+}
+
+/// Writes a changed poll (conditioned on nobody else having changed it since `before` was
+/// read) and returns it as stored.
+async fn save_poll(s: &AppState, before: &Poll, mut after: Poll) -> ApiResult<Poll> {
     check_settings(&after)?;
     after.updated_at = now_nanos();
     let removed: Vec<String> = before
@@ -303,17 +317,23 @@ async fn save(s: &AppState, before: &Poll, mut after: Poll, reader: Option<&str>
         .filter(|o| !after.has_option(&o.id))
         .map(|o| o.id.clone())
         .collect();
-    if !s.store.update_poll_settings(&after, &removed).await? {
-        return Err(ApiError::not_found(format!("poll '{}' does not exist", after.id)).into());
-    }
-    let poll = s
+    if !s
         .store
+        .update_poll_settings(&after, &removed, before.updated_at)
+        .await?
+    {
+        return Err(match s.store.get_poll(&after.id).await? {
+            Some(_) => ApiError::input(format!(
+                "poll '{}' changed meanwhile; read it again",
+                after.id
+            )),
+            None => ApiError::not_found(format!("poll '{}' does not exist", after.id)),
+        });
+    }
+    s.store
         .get_poll(&after.id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("poll '{}' does not exist", after.id)))?;
-    Ok(Json(PollReply {
-        poll: render(s, &poll, reader).await?,
-    }))
+        .ok_or_else(|| ApiError::not_found(format!("poll '{}' does not exist", after.id)))
 }
 
 pub async fn update_poll(
@@ -434,6 +454,141 @@ pub async fn delete_poll(
         return Err(ApiError::not_found(format!("poll '{poll_id}' does not exist")).into());
     }
     Ok(Json(DeletedReply {}))
+}
+
+// ---- options ----------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct PollOptionReply {
+    pub poll_option: PollOptionResponseData,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct CreatePollOptionRequest {
+    pub text: Option<String>,
+    pub custom: Option<Value>,
+    pub user_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct UpdatePollOptionRequest {
+    pub id: Option<String>,
+    pub text: Option<String>,
+    pub custom: Option<Value>,
+    pub user_id: Option<String>,
+}
+
+fn unique_text(p: &Poll, text: &str, except: Option<&str>) -> ApiResult<()> {
+    if p.options
+        .iter()
+        .any(|o| o.text == text && Some(o.id.as_str()) != except)
+    {
+        return Err(ApiError::field(
+            "text",
+            format!("poll '{}' already has an option '{text}'", p.id),
+        ));
+    }
+    Ok(())
+}
+
+fn option_of(p: &Poll, option_id: &str) -> ApiResult<PollOption> {
+    p.options
+        .iter()
+        .find(|o| o.id == option_id)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "option '{option_id}' of poll '{}' does not exist",
+                p.id
+            ))
+        })
+}
+
+fn option_reply(p: &Poll, option_id: &str) -> Reply<PollOptionReply> {
+    Ok(Json(PollOptionReply {
+        poll_option: PollOptionResponseData::from(&option_of(p, option_id)?),
+    }))
+}
+
+/// Adds an option: the creator (or the server), or anyone when the poll takes suggestions.
+pub async fn create_poll_option(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(poll_id): Path<String>,
+    Body(req): Body<CreatePollOptionRequest>,
+) -> Reply<PollOptionReply> {
+    let acting = caller.acting_user(req.user_id.as_deref())?;
+    let text = text("text", req.text.as_deref().unwrap_or(""), MAX_TEXT)?;
+    let custom = custom("custom", req.custom.as_ref())?;
+    let before = load(&s, &poll_id).await?;
+    if !before.allow_user_suggested_options {
+        may_change(&caller, &before, acting.as_deref())?;
+    }
+    unique_text(&before, &text, None)?;
+    if before.options.len() >= MAX_OPTIONS {
+        return Err(ApiError::field("options", format!("options: at most {MAX_OPTIONS}")).into());
+    }
+    let id = ids::new_id();
+    let mut after = before.clone();
+    after.options.push(PollOption {
+        id: id.clone(),
+        text,
+        custom,
+    });
+    let poll = save_poll(&s, &before, after).await?;
+    option_reply(&poll, &id)
+}
+
+pub async fn update_poll_option(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(poll_id): Path<String>,
+    Body(req): Body<UpdatePollOptionRequest>,
+) -> Reply<PollOptionReply> {
+    let acting = caller.acting_user(req.user_id.as_deref())?;
+    let id = req
+        .id
+        .clone()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::field("id", "id is required"))?;
+    let text = text("text", req.text.as_deref().unwrap_or(""), MAX_TEXT)?;
+    let custom = custom("custom", req.custom.as_ref())?;
+    let before = load(&s, &poll_id).await?;
+    may_change(&caller, &before, acting.as_deref())?;
+    option_of(&before, &id)?;
+    unique_text(&before, &text, Some(&id))?;
+    let mut after = before.clone();
+    for o in after.options.iter_mut().filter(|o| o.id == id) {
+        o.text = text.clone();
+        o.custom = custom.clone();
+    }
+    let poll = save_poll(&s, &before, after).await?;
+    option_reply(&poll, &id)
+}
+
+pub async fn delete_poll_option(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path((poll_id, option_id)): Path<(String, String)>,
+    QueryParams(q): QueryParams<UserQuery>,
+) -> Reply<DeletedReply> {
+    let acting = caller.acting_user(q.user_id.as_deref())?;
+    let before = load(&s, &poll_id).await?;
+    may_change(&caller, &before, acting.as_deref())?;
+    option_of(&before, &option_id)?;
+    let mut after = before.clone();
+    after.options.retain(|o| o.id != option_id);
+    save_poll(&s, &before, after).await?;
+    Ok(Json(DeletedReply {}))
+}
+
+pub async fn get_poll_option(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+    Path((poll_id, option_id)): Path<(String, String)>,
+) -> Reply<PollOptionReply> {
+    let poll = load(&s, &poll_id).await?;
+    option_reply(&poll, &option_id)
 }
 
 // ---- votes ------------------------------------------------------------------------------

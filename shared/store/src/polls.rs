@@ -144,6 +144,23 @@ impl Store {
         Ok(self.run_if("create poll", request).await?.is_some())
     }
 
+    /// Whether anything is stored under a poll id: a poll, or the votes of a deleted one (a
+    /// Query of at most one item), so a client-chosen id is never reused under old votes.
+    pub async fn poll_id_used(&self, id: &str) -> ApiResult<bool> {
+        let query = self
+            .query()
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::poll(id).pk))
+            .consistent_read(true)
+            .limit(1);
+        Ok(!self
+            .run("poll id used", query)
+            .await?
+            .items
+            .unwrap_or_default()
+            .is_empty())
+    }
+
     /// One poll, read consistently.
     pub async fn get_poll(&self, id: &str) -> ApiResult<Option<Poll>> {
         self.get_item("get poll", keys::poll(id), true).await
@@ -166,8 +183,15 @@ impl Store {
     }
 
     /// Replaces a poll's settings and options, keeping its counters: options new to it start
-    /// at zero votes, removed ones lose their count. `Ok(false)` when the poll is gone.
-    pub async fn update_poll_settings(&self, p: &Poll, removed: &[String]) -> ApiResult<bool> {
+    /// at zero votes, removed ones lose their count. Conditioned on `updated_at` still being
+    /// `read_at` (votes leave it alone), so concurrent changes never lose one another:
+    /// `Ok(false)` when the poll is gone or changed meanwhile.
+    pub async fn update_poll_settings(
+        &self,
+        p: &Poll,
+        removed: &[String],
+        read_at: Nanos,
+    ) -> ApiResult<bool> {
         let mut sets = vec![
             "#name = :name",
             "description = :description",
@@ -186,7 +210,8 @@ impl Store {
         let doc = poll_item(p)?;
         let mut request = self
             .update(keys::poll(&p.id))
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression("attribute_exists(pk) AND updated_at = :read_at")
+            .expression_attribute_values(":read_at", n(read_at))
             .expression_attribute_names("#name", "name")
             .expression_attribute_values(":name", s(&p.name))
             .expression_attribute_values(":description", s(&p.description))

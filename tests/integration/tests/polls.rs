@@ -581,3 +581,113 @@ async fn activities_carry_their_poll() {
     );
     assert!(with_polls.round_trips <= plain.round_trips + 2.0);
 }
+
+#[tokio::test]
+async fn options_and_ids() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let bob = unique("bob");
+    let (poll, activity) = poll_on_activity(&app, &amy, json!({})).await;
+    let pid = poll["id"].as_str().unwrap().to_string();
+    let options = format!("/api/v2/polls/{pid}/options");
+
+    // Only the creator adds options unless the poll takes suggestions.
+    app.as_user(&bob, "POST", &options, Some(json!({"text": "kiwi"})))
+        .await
+        .expect_error(17, 403);
+    let added = app
+        .as_user(
+            &amy,
+            "POST",
+            &options,
+            Some(json!({"text": "kiwi", "custom": {"k": 1}})),
+        )
+        .await;
+    let kiwi = added.expect_ok()["poll_option"].clone();
+    assert_eq!(kiwi["text"], "kiwi");
+    let kid = kiwi["id"].as_str().unwrap().to_string();
+    // A text the poll already has: 400 naming text.
+    let r = app
+        .as_user(&amy, "POST", &options, Some(json!({"text": "apple"})))
+        .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["text"]);
+    assert_eq!(
+        get(&app, &pid, &amy).await["options"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    // The new option takes votes from zero.
+    vote(&app, &bob, &activity, &poll, json!({"option_id": kid}))
+        .await
+        .expect_ok();
+    assert_eq!(
+        get(&app, &pid, &bob).await["vote_counts_by_option"][&kid],
+        1
+    );
+
+    let got = app.server("GET", &format!("{options}/{kid}"), None).await;
+    assert_eq!(got.expect_ok()["poll_option"]["custom"], json!({"k": 1}));
+    let r = app
+        .as_user(
+            &amy,
+            "PUT",
+            &options,
+            Some(json!({"id": kid, "text": "kiwis"})),
+        )
+        .await;
+    assert_eq!(r.expect_ok()["poll_option"]["text"], "kiwis");
+    app.as_user(
+        &bob,
+        "PUT",
+        &options,
+        Some(json!({"id": kid, "text": "mine"})),
+    )
+    .await
+    .expect_error(17, 403);
+    app.as_user(
+        &amy,
+        "PUT",
+        &options,
+        Some(json!({"id": "nope", "text": "x"})),
+    )
+    .await
+    .expect_error(16, 404);
+    app.as_user(&amy, "DELETE", &format!("{options}/{kid}"), None)
+        .await
+        .expect_ok();
+    app.server("GET", &format!("{options}/{kid}"), None)
+        .await
+        .expect_error(16, 404);
+    let p = get(&app, &pid, &bob).await;
+    assert_eq!(p["options"].as_array().unwrap().len(), 3);
+    assert!(p["vote_counts_by_option"].get(&kid).is_none());
+
+    // With suggestions on, anyone adds options.
+    let (open, _) =
+        poll_on_activity(&app, &amy, json!({"allow_user_suggested_options": true})).await;
+    app.as_user(
+        &bob,
+        "POST",
+        &format!("/api/v2/polls/{}/options", open["id"].as_str().unwrap()),
+        Some(json!({"text": "kiwi"})),
+    )
+    .await
+    .expect_ok();
+
+    // A deleted poll's client-chosen id is not reused under its old votes.
+    app.server("DELETE", &format!("/api/v2/polls/{pid}"), None)
+        .await
+        .expect_ok();
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls",
+            Some(json!({"id": pid, "name": "again"})),
+        )
+        .await;
+    r.expect_error(4, 400);
+    assert_eq!(field_of(&r), vec!["id"]);
+}
