@@ -6,6 +6,7 @@ use axum::Json;
 use serde::Serialize;
 use tributary_domain::model::reaction::Subject;
 use tributary_http::{AppState, Auth, Body, HttpResult, QueryParams};
+use tributary_tasks::realtime;
 use tributary_v3::bookmarks::{
     self as ops, AddBookmarkRequest, BookmarkFolderResponse, BookmarkResponse, BookmarksPage,
     DeleteBookmarkQuery, FoldersPage, QueryBookmarkFoldersRequest, QueryBookmarksRequest,
@@ -25,6 +26,28 @@ pub struct FolderReply {
 
 type Reply<T> = HttpResult<Json<T>>;
 
+/// Queues the realtime event about a bookmark: bookmarks are private, so it reaches only the
+/// bookmarking user's connections watching the activity's feeds.
+async fn announce(
+    s: &AppState,
+    kind: &str,
+    activity_id: &str,
+    bookmark: &BookmarkResponse,
+) -> tributary_domain::ApiResult<()> {
+    if s.config.realtime_endpoint.is_none() {
+        return Ok(());
+    }
+    let Some(a) = s.store.get_activity(activity_id).await? else {
+        return Ok(());
+    };
+    let tasks = realtime::activity_events(kind, &a, serde_json::json!({ "bookmark": bookmark }))
+        .into_iter()
+        .map(|t| t.only_to(&bookmark.user.id))
+        .collect();
+    s.publish(tasks).await;
+    Ok(())
+}
+
 pub async fn add(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -33,6 +56,7 @@ pub async fn add(
 ) -> Reply<BookmarkReply> {
     let b = ops::add(&s.store, &caller, Subject::Activity(&activity_id), req).await?;
     let bookmark = ops::render_one(&s.store, &b).await?;
+    announce(&s, "feeds.bookmark.added", &activity_id, &bookmark).await?;
     Ok(Json(BookmarkReply { bookmark }))
 }
 
@@ -44,6 +68,7 @@ pub async fn update(
 ) -> Reply<BookmarkReply> {
     let b = ops::update(&s.store, &caller, Subject::Activity(&activity_id), req).await?;
     let bookmark = ops::render_one(&s.store, &b).await?;
+    announce(&s, "feeds.bookmark.updated", &activity_id, &bookmark).await?;
     Ok(Json(BookmarkReply { bookmark }))
 }
 
@@ -55,6 +80,7 @@ pub async fn delete(
 ) -> Reply<BookmarkReply> {
     let b = ops::delete(&s.store, &caller, Subject::Activity(&activity_id), &q).await?;
     let bookmark = ops::render_one(&s.store, &b).await?;
+    announce(&s, "feeds.bookmark.deleted", &activity_id, &bookmark).await?;
     Ok(Json(BookmarkReply { bookmark }))
 }
 

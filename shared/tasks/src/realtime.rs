@@ -48,6 +48,33 @@ pub enum RealtimeTask {
 }
 
 impl RealtimeTask {
+    /// The same event, for `user_id`'s connections only (and only if it was theirs to see).
+    pub fn only_to(self, user_id: &str) -> Self {
+        match self {
+            RealtimeTask::Publish {
+                event,
+                fids,
+                audience,
+                followers_of,
+                after,
+            } => {
+                let allowed = audience.is_none_or(|users| users.iter().any(|u| u == user_id));
+                RealtimeTask::Publish {
+                    event,
+                    fids,
+                    audience: Some(if allowed {
+                        vec![user_id.to_string()]
+                    } else {
+                        Vec::new()
+                    }),
+                    followers_of,
+                    after,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The event about `user_id`'s notification feed, after a notification was written.
     pub fn notification_feed(user_id: &str) -> Self {
         RealtimeTask::NotificationFeed {

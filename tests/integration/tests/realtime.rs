@@ -258,6 +258,22 @@ async fn watched_feeds_get_events_and_others_do_not(app: &TestApp, endpoint: &En
     assert_eq!(member.len(), 1);
     assert_eq!(member[0]["member"]["user"]["id"], fan.as_str());
 
+    // Bookmarks are private: only the bookmarking user's connections hear of them.
+    app.server(
+        "POST",
+        &format!("/api/v2/feeds/activities/{id}/bookmarks"),
+        Some(json!({"user_id": fan})),
+    )
+    .await
+    .expect_ok();
+    app.settle_fanout().await;
+    let saved = endpoint.events_to(&fan_conn, "feeds.bookmark.added");
+    assert_eq!(saved.len(), 1, "{:?}", endpoint.frames_to(&fan_conn));
+    assert_eq!(saved[0]["bookmark"]["activity"]["id"], id.as_str());
+    assert!(endpoint
+        .events_to(&author_conn, "feeds.bookmark.added")
+        .is_empty());
+
     // Batches: follows created in a batch, activities deleted in a batch.
     let newcomer = format!("timeline:{}", unique("newcomer"));
     app.server(
