@@ -202,3 +202,25 @@ def test_poll_options(client, make_user, user_client):
     ac.delete_poll_option(poll_id=poll.id, option_id=kiwi.id)
     assert_api_error(lambda: client.get_poll_option(poll_id=poll.id, option_id=kiwi.id), **NOT_FOUND)
     assert len(client.get_poll(poll_id=poll.id).data.poll.options) == 3
+
+
+def test_query_poll_votes(client, make_user):
+    amy = make_user()
+    poll, activity = _poll_activity(client, amy, allow_answers=True)
+    voters = [uid("q") for _ in range(3)]
+    for i, v in enumerate(voters):
+        client.feeds.cast_poll_vote(
+            activity_id=activity, poll_id=poll.id, vote=VoteData(option_id=poll.options[i % 2].id), user_id=v
+        )
+    client.feeds.cast_poll_vote(
+        activity_id=activity, poll_id=poll.id, vote=VoteData(answer_text="figs"), user_id=voters[0]
+    )
+    first = client.query_poll_votes(poll_id=poll.id, limit=2).data
+    assert_duration(first.duration)
+    assert len(first.votes) == 2 and first.votes[0].is_answer is True
+    assert first.next
+    rest = client.query_poll_votes(poll_id=poll.id, limit=10, next=first.next).data
+    assert [v.user_id for v in rest.votes] == [voters[1], voters[0]]
+    only = client.query_poll_votes(poll_id=poll.id, filter={"option_id": poll.options[1].id}).data
+    assert [v.user_id for v in only.votes] == [voters[1]]
+    assert_api_error(lambda: client.query_poll_votes(poll_id=poll.id, filter={"text": "x"}), **INPUT)

@@ -175,6 +175,14 @@ pub fn routes() -> Routes {
         )
         .query(&[("user_id", ParamType::String)])
         .post(
+            "/api/v2/polls/{poll_id}/votes",
+            "query_poll_votes",
+            "A poll's votes and answers by time, filtered, with next cursors",
+            polls::query_poll_votes,
+        )
+        .query(&[("user_id", ParamType::String)])
+        .body::<polls::QueryPollVotesRequest>()
+        .post(
             "/api/v2/feeds/activities/{activity_id}/polls/{poll_id}/vote",
             "cast_poll_vote",
             "Vote for an option of an activity's poll, or answer it, under the poll's rules",

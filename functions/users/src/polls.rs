@@ -780,3 +780,138 @@ pub async fn delete_poll_vote(
         vote: Some(PollVoteResponseData::from(&vote)),
     }))
 }
+
+// ---- query votes ------------------------------------------------------------------------
+
+const DEFAULT_VOTES: usize = 25;
+const MAX_VOTES_PAGE: usize = 100;
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct QueryPollVotesRequest {
+    pub filter: Option<Value>,
+    pub sort: Option<Vec<crate::collections::SortParam>>,
+    pub limit: Option<i64>,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PollVotesReply {
+    pub votes: Vec<PollVoteResponseData>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// Where the next page of a poll's votes starts.
+#[derive(Debug, Serialize, Deserialize)]
+struct VotesCursor {
+    poll: String,
+    newest_first: bool,
+    after: String,
+}
+
+fn vote_field(name: &str) -> Option<tributary_domain::filter::predicate::Field> {
+    use tributary_domain::filter::predicate::{Field, Kind, EQ_IN, RANGE};
+    let (kind, ops) = match name {
+        "id" | "option_id" | "user_id" | "is_answer" => (Kind::Plain, EQ_IN),
+        "created_at" | "updated_at" => (Kind::Time, RANGE),
+        _ => return None,
+    };
+    Some(Field {
+        name: "",
+        kind,
+        ops,
+    })
+}
+
+fn vote_value(v: &PollVote, name: &str) -> Option<Value> {
+    Some(match name {
+        "id" => Value::from(v.id.clone()),
+        "option_id" => Value::from(v.option_id.clone()),
+        "user_id" => Value::from(v.user_id.clone()),
+        "is_answer" => Value::from(v.is_answer),
+        "created_at" => Value::from(v.created_at),
+        "updated_at" => Value::from(v.updated_at),
+        _ => return None,
+    })
+}
+
+/// A poll's votes and answers by time (newest first unless sorted by `created_at` ascending),
+/// filtered by `id`, `option_id`, `user_id`, `is_answer` and times, with `next` cursors. On
+/// an anonymous poll only the server sees who voted.
+pub async fn query_poll_votes(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Path(poll_id): Path<String>,
+    QueryParams(q): QueryParams<UserQuery>,
+    Body(req): Body<QueryPollVotesRequest>,
+) -> Reply<PollVotesReply> {
+    use tributary_domain::filter::predicate;
+    caller.acting_user(q.user_id.as_deref())?;
+    let cond = predicate::parse(req.filter.as_ref(), &vote_field)?;
+    let limit = validate::limit("limit", req.limit, DEFAULT_VOTES, MAX_VOTES_PAGE)?.max(1);
+    let mut newest_first = true;
+    for (i, sp) in req.sort.iter().flatten().enumerate() {
+        match sp.field.as_deref() {
+            Some("created_at") if i == 0 => newest_first = sp.direction.unwrap_or(-1) < 0,
+            other => {
+                return Err(ApiError::field(
+                    "sort",
+                    format!(
+                        "sort: '{}' is not supported; votes sort by created_at",
+                        other.unwrap_or("")
+                    ),
+                )
+                .into())
+            }
+        }
+    }
+    if req.prev.as_deref().is_some_and(|p| !p.is_empty()) {
+        return Err(
+            ApiError::field("prev", "prev: votes are paged forward only, with next").into(),
+        );
+    }
+    let after = match req.next.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => {
+            let cursor: VotesCursor = s.cursors.decode("next", c)?;
+            if cursor.poll != poll_id || cursor.newest_first != newest_first {
+                return Err(
+                    ApiError::field("next", "next: this cursor belongs to another query").into(),
+                );
+            }
+            Some(cursor.after)
+        }
+    };
+    let poll = load(&s, &poll_id).await?;
+    let walk = tributary_store::polls::VoteWalk {
+        newest_first,
+        after,
+        limit,
+    };
+    let (page, resume) = s
+        .store
+        .walk_poll_votes(&poll.id, &walk, |v| cond.matches(&|f| vote_value(v, f)))
+        .await?;
+    let hide = poll.voting_visibility == "anonymous" && !caller.is_server();
+    let votes = page
+        .iter()
+        .map(|(_, v)| {
+            let mut r = PollVoteResponseData::from(v);
+            if hide {
+                r.user_id = None;
+            }
+            r
+        })
+        .collect();
+    Ok(Json(PollVotesReply {
+        votes,
+        next: resume.map(|after| {
+            s.cursors.encode(&VotesCursor {
+                poll: poll.id.clone(),
+                newest_first,
+                after,
+            })
+        }),
+    }))
+}

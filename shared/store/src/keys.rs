@@ -1055,6 +1055,18 @@ pub fn poll_voter(poll_id: &str, user_id: &str) -> Key {
     Key::new(format!("POLL#{poll_id}"), format!("VOTER#{user_id}"))
 }
 
+/// A poll's votes and answers by time (gsi1), for `query_poll_votes`.
+pub fn poll_vote_by_time(poll_id: &str, created_at: Nanos, vote_id: &str) -> (String, String) {
+    (
+        poll_votes_by_time(poll_id),
+        format!("{}#{vote_id}", time_part(created_at)),
+    )
+}
+
+pub fn poll_votes_by_time(poll_id: &str) -> String {
+    format!("POLLV#{poll_id}")
+}
+
 #[cfg(test)]
 mod poll_key_tests {
     use super::*;
@@ -1070,5 +1082,8 @@ mod poll_key_tests {
         // Votes, answers and tallies share the poll's partition but never its key.
         assert_ne!(poll_voter("p1", "u1"), poll("p1"));
         assert_ne!(poll("p1").pk, activity("p1").pk);
+        let (g1pk, g1sk) = poll_vote_by_time("p1", 5, "v1");
+        assert_eq!(g1pk, "POLLV#p1");
+        assert_eq!(g1sk, format!("{}#v1", time_part(5)));
     }
 }

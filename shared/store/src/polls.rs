@@ -128,8 +128,23 @@ fn poll_item(p: &Poll) -> ApiResult<Item> {
 fn vote_item(v: &PollVote) -> ApiResult<Item> {
     let mut item: Item = crate::document::to_item("serialize poll vote", v)?;
     item.extend(v.key().to_item());
+    let (g1pk, g1sk) = keys::poll_vote_by_time(&v.poll_id, v.created_at, &v.id);
+    item.insert(keys::GSI1_PK.into(), s(g1pk));
+    item.insert(keys::GSI1_SK.into(), s(g1sk));
     Ok(item)
 }
+
+/// Where a page of a poll's votes walks: newest or oldest first, after a position.
+#[derive(Clone, Debug, Default)]
+pub struct VoteWalk {
+    pub newest_first: bool,
+    /// The index position (`gsi1sk`) of the last vote already shown.
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+/// Index entries one walk may examine.
+const VOTE_EXAMINE_BUDGET: usize = 1000;
 
 fn b(v: bool) -> AttributeValue {
     AttributeValue::Bool(v)
@@ -304,6 +319,79 @@ impl Store {
             votes.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         }
         Ok(out)
+    }
+
+    /// A page of a poll's votes and answers by time (gsi1), keeping those `accept` takes:
+    /// index pages, then one BatchGetItem of the votes they list. Returns the votes with
+    /// their positions, and the position to resume from when more may follow.
+    pub async fn walk_poll_votes(
+        &self,
+        poll_id: &str,
+        walk: &VoteWalk,
+        accept: impl Fn(&PollVote) -> bool,
+    ) -> ApiResult<(Vec<(String, PollVote)>, Option<String>)> {
+        let mut out: Vec<(String, PollVote)> = Vec::new();
+        let mut after = walk.after.clone();
+        let mut examined = 0;
+        loop {
+            let mut query = self
+                .query_index(keys::GSI1)
+                .expression_attribute_values(":pk", s(keys::poll_votes_by_time(poll_id)))
+                .scan_index_forward(!walk.newest_first)
+                .limit((walk.limit - out.len()).clamp(1, 100) as i32);
+            query = match &after {
+                Some(a) if walk.newest_first => query
+                    .key_condition_expression("gsi1pk = :pk AND gsi1sk < :after")
+                    .expression_attribute_values(":after", s(a)),
+                Some(a) => query
+                    .key_condition_expression("gsi1pk = :pk AND gsi1sk > :after")
+                    .expression_attribute_values(":after", s(a)),
+                None => query.key_condition_expression("gsi1pk = :pk"),
+            };
+            let page = self.query_page("poll votes by time", query, None).await?;
+            let listed: Vec<(String, Key)> = page
+                .items
+                .iter()
+                .filter_map(|i| {
+                    Some((
+                        i.get(keys::GSI1_SK)?.as_s().ok()?.clone(),
+                        Key::new(
+                            i.get(keys::PK)?.as_s().ok()?.clone(),
+                            i.get(keys::SK)?.as_s().ok()?.clone(),
+                        ),
+                    ))
+                })
+                .collect();
+            examined += listed.len();
+            let mut found: HashMap<String, PollVote> = HashMap::new();
+            if !listed.is_empty() {
+                for item in self
+                    .batch_get(listed.iter().map(|(_, k)| k.clone()).collect())
+                    .await?
+                {
+                    let v: PollVote = crate::document::from_item("parse poll vote", item)?;
+                    let (_, g1sk) = keys::poll_vote_by_time(&v.poll_id, v.created_at, &v.id);
+                    found.insert(g1sk, v);
+                }
+            }
+            for (position, _) in &listed {
+                after = Some(position.clone());
+                if let Some(v) = found.remove(position) {
+                    if accept(&v) {
+                        out.push((position.clone(), v));
+                        if out.len() >= walk.limit {
+                            return Ok((out, after));
+                        }
+                    }
+                }
+            }
+            if page.last_key.is_none() {
+                return Ok((out, None));
+            }
+            if examined >= VOTE_EXAMINE_BUDGET {
+                return Ok((out, after));
+            }
+        }
     }
 
     /// Casts an option vote, replacing `replaces` (one of the user's votes on the poll) when

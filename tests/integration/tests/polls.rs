@@ -691,3 +691,85 @@ async fn options_and_ids() {
     r.expect_error(4, 400);
     assert_eq!(field_of(&r), vec!["id"]);
 }
+
+#[tokio::test]
+async fn query_votes_by_time() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let (poll, activity) = poll_on_activity(
+        &app,
+        &amy,
+        json!({"allow_answers": true, "voting_visibility": "anonymous"}),
+    )
+    .await;
+    let pid = poll["id"].as_str().unwrap().to_string();
+    let voters: Vec<String> = (0..5).map(|i| unique(&format!("q{i}"))).collect();
+    for (i, v) in voters.iter().enumerate() {
+        vote(
+            &app,
+            v,
+            &activity,
+            &poll,
+            json!({"option_id": option(&poll, i % 2)}),
+        )
+        .await
+        .expect_ok();
+    }
+    vote(
+        &app,
+        &voters[0],
+        &activity,
+        &poll,
+        json!({"answer_text": "grapes"}),
+    )
+    .await
+    .expect_ok();
+    let path = format!("/api/v2/polls/{pid}/votes");
+    // Newest first, in pages with next cursors.
+    let first = app.server("POST", &path, Some(json!({"limit": 4}))).await;
+    let body = first.expect_ok().clone();
+    let page1 = body["votes"].as_array().unwrap().clone();
+    assert_eq!(page1.len(), 4);
+    assert_eq!(page1[0]["is_answer"], true);
+    assert_eq!(page1[1]["user_id"], json!(voters[4]));
+    let next = body["next"].as_str().unwrap().to_string();
+    let second = app
+        .server("POST", &path, Some(json!({"limit": 4, "next": next})))
+        .await;
+    let page2 = second.expect_ok()["votes"].as_array().unwrap().clone();
+    assert_eq!(page2.len(), 2);
+    assert_eq!(page2[1]["user_id"], json!(voters[0]));
+    // Filters.
+    let r = app
+        .server(
+            "POST",
+            &path,
+            Some(json!({"filter": {"option_id": option(&poll, 1)}, "sort": [{"field": "created_at", "direction": 1}]})),
+        )
+        .await;
+    let listed = r.expect_ok()["votes"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["user_id"], json!(voters[1]));
+    let r = app
+        .server("POST", &path, Some(json!({"filter": {"is_answer": true}})))
+        .await;
+    assert_eq!(r.expect_ok()["votes"].as_array().unwrap().len(), 1);
+    // Anonymous: users see votes without who cast them.
+    let r = app.as_user(&amy, "POST", &path, Some(json!({}))).await;
+    let listed = r.expect_ok()["votes"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 6);
+    assert!(listed.iter().all(|v| v.get("user_id").is_none()));
+    // Bad input.
+    let r = app
+        .server("POST", &path, Some(json!({"filter": {"text": "x"}})))
+        .await;
+    r.expect_error(4, 400);
+    let r = app
+        .server(
+            "POST",
+            &path,
+            Some(json!({"sort": [{"field": "option_id"}]})),
+        )
+        .await;
+    r.expect_error(4, 400);
+}
