@@ -222,17 +222,32 @@ async fn load(s: &AppState, id: &str) -> ApiResult<Poll> {
         .ok_or_else(|| ApiError::not_found(format!("poll '{id}' does not exist")))
 }
 
+/// How many of a poll's newest votes a single-poll read examines for `latest_votes_by_option`
+/// and `latest_answers`.
+const LATEST_EXAMINED: usize = 50;
+
 async fn render(s: &AppState, p: &Poll, reader: Option<&str>) -> ApiResult<PollResponseData> {
-    let own = match reader {
-        Some(u) => s
-            .store
-            .poll_votes_of(&[p], u)
-            .await?
-            .remove(&p.id)
-            .unwrap_or_default(),
-        None => Vec::new(),
+    let newest = tributary_store::polls::VoteWalk {
+        newest_first: true,
+        after: None,
+        limit: LATEST_EXAMINED,
     };
-    Ok(PollResponseData::new(p, &own))
+    let (own, (latest, _)) = tokio::try_join!(
+        async {
+            match reader {
+                Some(u) => Ok(s
+                    .store
+                    .poll_votes_of(&[p], u)
+                    .await?
+                    .remove(&p.id)
+                    .unwrap_or_default()),
+                None => Ok(Vec::new()),
+            }
+        },
+        s.store.walk_poll_votes(&p.id, &newest, |_| true),
+    )?;
+    let latest: Vec<PollVote> = latest.into_iter().map(|(_, v)| v).collect();
+    Ok(PollResponseData::new(p, &own).with_latest(p, &latest))
 }
 
 // ---- polls ------------------------------------------------------------------------------

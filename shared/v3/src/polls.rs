@@ -117,6 +117,40 @@ impl PollResponseData {
     }
 }
 
+/// Most votes shown per option in `latest_votes_by_option`, and answers in `latest_answers`.
+pub const LATEST_SHOWN: usize = 10;
+
+impl PollResponseData {
+    /// Fills `latest_votes_by_option` and `latest_answers` from `newest` (the poll's newest
+    /// votes, newest first); on an anonymous poll they show no voters.
+    pub fn with_latest(mut self, poll: &Poll, newest: &[PollVote]) -> Self {
+        let anonymous = poll.voting_visibility == "anonymous";
+        let shown = |v: &PollVote| {
+            let mut r = PollVoteResponseData::from(v);
+            if anonymous {
+                r.user_id = None;
+            }
+            r
+        };
+        for v in newest {
+            if v.is_answer {
+                if self.latest_answers.len() < LATEST_SHOWN {
+                    self.latest_answers.push(shown(v));
+                }
+            } else if poll.has_option(&v.option_id) {
+                let list = self
+                    .latest_votes_by_option
+                    .entry(v.option_id.clone())
+                    .or_default();
+                if list.len() < LATEST_SHOWN {
+                    list.push(shown(v));
+                }
+            }
+        }
+        self
+    }
+}
+
 /// The polls a page's activities carry, as `reader` sees them: one BatchGetItem of the
 /// polls, then one of the reader's vote keys on them (none without a reader or a poll).
 pub async fn of_page(

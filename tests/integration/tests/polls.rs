@@ -387,6 +387,14 @@ async fn unique_votes_replace_and_answers() {
     assert_eq!(p["answers_count"], 1);
     assert_eq!(p["vote_count"], 1);
     assert_eq!(p["own_votes"].as_array().unwrap().len(), 2);
+    // The newest votes by option and answers, the replaced ones gone.
+    let answers = p["latest_answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0]["answer_text"], "figs");
+    assert_eq!(answers[0]["user_id"], json!(bob));
+    let latest = p["latest_votes_by_option"].as_object().unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[&option(&poll, 1)][0]["user_id"], json!(bob));
     // Neither or both of option_id and answer_text: refused.
     vote(&app, &bob, &activity, &poll, json!({}))
         .await
@@ -759,6 +767,17 @@ async fn query_votes_by_time() {
     let listed = r.expect_ok()["votes"].as_array().unwrap().clone();
     assert_eq!(listed.len(), 6);
     assert!(listed.iter().all(|v| v.get("user_id").is_none()));
+    let p = get(&app, &pid, &voters[0]).await;
+    assert_eq!(p["latest_answers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        p["latest_votes_by_option"][option(&poll, 0)]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(p["latest_answers"][0].get("user_id").is_none());
+    assert_eq!(p["own_votes"].as_array().unwrap().len(), 2);
     // Bad input.
     let r = app
         .server("POST", &path, Some(json!({"filter": {"text": "x"}})))
