@@ -224,3 +224,16 @@ def test_query_poll_votes(client, make_user):
     only = client.query_poll_votes(poll_id=poll.id, filter={"option_id": poll.options[1].id}).data
     assert [v.user_id for v in only.votes] == [voters[1]]
     assert_api_error(lambda: client.query_poll_votes(poll_id=poll.id, filter={"text": "x"}), **INPUT)
+
+
+def test_query_polls(client, make_user):
+    amy = make_user()
+    made = [
+        client.create_poll(name=f"Q{i}", options=[PollOptionInput(text="a")], user_id=amy).data.poll.id
+        for i in range(3)
+    ]
+    first = client.query_polls(filter={"created_by_id": amy}, limit=2).data
+    assert_duration(first.duration)
+    assert [p.id for p in first.polls] == [made[2], made[1]]
+    rest = client.query_polls(filter={"created_by_id": amy}, limit=5, next=first.next).data
+    assert [p.id for p in rest.polls] == [made[0]]

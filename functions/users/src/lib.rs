@@ -175,6 +175,14 @@ pub fn routes() -> Routes {
         )
         .query(&[("user_id", ParamType::String)])
         .post(
+            "/api/v2/polls/query",
+            "query_polls",
+            "Polls by creation time, filtered, with next cursors and the reader's own votes",
+            polls::query_polls,
+        )
+        .query(&[("user_id", ParamType::String)])
+        .body::<polls::QueryPollVotesRequest>()
+        .post(
             "/api/v2/polls/{poll_id}/votes",
             "query_poll_votes",
             "A poll's votes and answers by time, filtered, with next cursors",

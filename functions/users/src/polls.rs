@@ -930,3 +930,132 @@ pub async fn query_poll_votes(
         }),
     }))
 }
+
+// ---- query polls ------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct QueryPollsReply {
+    pub polls: Vec<PollResponseData>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// Where the next page of polls starts.
+#[derive(Debug, Serialize, Deserialize)]
+struct PollsCursor {
+    newest_first: bool,
+    after: String,
+}
+
+fn poll_field(name: &str) -> Option<tributary_domain::filter::predicate::Field> {
+    use tributary_domain::filter::predicate::{self, Field, Kind, EQ_IN, RANGE};
+    let (kind, ops) = match name {
+        "id"
+        | "name"
+        | "created_by_id"
+        | "voting_visibility"
+        | "is_closed"
+        | "enforce_unique_vote"
+        | "allow_answers"
+        | "allow_user_suggested_options" => (Kind::Plain, EQ_IN),
+        "created_at" | "updated_at" => (Kind::Time, RANGE),
+        n => return predicate::custom_field(n),
+    };
+    Some(Field {
+        name: "",
+        kind,
+        ops,
+    })
+}
+
+fn poll_value(p: &Poll, name: &str) -> Option<Value> {
+    Some(match name {
+        "id" => Value::from(p.id.clone()),
+        "name" => Value::from(p.name.clone()),
+        "created_by_id" => Value::from(p.created_by_id.clone()),
+        "voting_visibility" => Value::from(p.voting_visibility.clone()),
+        "is_closed" => Value::from(p.is_closed),
+        "enforce_unique_vote" => Value::from(p.enforce_unique_vote),
+        "allow_answers" => Value::from(p.allow_answers),
+        "allow_user_suggested_options" => Value::from(p.allow_user_suggested_options),
+        "created_at" => Value::from(p.created_at),
+        "updated_at" => Value::from(p.updated_at),
+        n => tributary_domain::filter::predicate::custom_value(&p.custom, n)?,
+    })
+}
+
+/// Polls by creation time (newest first unless sorted by `created_at` ascending), filtered,
+/// with `next` cursors and the reader's own votes.
+pub async fn query_polls(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    QueryParams(q): QueryParams<UserQuery>,
+    Body(req): Body<QueryPollVotesRequest>,
+) -> Reply<QueryPollsReply> {
+    use tributary_domain::filter::predicate;
+    let reader = caller.acting_user(q.user_id.as_deref())?;
+    let cond = predicate::parse(req.filter.as_ref(), &poll_field)?;
+    let limit = validate::limit("limit", req.limit, DEFAULT_VOTES, MAX_VOTES_PAGE)?.max(1);
+    let mut newest_first = true;
+    for (i, sp) in req.sort.iter().flatten().enumerate() {
+        match sp.field.as_deref() {
+            Some("created_at") if i == 0 => newest_first = sp.direction.unwrap_or(-1) < 0,
+            other => {
+                return Err(ApiError::field(
+                    "sort",
+                    format!(
+                        "sort: '{}' is not supported; polls sort by created_at",
+                        other.unwrap_or("")
+                    ),
+                )
+                .into())
+            }
+        }
+    }
+    if req.prev.as_deref().is_some_and(|p| !p.is_empty()) {
+        return Err(
+            ApiError::field("prev", "prev: polls are paged forward only, with next").into(),
+        );
+    }
+    let after = match req.next.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => {
+            let cursor: PollsCursor = s.cursors.decode("next", c)?;
+            if cursor.newest_first != newest_first {
+                return Err(
+                    ApiError::field("next", "next: this cursor belongs to another query").into(),
+                );
+            }
+            Some(cursor.after)
+        }
+    };
+    let walk = tributary_store::polls::VoteWalk {
+        newest_first,
+        after,
+        limit,
+    };
+    let (page, resume) = s
+        .store
+        .walk_polls(&walk, |p| cond.matches(&|f| poll_value(p, f)))
+        .await?;
+    let mut own = match reader.as_deref() {
+        Some(r) => {
+            let refs: Vec<&Poll> = page.iter().map(|(_, p)| p).collect();
+            s.store.poll_votes_of(&refs, r).await?
+        }
+        None => Default::default(),
+    };
+    let polls = page
+        .iter()
+        .map(|(_, p)| PollResponseData::new(p, &own.remove(&p.id).unwrap_or_default()))
+        .collect();
+    Ok(Json(QueryPollsReply {
+        polls,
+        next: resume.map(|after| {
+            s.cursors.encode(&PollsCursor {
+                newest_first,
+                after,
+            })
+        }),
+    }))
+}

@@ -1063,6 +1063,16 @@ pub fn poll_vote_by_time(poll_id: &str, created_at: Nanos, vote_id: &str) -> (St
     )
 }
 
+/// Every poll by creation time (gsi2), for `query_polls`.
+pub fn poll_by_time(created_at: Nanos, poll_id: &str) -> (String, String) {
+    (
+        POLLS_BY_TIME.to_string(),
+        format!("{}#{poll_id}", time_part(created_at)),
+    )
+}
+
+pub const POLLS_BY_TIME: &str = "POLLS";
+
 pub fn poll_votes_by_time(poll_id: &str) -> String {
     format!("POLLV#{poll_id}")
 }
@@ -1085,5 +1095,9 @@ mod poll_key_tests {
         let (g1pk, g1sk) = poll_vote_by_time("p1", 5, "v1");
         assert_eq!(g1pk, "POLLV#p1");
         assert_eq!(g1sk, format!("{}#v1", time_part(5)));
+        assert_eq!(
+            poll_by_time(5, "p1"),
+            ("POLLS".to_string(), format!("{}#p1", time_part(5)))
+        );
     }
 }

@@ -122,6 +122,9 @@ fn tx_err(e: impl std::fmt::Display) -> ApiError {
 fn poll_item(p: &Poll) -> ApiResult<Item> {
     let mut item: Item = crate::document::to_item("serialize poll", p)?;
     item.extend(keys::poll(&p.id).to_item());
+    let (g2pk, g2sk) = keys::poll_by_time(p.created_at, &p.id);
+    item.insert(keys::GSI2_PK.into(), s(g2pk));
+    item.insert(keys::GSI2_SK.into(), s(g2sk));
     Ok(item)
 }
 
@@ -379,6 +382,69 @@ impl Store {
                 if let Some(v) = found.remove(position) {
                     if accept(&v) {
                         out.push((position.clone(), v));
+                        if out.len() >= walk.limit {
+                            return Ok((out, after));
+                        }
+                    }
+                }
+            }
+            if page.last_key.is_none() {
+                return Ok((out, None));
+            }
+            if examined >= VOTE_EXAMINE_BUDGET {
+                return Ok((out, after));
+            }
+        }
+    }
+
+    /// A page of polls by creation time (gsi2), keeping those `accept` takes: index pages,
+    /// then one BatchGetItem of the polls they list. Returns them with their positions, and
+    /// the position to resume from when more may follow.
+    pub async fn walk_polls(
+        &self,
+        walk: &VoteWalk,
+        accept: impl Fn(&Poll) -> bool,
+    ) -> ApiResult<(Vec<(String, Poll)>, Option<String>)> {
+        let mut out: Vec<(String, Poll)> = Vec::new();
+        let mut after = walk.after.clone();
+        let mut examined = 0;
+        loop {
+            let mut query = self
+                .query_index(keys::GSI2)
+                .expression_attribute_values(":pk", s(keys::POLLS_BY_TIME))
+                .scan_index_forward(!walk.newest_first)
+                .limit((walk.limit - out.len()).clamp(1, 100) as i32);
+            query = match &after {
+                Some(a) if walk.newest_first => query
+                    .key_condition_expression("gsi2pk = :pk AND gsi2sk < :after")
+                    .expression_attribute_values(":after", s(a)),
+                Some(a) => query
+                    .key_condition_expression("gsi2pk = :pk AND gsi2sk > :after")
+                    .expression_attribute_values(":after", s(a)),
+                None => query.key_condition_expression("gsi2pk = :pk"),
+            };
+            let page = self.query_page("polls by time", query, None).await?;
+            let listed: Vec<(String, String)> = page
+                .items
+                .iter()
+                .filter_map(|i| {
+                    let position = i.get(keys::GSI2_SK)?.as_s().ok()?.clone();
+                    let id = position.split_once('#')?.1.to_string();
+                    Some((position, id))
+                })
+                .collect();
+            examined += listed.len();
+            let ids: Vec<String> = listed.iter().map(|(_, id)| id.clone()).collect();
+            let mut found = if ids.is_empty() {
+                HashMap::new()
+            } else {
+                self.get_polls(&ids).await?
+            };
+            for (position, id) in &listed {
+                after = Some(position.clone());
+                if let Some(p) = found.remove(id) {
+                    if accept(&p) {
+                        out.push((position.clone(), p));
                         if out.len() >= walk.limit {
                             return Ok((out, after));
                         }

@@ -792,3 +792,79 @@ async fn query_votes_by_time() {
         .await;
     r.expect_error(4, 400);
 }
+
+#[tokio::test]
+async fn query_polls_by_time() {
+    let app = TestApp::spawn().await;
+    let amy = unique("amy");
+    let mut made = Vec::new();
+    for i in 0..3 {
+        let p = create(
+            &app,
+            &amy,
+            json!({"name": format!("Q{i}"), "options": [{"text": "a"}], "custom": {"round": i}}),
+        )
+        .await;
+        made.push(p["id"].as_str().unwrap().to_string());
+    }
+    let (poll, activity) = poll_on_activity(&app, &amy, json!({"is_closed": false})).await;
+    vote(
+        &app,
+        &amy,
+        &activity,
+        &poll,
+        json!({"option_id": option(&poll, 0)}),
+    )
+    .await
+    .expect_ok();
+    let r = app
+        .server(
+            "POST",
+            &format!("/api/v2/polls/query?user_id={amy}"),
+            Some(json!({"filter": {"created_by_id": amy}, "limit": 2})),
+        )
+        .await;
+    let body = r.expect_ok().clone();
+    let polls = body["polls"].as_array().unwrap();
+    assert_eq!(polls.len(), 2);
+    assert_eq!(polls[0]["id"], poll["id"]);
+    assert_eq!(polls[0]["own_votes"].as_array().unwrap().len(), 1);
+    assert_eq!(polls[1]["id"], json!(made[2]));
+    let next = body["next"].as_str().unwrap();
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls/query",
+            Some(json!({"filter": {"created_by_id": amy}, "limit": 5, "next": next})),
+        )
+        .await;
+    let ids: Vec<Value> = r.expect_ok()["polls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!(made[1]), json!(made[0])]);
+    // Custom fields and oldest first.
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls/query",
+            Some(json!({"filter": {"created_by_id": amy, "custom.round": {"$gte": 1}}, "sort": [{"field": "created_at", "direction": 1}]})),
+        )
+        .await;
+    let names: Vec<Value> = r.expect_ok()["polls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("Q1"), json!("Q2")]);
+    app.server(
+        "POST",
+        "/api/v2/polls/query",
+        Some(json!({"sort": [{"field": "name"}]})),
+    )
+    .await
+    .expect_error(4, 400);
+}
