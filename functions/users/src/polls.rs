@@ -851,6 +851,37 @@ fn vote_value(v: &PollVote, name: &str) -> Option<Value> {
     })
 }
 
+/// The order of a vote or poll query: by `created_at` only (newest first unless the sort
+/// says otherwise), paged forward with `next` (a `prev` is refused).
+fn time_order(
+    sort: Option<&[crate::collections::SortParam]>,
+    prev: Option<&str>,
+    what: &str,
+) -> ApiResult<bool> {
+    let mut newest_first = true;
+    for (i, sp) in sort.iter().copied().flatten().enumerate() {
+        match sp.field.as_deref() {
+            Some("created_at") if i == 0 => newest_first = sp.direction.unwrap_or(-1) < 0,
+            other => {
+                return Err(ApiError::field(
+                    "sort",
+                    format!(
+                        "sort: '{}' is not supported; {what} sort by created_at",
+                        other.unwrap_or("")
+                    ),
+                ))
+            }
+        }
+    }
+    if prev.is_some_and(|p| !p.is_empty()) {
+        return Err(ApiError::field(
+            "prev",
+            format!("prev: {what} are paged forward only, with next"),
+        ));
+    }
+    Ok(newest_first)
+}
+
 /// A poll's votes and answers by time (newest first unless sorted by `created_at` ascending),
 /// filtered by `id`, `option_id`, `user_id`, `is_answer` and times, with `next` cursors. On
 /// an anonymous poll only the server sees who voted.
@@ -865,27 +896,7 @@ pub async fn query_poll_votes(
     caller.acting_user(q.user_id.as_deref())?;
     let cond = predicate::parse(req.filter.as_ref(), &vote_field)?;
     let limit = validate::limit("limit", req.limit, DEFAULT_VOTES, MAX_VOTES_PAGE)?.max(1);
-    let mut newest_first = true;
-    for (i, sp) in req.sort.iter().flatten().enumerate() {
-        match sp.field.as_deref() {
-            Some("created_at") if i == 0 => newest_first = sp.direction.unwrap_or(-1) < 0,
-            other => {
-                return Err(ApiError::field(
-                    "sort",
-                    format!(
-                        "sort: '{}' is not supported; votes sort by created_at",
-                        other.unwrap_or("")
-                    ),
-                )
-                .into())
-            }
-        }
-    }
-    if req.prev.as_deref().is_some_and(|p| !p.is_empty()) {
-        return Err(
-            ApiError::field("prev", "prev: votes are paged forward only, with next").into(),
-        );
-    }
+    let newest_first = time_order(req.sort.as_deref(), req.prev.as_deref(), "votes")?;
     let after = match req.next.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => {
@@ -996,27 +1007,7 @@ pub async fn query_polls(
     let reader = caller.acting_user(q.user_id.as_deref())?;
     let cond = predicate::parse(req.filter.as_ref(), &poll_field)?;
     let limit = validate::limit("limit", req.limit, DEFAULT_VOTES, MAX_VOTES_PAGE)?.max(1);
-    let mut newest_first = true;
-    for (i, sp) in req.sort.iter().flatten().enumerate() {
-        match sp.field.as_deref() {
-            Some("created_at") if i == 0 => newest_first = sp.direction.unwrap_or(-1) < 0,
-            other => {
-                return Err(ApiError::field(
-                    "sort",
-                    format!(
-                        "sort: '{}' is not supported; polls sort by created_at",
-                        other.unwrap_or("")
-                    ),
-                )
-                .into())
-            }
-        }
-    }
-    if req.prev.as_deref().is_some_and(|p| !p.is_empty()) {
-        return Err(
-            ApiError::field("prev", "prev: polls are paged forward only, with next").into(),
-        );
-    }
+    let newest_first = time_order(req.sort.as_deref(), req.prev.as_deref(), "polls")?;
     let after = match req.next.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => {
