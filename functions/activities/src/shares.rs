@@ -12,9 +12,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use tributary_domain::access::Capability;
-use tributary_domain::time::Nanos;
 use tributary_http::{AppState, Auth, HttpResult, QueryParams};
-use tributary_v3::responses::{UserDirectory, UserResponse};
+use tributary_v3::responses::{ShareResponse, UserDirectory};
 
 use crate::ops::{load, not_found, visible_to};
 
@@ -26,14 +25,6 @@ pub struct SharesQuery {
     limit: Option<i64>,
     next: Option<String>,
     prev: Option<String>,
-}
-
-/// Stream's `ShareResponse`: the sharing activity, who shared and when.
-#[derive(Debug, Serialize)]
-pub struct ShareResponse {
-    activity_id: String,
-    created_at: Nanos,
-    user: UserResponse,
 }
 
 /// Stream's `QueryActivitySharesResponse`.

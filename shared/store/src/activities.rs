@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 
 use super::batch::{Item, WriteOp};
 use super::Store;
@@ -15,6 +15,11 @@ use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 
 use super::{n, s};
+
+/// How many of an activity's newest shares it keeps listed (`latest_shares` on reads).
+pub const LATEST_SHARES_KEPT: usize = 10;
+/// How far past [`LATEST_SHARES_KEPT`] one trim reaches (shares appended concurrently).
+const TRIM_SPAN: usize = 40;
 
 /// The activity's item: its record, its keys and its index attributes.
 fn activity_item(a: &Activity) -> ApiResult<Item> {
@@ -137,7 +142,14 @@ impl Store {
             .await?;
         self.note_expiry_days(a.content.expires_at.into_iter())
             .await?;
-        self.batch_write(own_entry_puts(a, &a.content.feeds)).await
+        let trim = async {
+            match &a.parent_id {
+                Some(parent_id) => self.trim_latest_shares(parent_id).await,
+                None => Ok(()),
+            }
+        };
+        tokio::try_join!(self.batch_write(own_entry_puts(a, &a.content.feeds)), trim)?;
+        Ok(())
     }
 
     async fn create_share(&self, a: &Activity, item: Item, parent_id: &str) -> ApiResult<()> {
@@ -150,9 +162,14 @@ impl Store {
         let bump = Update::builder()
             .table_name(self.table())
             .set_key(Some(keys::activity(parent_id).to_item()))
-            .update_expression("ADD share_count :one")
+            .update_expression(
+                "ADD share_count :one \
+                 SET latest_share_ids = list_append(:id, if_not_exists(latest_share_ids, :empty))",
+            )
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(deleted_at)")
             .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":id", AttributeValue::L(vec![s(a.id.clone())]))
+            .expression_attribute_values(":empty", AttributeValue::L(Vec::new()))
             .build()
             .map_err(|e| ApiError::internal("build update", e))?;
         // The share's entry under its parent, for `query_activity_shares`.
@@ -175,6 +192,21 @@ impl Store {
             [true, ..] => Err(creation_conflict(a, false)),
             _ => Err(creation_conflict(a, true)),
         }
+    }
+
+    /// Keeps the parent's newest-shares list at [`LATEST_SHARES_KEPT`] ids. Elements past
+    /// the end of a list are ignored by `REMOVE`, so one write trims whatever concurrent
+    /// shares appended; a list already short enough fails the condition and stays.
+    async fn trim_latest_shares(&self, parent_id: &str) -> ApiResult<()> {
+        let removes: Vec<String> = (LATEST_SHARES_KEPT..LATEST_SHARES_KEPT + TRIM_SPAN)
+            .map(|i| format!("latest_share_ids[{i}]"))
+            .collect();
+        let request = self
+            .update(keys::activity(parent_id))
+            .update_expression(format!("REMOVE {}", removes.join(", ")))
+            .condition_expression("size(latest_share_ids) > :kept")
+            .expression_attribute_values(":kept", n(LATEST_SHARES_KEPT as i64));
+        self.run_if("trim latest shares", request).await.map(|_| ())
     }
 
     /// Reads one activity, strongly consistent so a client reads its own writes.

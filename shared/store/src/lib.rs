@@ -37,6 +37,7 @@ mod user_writes;
 mod users;
 mod v2_reactions;
 
+pub use activities::LATEST_SHARES_KEPT;
 pub use batch::{Item, WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
 pub use bookmarks::{Bookmark, BookmarkFolder, BookmarkWrite};
 pub(crate) use call::sdk_error;

@@ -7,18 +7,28 @@ use serde::Serialize;
 
 use crate::responses::CommentResponse;
 use crate::responses::FeedResponse;
-use crate::responses::{ActivityResponse, ReactionResponse, UserDirectory};
+use crate::responses::{ActivityResponse, ReactionResponse, ShareResponse, UserDirectory};
 use tributary_domain::model::comment::Comment;
 use tributary_domain::model::feed::Feed;
 use tributary_domain::model::follow::Follow;
-use tributary_domain::model::Activity;
+use tributary_domain::model::{Activity, Visibility};
 use tributary_domain::ApiResult;
 use tributary_store::by_activity;
 use tributary_store::keys;
 use tributary_store::Store;
+use tributary_store::LATEST_SHARES_KEPT;
 
 /// How many of an activity's newest top-level comments a read shows.
 pub const COMMENTS_SHOWN: usize = 5;
+
+/// How many of an activity's newest shares a read shows (`latest_shares`).
+pub const SHARES_SHOWN: usize = 5;
+
+/// Whether a share is listed to `reader`: private shares only to their author (and to
+/// server-side reads, which have no reader).
+fn shown_to(reader: Option<&str>, share: &Activity) -> bool {
+    share.content.visibility != Visibility::Private || reader.is_none_or(|r| r == share.user_id)
+}
 
 /// What a read adds to its activities, as Stream's `enrichment_options` choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +43,8 @@ pub struct Enrichment {
     pub own_bookmarks: bool,
     /// The objects `collection_refs` name, read with the page's users.
     pub collections: bool,
+    /// The newest shares (`latest_shares`), read with the shared parents.
+    pub shares: bool,
 }
 
 impl Default for Enrichment {
@@ -45,6 +57,7 @@ impl Default for Enrichment {
             current_feed: true,
             own_bookmarks: true,
             collections: true,
+            shares: true,
         }
     }
 }
@@ -67,6 +80,7 @@ impl Enrichment {
                 current_feed: false,
                 own_bookmarks: false,
                 collections: false,
+                shares: false,
             };
         }
         Enrichment {
@@ -81,6 +95,7 @@ impl Enrichment {
             current_feed: !flag("skip_activity_current_feed"),
             own_bookmarks: !flag("skip_activity_own_bookmarks"),
             collections: !flag("skip_activity_collections"),
+            shares: true,
         }
     }
 }
@@ -131,15 +146,19 @@ pub async fn activities_with_users(
             .collect(),
         None => Vec::new(),
     };
-    let parent_ids: Vec<String> = if enrich.parents {
-        list.iter()
-            .filter_map(|a| a.parent_id.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // Shared parents and the newest shares are both activities: one batched read.
+    let parents_of = list.iter().filter_map(|a| a.parent_id.clone());
+    let shares_of = list
+        .iter()
+        .flat_map(|a| a.latest_share_ids.iter().take(LATEST_SHARES_KEPT).cloned());
+    let related_ids: Vec<String> = match (enrich.parents, enrich.shares) {
+        (true, true) => parents_of.chain(shares_of).collect::<HashSet<_>>(),
+        (true, false) => parents_of.collect(),
+        (false, true) => shares_of.collect(),
+        (false, false) => HashSet::new(),
+    }
+    .into_iter()
+    .collect();
     let comment_ids: Vec<String> = list
         .iter()
         .flat_map(|a| a.latest_comment_ids.iter().take(enrich.comments).cloned())
@@ -150,15 +169,15 @@ pub async fn activities_with_users(
     };
     // Metrics: the shards of the page's tracked activities, one batched read.
     let tracked = list.iter().filter(|a| a.has_metrics).map(|a| a.id.as_str());
-    let (own, parents, comments, marks, bookmarks, metrics, polls) = tokio::try_join!(
+    let (own, related, comments, marks, bookmarks, metrics, polls) = tokio::try_join!(
         async {
             Ok::<_, tributary_domain::ApiError>(by_activity(store.get_reactions(own_keys).await?))
         },
         async {
-            if parent_ids.is_empty() {
+            if related_ids.is_empty() {
                 Ok(HashMap::new())
             } else {
-                store.get_activities(&parent_ids).await
+                store.get_activities(&related_ids).await
             }
         },
         store.get_comments(&comment_ids),
@@ -173,9 +192,28 @@ pub async fn activities_with_users(
         crate::polls::of_page(store, list, reader),
     )?;
 
+    let parents: HashMap<&str, &Activity> = list
+        .iter()
+        .filter(|_| enrich.parents)
+        .filter_map(|a| a.parent_id.as_deref())
+        .filter_map(|id| related.get_key_value(id))
+        .map(|(id, p)| (id.as_str(), p))
+        .collect();
+    let shares_of = |a: &Activity| -> Vec<&Activity> {
+        if !enrich.shares {
+            return Vec::new();
+        }
+        a.latest_share_ids
+            .iter()
+            .filter_map(|id| related.get(id))
+            .filter(|share| share.deleted_at.is_none() && shown_to(reader, share))
+            .take(SHARES_SHOWN)
+            .collect()
+    };
     let user_ids: HashSet<&str> = list
         .iter()
-        .chain(parents.values())
+        .chain(parents.values().copied())
+        .chain(list.iter().flat_map(shares_of))
         .flat_map(ActivityResponse::user_ids)
         .chain(comments.values().flat_map(Comment::user_ids))
         .chain(extra_users.iter().copied())
@@ -186,7 +224,7 @@ pub async fn activities_with_users(
     let refs = if enrich.collections {
         crate::collections::referenced(
             list.iter()
-                .chain(parents.values())
+                .chain(parents.values().copied())
                 .flat_map(|a| a.content.collection_refs.iter()),
         )
     } else {
@@ -211,7 +249,7 @@ pub async fn activities_with_users(
             let parent = a
                 .parent_id
                 .as_ref()
-                .and_then(|id| parents.get(id))
+                .and_then(|id| parents.get(id.as_str()))
                 .map(|p| {
                     let mut parent = ActivityResponse::render(p, &users, None);
                     parent.collections = collections_of(p);
@@ -219,6 +257,14 @@ pub async fn activities_with_users(
                 });
             let mut rendered = ActivityResponse::render(a, &users, parent);
             rendered.collections = collections_of(a);
+            rendered.latest_shares = shares_of(a)
+                .into_iter()
+                .map(|share| ShareResponse {
+                    activity_id: share.id.clone(),
+                    created_at: share.created_at,
+                    user: users.get(&share.user_id),
+                })
+                .collect();
             rendered.metrics = metrics.get(&a.id).cloned();
             rendered.poll = a
                 .content

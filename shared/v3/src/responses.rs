@@ -88,6 +88,9 @@ pub struct ActivityResponse {
     pub reaction_count: i64,
     pub comment_count: i64,
     pub bookmark_count: i64,
+    /// The newest shares that still stand; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub latest_shares: Vec<ShareResponse>,
     /// Tracked metrics (`track_activity_metrics`) by name; absent when none were tracked.
     pub metrics: Option<std::collections::BTreeMap<String, i64>>,
     pub popularity: i64,
@@ -106,6 +109,14 @@ pub struct ActivityResponse {
     pub is_watched: Option<bool>,
     /// On notification activities: what triggered them and what they are about.
     pub notification_context: Option<Value>,
+}
+
+/// Stream's `ShareResponse`: an activity sharing another, who shared and when.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShareResponse {
+    pub activity_id: String,
+    pub created_at: Nanos,
+    pub user: UserResponse,
 }
 
 /// Users needed to render activities, keyed by id. Missing users render as placeholders.
@@ -175,6 +186,7 @@ impl ActivityResponse {
             reaction_count: a.reaction_count,
             comment_count: a.comment_count,
             bookmark_count: a.bookmark_count,
+            latest_shares: Vec::new(),
             metrics: None,
             popularity: a.weighted_popularity(),
             score: a.score,

@@ -203,3 +203,104 @@ async fn private_shares_and_bad_input() {
         .await;
     assert_eq!(share_ids(own.expect_ok()).len(), 1);
 }
+
+fn latest_share_ids(activity: &Value) -> Vec<String> {
+    activity
+        .get("latest_shares")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|s| s["activity_id"].as_str().expect("activity_id").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn reads_show_the_newest_shares_that_still_stand() {
+    let app = TestApp::spawn().await;
+    let (author, reader) = (unique("author"), unique("reader"));
+    app.upsert_user(&author, &author).await;
+    app.upsert_user(&reader, &reader).await;
+    let parent = app.post(&author).await["id"].as_str().unwrap().to_string();
+    let read = |who: Option<String>| {
+        let app = &app;
+        let path = format!("/api/v2/feeds/activities/{parent}");
+        async move {
+            let reply = match who {
+                Some(u) => app.as_user(&u, "GET", &path, None).await,
+                None => app.server("GET", &path, None).await,
+            };
+            reply.expect_ok()["activity"].clone()
+        }
+    };
+    // No shares yet: the field is left out.
+    assert!(read(None).await.get("latest_shares").is_none());
+
+    let mut shares = Vec::new();
+    let mut sharers = Vec::new();
+    for i in 0..13 {
+        let u = unique(&format!("sharer{i}"));
+        app.upsert_user(&u, &format!("Sharer {i}")).await;
+        shares.push(share(&app, &u, &parent, json!({})).await);
+        sharers.push(u);
+    }
+    let newest: Vec<String> = shares.iter().rev().take(5).cloned().collect();
+    let activity = read(None).await;
+    assert_eq!(latest_share_ids(&activity), newest);
+    assert_eq!(activity["share_count"], json!(13));
+    assert_eq!(activity["latest_shares"][0]["user"]["id"], json!(sharers[12]));
+    assert_eq!(
+        activity["latest_shares"][0]["user"]["name"],
+        json!("Sharer 12")
+    );
+    // The stored list stays trimmed whatever the number of shares.
+    let stored = app.state.store.get_activity(&parent).await.unwrap().unwrap();
+    assert_eq!(stored.latest_share_ids.len(), 10);
+    assert_eq!(stored.latest_share_ids[0], shares[12]);
+
+    // A soft-deleted share and a hard-deleted one make room for older ones.
+    app.server(
+        "DELETE",
+        &format!("/api/v2/feeds/activities/{}", shares[12]),
+        None,
+    )
+    .await
+    .expect_ok();
+    app.hard_delete(&shares[11]).await;
+    let expected: Vec<String> = shares[6..11].iter().rev().cloned().collect();
+    assert_eq!(latest_share_ids(&read(None).await), expected);
+
+    // A private share shows to its author and the server, not to other readers.
+    let private = share(&app, &sharers[0], &parent, json!({"visibility": "private"})).await;
+    assert_eq!(latest_share_ids(&read(None).await)[0], private);
+    assert_eq!(
+        latest_share_ids(&read(Some(sharers[0].clone())).await)[0],
+        private
+    );
+    assert_eq!(latest_share_ids(&read(Some(reader.clone())).await), expected);
+
+    // A feed page shows them too, read in the batch that loads shared parents.
+    let plain = app.post(&author).await["id"].as_str().unwrap().to_string();
+    let feed = format!("/api/v2/feeds/feed_groups/user/feeds/{author}");
+    let m = Measure::start(&app);
+    let page = app
+        .server("POST", &feed, Some(json!({"limit": 10, "user_id": reader})))
+        .await;
+    let cost = m.finish(1);
+    println!(
+        "feed page with shared activities: {:.1} RU, {:.0} round trips",
+        cost.read_units, cost.round_trips
+    );
+    let page = page.expect_ok().clone();
+    let listed = page["activities"].as_array().expect("activities");
+    let shown = listed
+        .iter()
+        .find(|a| a["id"] == json!(parent))
+        .expect("the shared activity");
+    assert_eq!(latest_share_ids(shown), expected);
+    assert!(listed
+        .iter()
+        .find(|a| a["id"] == json!(plain))
+        .is_some_and(|a| a.get("latest_shares").is_none()));
+}

@@ -48,6 +48,10 @@ pub struct Activity {
     /// Ids of the newest top-level comments, newest first (reads show the first few).
     #[serde(default)]
     pub latest_comment_ids: Vec<String>,
+    /// Ids of the newest activities sharing this one, newest first (reads show the first
+    /// few that still stand; the list is trimmed after each share).
+    #[serde(default)]
+    pub latest_share_ids: Vec<String>,
     /// The newest reactions (at most `reaction::LATEST_KEPT`), newest first.
     #[serde(default)]
     pub latest_reactions: Vec<Reaction>,
@@ -184,6 +188,7 @@ impl Activity {
             score: 0.0,
             version: 0,
             latest_comment_ids: Vec::new(),
+            latest_share_ids: Vec::new(),
             latest_reactions: Vec::new(),
             notification_context: None,
             reaction_groups: BTreeMap::new(),
