@@ -155,6 +155,8 @@ def with_stack(sup: Supervisor, body) -> int:
             "TRIBUTARY_INSTANCE": LOAD_INSTANCE,
             "TRIBUTARY_ROOT": str(ROOT),
             "TRIBUTARY_JOBS_INTERVAL": "0",
+            # Usage counts written as deployed (every 10 s per instance), not after every request.
+            "USAGE_FLUSH_SECONDS": "10",
             "RUST_LOG": setting("RUST_LOG", "warn"),
         }
     )

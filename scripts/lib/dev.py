@@ -585,6 +585,9 @@ def run(args: argparse.Namespace) -> int:
             "USER_RATE_LIMIT": os.environ.get("USER_RATE_LIMIT", ""),
             # Empty: a write delivers to its first 50 followers before answering, the rest queued.
             "INLINE_FANOUT": os.environ.get("INLINE_FANOUT", ""),
+            # Usage counts (query_feeds_usage_stats) written after every request here, so the
+            # figures are exact at once; deployed, each instance writes them every 10 s.
+            "USAGE_FLUSH_SECONDS": os.environ.get("USAGE_FLUSH_SECONDS", "0"),
             # The WebSocket API's management API (POST/GET/DELETE @connections/{id}).
             "REALTIME_ENDPOINT": settings.realtime_endpoint,
         }

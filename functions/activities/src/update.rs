@@ -180,6 +180,7 @@ pub async fn upsert(
                     update_with(state, caller, &a.id, None, move |_| Ok(content.clone())).await
                 } else {
                     store.create_activity(&a).await?;
+                    state.usage.count(tributary_http::usage::ACTIVITIES, 1);
                     arrived_in(state, &a, &a.content.feeds, formats).await?;
                     Ok(a)
                 }

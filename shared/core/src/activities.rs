@@ -14,7 +14,7 @@ use tributary_domain::time::now_nanos;
 use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
-use tributary_http::AppState;
+use tributary_http::{usage, AppState};
 use tributary_store::feed_rules;
 use tributary_store::Store;
 use tributary_tasks::fanout;
@@ -185,6 +185,7 @@ pub async fn publish_with(
     let formats = ensure_groups(store, &activity.content.feeds).await?;
     may_post(store, caller, &activity.content.feeds).await?;
     store.create_activity(activity).await?;
+    state.usage.count(usage::ACTIVITIES, 1);
     arrived(state, activity, &activity.content.feeds, &formats, deliver).await
 }
 

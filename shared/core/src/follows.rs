@@ -10,7 +10,7 @@ use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
-use tributary_http::AppState;
+use tributary_http::{usage, AppState};
 use tributary_store::feed_rules;
 use tributary_store::mark_status;
 use tributary_tasks::fanout::FanoutTask;
@@ -195,6 +195,7 @@ pub async fn follow(
             Err(ApiError::field("target", "already following"))
         };
     }
+    state.usage.count(usage::FOLLOWS, 1);
     if req.create_notification_activity == Some(true) {
         let custom = match req.copy_custom_to_notification {
             Some(true) => f.custom.clone(),

@@ -21,12 +21,19 @@ pub struct AppConfig {
     /// `REALTIME_ENDPOINT`: the WebSocket API's management endpoint. Without it there is no
     /// realtime API, and writes queue no events.
     pub realtime_endpoint: Option<String>,
+    /// How often a function instance writes its usage counts (`USAGE_FLUSH_SECONDS`, default
+    /// [`DEFAULT_USAGE_FLUSH_SECS`]; 0: after every request); `None`: only when asked.
+    pub usage_flush: Option<std::time::Duration>,
 }
 
 /// Followers a write delivers to before it answers, unless `INLINE_FANOUT` says otherwise.
 /// `scripts/bench inline_fanout` on DynamoDB Local: an add with 50 followers delivered inline
 /// takes about 3x one that queues them (43 ms against 13 ms); with 100, about 6x.
 pub const DEFAULT_INLINE_FANOUT: usize = 50;
+
+/// Seconds between a function instance's writes of its usage counts: one write unit per
+/// instance per interval, whatever the traffic (see `usage`).
+pub const DEFAULT_USAGE_FLUSH_SECS: u64 = 10;
 
 impl AppConfig {
     pub fn from_env() -> Result<Self, ApiError> {
@@ -77,6 +84,16 @@ impl AppConfig {
             realtime_endpoint: std::env::var("REALTIME_ENDPOINT")
                 .ok()
                 .filter(|v| !v.is_empty()),
+            usage_flush: Some(std::time::Duration::from_secs(
+                match std::env::var("USAGE_FLUSH_SECONDS") {
+                    Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| {
+                        ApiError::internal_msg(format!(
+                            "USAGE_FLUSH_SECONDS: '{v}' is not a number of seconds"
+                        ))
+                    })?,
+                    _ => DEFAULT_USAGE_FLUSH_SECS,
+                },
+            )),
         })
     }
 }

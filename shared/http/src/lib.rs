@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod routes;
 mod span;
 mod state;
+pub mod usage;
 pub mod v2;
 
 pub use error::{HttpError, HttpResult};
@@ -40,6 +41,10 @@ pub fn app(routes: Router<AppState>, state: AppState) -> Router {
             ))
         })
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            usage::count_request,
+        ))
         // The routes' rate-limit layers reach the store through this.
         .layer(axum::Extension(state))
         .layer(axum::middleware::from_fn(envelope::stream_envelope))

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use crate::auth::Authenticator;
 use crate::config::AppConfig;
 use crate::cursor::CursorCodec;
+use crate::usage::UsageMeter;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tributary_domain::{ApiError, ApiResult};
@@ -20,13 +21,17 @@ pub struct AppState {
     pub store: Store,
     /// The task queue, when the function enqueues background work.
     pub queue: Option<TaskQueue>,
+    /// This instance's usage counts not yet written.
+    pub usage: Arc<UsageMeter>,
 }
 
 impl AppState {
     pub fn new(config: AppConfig, store: Store, queue: Option<TaskQueue>) -> Self {
         let auth = Authenticator::new(&config.api_key, &config.api_secret);
         let cursors = CursorCodec::new(&config.api_secret);
+        let usage = Arc::new(UsageMeter::new(config.usage_flush));
         AppState {
+            usage,
             config: Arc::new(config),
             auth: Arc::new(auth),
             cursors: Arc::new(cursors),

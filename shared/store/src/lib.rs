@@ -5,6 +5,7 @@
 //! benchmarks read to price each operation.
 
 pub mod access;
+pub mod app_settings;
 pub mod collections;
 pub mod feed_rules;
 pub mod keys;
@@ -33,6 +34,7 @@ mod rate_limits;
 mod reactions;
 mod realtime;
 mod transact;
+mod usage;
 mod user_writes;
 mod users;
 mod v2_reactions;
@@ -54,6 +56,7 @@ pub use ranges::{Slice, TimePartition};
 pub use rate_limits::RateCount;
 pub use reactions::{by_activity, latest_index, Added};
 pub use realtime::{Connection, Watcher, MAX_WATCHERS};
+pub use usage::DailyCounts;
 pub use user_writes::Profile;
 pub use v2_reactions::V2ReactionRecord;
 

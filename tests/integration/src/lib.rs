@@ -174,6 +174,9 @@ impl TestApp {
             user_rate_limit,
             inline_fanout,
             realtime_endpoint: realtime_endpoint.clone(),
+            // Usage counts are written only when asked (the usage query does): request costs
+            // measured here stay those of the request's own work.
+            usage_flush: None,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let publisher = match &realtime_endpoint {

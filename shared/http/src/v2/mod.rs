@@ -35,7 +35,11 @@ pub fn app(routes: Router<AppState>, state: AppState) -> V2App {
                 "the requested path does not exist".into(),
             ))
         })
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::usage::count_request,
+        ))
         .layer(axum::middleware::from_fn(v2_envelope))
         .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES));
     tower::util::MapRequestLayer::new(normalize as fn(Request) -> Request).layer(router)
