@@ -1,9 +1,11 @@
 //! `track_activity_metrics`: counts views, clicks and impressions of activities.
 //!
-//! Stream's built-in metrics and their limits per user, activity and hour are served; a
-//! name Stream would take but this app has not configured, a missing (or invisible, or
-//! deleted) activity and an event over the user's hourly allowance each answer
-//! `allowed: false` for that event, with an `error` for the first two. Malformed input (no
+//! The app's metrics are the defaults merged with its `activity_metrics_config`
+//! (`tributary_domain::metrics`, set with `update_app`), read beside the activities. A name
+//! Stream would take but this app has not configured, a metric configured with a limit of 0
+//! (disabled), a missing (or invisible, or deleted) activity and an event over the user's
+//! hourly allowance each answer `allowed: false` for that event, with an `error` for the
+//! first three. Malformed input (no
 //! events, more than 100, an empty activity id, a metric name that is not 1-64 letters,
 //! digits, `_` or `-`, a zero delta) is refused whole with a 400 naming the field, before
 //! anything is written. Counting lives in `tributary_store` (sharded counters).
@@ -15,6 +17,7 @@ use axum::Json;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tributary_domain::metrics::{self, MetricLimit, MetricLimits};
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::{AppState, Auth, Body, HttpResult};
 
@@ -22,13 +25,8 @@ use crate::ops::visible_to;
 
 /// At most this many events in one request, as Stream documents.
 const MAX_EVENTS: usize = 100;
-/// Longest metric name Stream takes.
-const MAX_METRIC_LEN: usize = 64;
 /// Events tracked at once.
 const CONCURRENCY: usize = 8;
-
-/// Stream's default metrics and how much of each one user may add to one activity per hour.
-const METRICS: [(&str, i64); 3] = [("views", 10), ("clicks", 5), ("impressions", 50)];
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TrackActivityMetricsEvent {
@@ -69,14 +67,6 @@ struct Event {
     delta: i64,
 }
 
-fn valid_metric_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_METRIC_LEN
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 fn check(req: TrackActivityMetricsRequest) -> ApiResult<Vec<Event>> {
     let events = req
         .events
@@ -98,7 +88,7 @@ fn check(req: TrackActivityMetricsRequest) -> ApiResult<Vec<Event>> {
                     "activity_id is required",
                 )
             })?;
-            let metric = e.metric.filter(|m| valid_metric_name(m)).ok_or_else(|| {
+            let metric = e.metric.filter(|m| metrics::valid_name(m)).ok_or_else(|| {
                 ApiError::field(
                     format!("events[{i}].metric"),
                     "metric must be 1-64 letters, digits, underscores or dashes",
@@ -133,7 +123,9 @@ pub async fn track(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let activities = s.store.get_activities(&ids).await?;
+    let (activities, settings) =
+        tokio::try_join!(s.store.get_activities(&ids), s.store.app_settings())?;
+    let limits = MetricLimits::merged(&settings.metrics_config());
     let present: HashMap<&str, bool> = activities
         .values()
         .filter(|a| a.deleted_at.is_none() && visible_to(&caller, a))
@@ -143,6 +135,7 @@ pub async fn track(
     let store = &s.store;
     let user = user.as_str();
     let present = &present;
+    let limits = &limits;
     // Events on the same activity and metric are applied in their order (a later one may
     // be over the allowance an earlier one used up); different ones run at once.
     let mut groups: Vec<Vec<(usize, Event)>> = Vec::new();
@@ -159,7 +152,7 @@ pub async fn track(
         .map(|group| async move {
             let mut out = Vec::with_capacity(group.len());
             for (i, e) in group {
-                out.push((i, track_one(store, user, hour, present, e).await?));
+                out.push((i, track_one(store, user, hour, present, limits, e).await?));
             }
             Ok::<_, ApiError>(out)
         })
@@ -172,13 +165,14 @@ pub async fn track(
     Ok(Json(TrackActivityMetricsReply { results }))
 }
 
-/// Tracks one event: refused with an error for a missing activity or an unknown metric,
-/// refused without one over the user's allowance, else counted.
+/// Tracks one event: refused with an error for a missing activity or an unknown or disabled
+/// metric, refused without one over the user's allowance, else counted.
 async fn track_one(
     store: &tributary_store::Store,
     user: &str,
     hour: i64,
     present: &HashMap<&str, bool>,
+    limits: &MetricLimits,
     e: Event,
 ) -> ApiResult<EventResult> {
     let refuse = |error: Option<String>| EventResult {
@@ -193,11 +187,20 @@ async fn track_one(
             e.activity_id
         ))));
     };
-    let Some(&(_, limit)) = METRICS.iter().find(|(name, _)| *name == e.metric) else {
-        return Ok(refuse(Some(format!(
-            "metric '{}' is not configured for this app",
-            e.metric
-        ))));
+    let limit = match limits.of(&e.metric) {
+        MetricLimit::Hourly(limit) => limit,
+        MetricLimit::Disabled => {
+            return Ok(refuse(Some(format!(
+                "metric '{}' is disabled for this app",
+                e.metric
+            ))))
+        }
+        MetricLimit::Unknown => {
+            return Ok(refuse(Some(format!(
+                "metric '{}' is not configured for this app",
+                e.metric
+            ))))
+        }
     };
     let allowed = store
         .take_metric_allowance(user, hour, &e.activity_id, &e.metric, e.delta.abs(), limit)

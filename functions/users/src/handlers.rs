@@ -172,9 +172,14 @@ pub async fn upsert_users(
     }))
 }
 
-/// The app's settings, as far as Tributary has them.
-pub async fn get_app(Auth(_caller): Auth) -> tributary_http::HttpResult<Json<Value>> {
-    Ok(Json(json!({
+/// The app's settings, as far as Tributary has them: fixed values for what it does not keep,
+/// and the `activity_metrics_config` `update_app` stored, once it stored one.
+pub async fn get_app(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+) -> tributary_http::HttpResult<Json<Value>> {
+    let settings = s.store.app_settings().await?;
+    let mut reply = json!({
         "app": {
             "id": 1,
             "name": "tributary",
@@ -201,5 +206,9 @@ pub async fn get_app(Auth(_caller): Auth) -> tributary_http::HttpResult<Json<Val
             "policies": {},
             "push_notifications": {}
         }
-    })))
+    });
+    if let Some(config) = settings.activity_metrics_config {
+        reply["app"]["activity_metrics_config"] = json!(config);
+    }
+    Ok(Json(reply))
 }

@@ -1,8 +1,10 @@
-//! The users family: `POST /api/v2/users` (upsert), `GET /api/v2/app`, the readiness check
-//! `GET /health`, a user's feed data: delete and export (background tasks) and
-//! `GET /api/v2/tasks/{id}`, the API description, `GET /api/v2/openapi.json`, and v3
-//! collections (`/api/v2/feeds/collections`, beside v2's in `v2_users`).
+//! The users family: `POST /api/v2/users` (upsert), `GET` and `PATCH /api/v2/app` (the app's
+//! settings), the readiness check `GET /health`, a user's feed data: delete and export
+//! (background tasks) and `GET /api/v2/tasks/{id}`, the API description,
+//! `GET /api/v2/openapi.json`, and v3 collections (`/api/v2/feeds/collections`, beside v2's
+//! in `v2_users`).
 
+mod app;
 mod collections;
 mod handlers;
 mod polls;
@@ -45,6 +47,13 @@ pub fn routes() -> Routes {
             "The app's settings as Stream's clients read them",
             handlers::get_app,
         )
+        .patch(
+            "/api/v2/app",
+            "update_app",
+            "Change the app's settings: its custom activity metrics (server-side only)",
+            app::update_app,
+        )
+        .body::<app::UpdateAppRequest>()
         .post(
             "/api/v2/feeds/users/{user_id}/delete",
             "delete_feed_user_data",

@@ -9,6 +9,7 @@
 //! - [`aggregation`]: the group keys of aggregated feeds (Jinja formats).
 //! - [`ranking`]: ranked feeds' scores: Stream's ranking expressions, decay functions and variables.
 //! - [`rate_limit`]: per-user limits per endpoint and platform, and their windows.
+//! - [`metrics`]: activity metrics and their hourly limits, defaults merged with an app's own.
 //! - [`time`] and [`ids`]: timestamps and identifiers; [`retry`]: backoff for retry loops.
 
 pub mod access;
@@ -17,6 +18,7 @@ pub mod caller;
 pub mod error;
 pub mod filter;
 pub mod ids;
+pub mod metrics;
 pub mod model;
 pub mod partial;
 pub mod ranking;

@@ -148,6 +148,12 @@ pub fn feed_visibility(name: &str) -> Key {
     Key::new("META".into(), format!("VISIBILITY#{name}"))
 }
 
+/// The app's settings that `update_app` changes (`activity_metrics_config`): one item,
+/// absent until the first change (until then the defaults in code apply).
+pub fn app_settings() -> Key {
+    Key::new("META".into(), "APP")
+}
+
 // ---- reactions ------------------------------------------------------------------------
 
 /// Prefix of the reactions in an activity's partition.
@@ -678,6 +684,20 @@ pub fn metric_rate(user_id: &str, hour: i64, activity_id: &str, metric: &str) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn app_settings_is_one_item_apart_from_the_other_meta_items() {
+        let k = app_settings();
+        assert_eq!(k, Key::new("META".into(), "APP"));
+        for other in [
+            activity_buckets(),
+            expiry_days(),
+            job_progress("APP"),
+            feed_visibility("APP"),
+        ] {
+            assert_ne!(k, other);
+        }
+    }
 
     #[test]
     fn bookmark_keys_sort_by_time_and_stay_apart() {

@@ -1,12 +1,24 @@
 //! `track_activity_metrics` and the `metrics` of activity reads: counting, exact counts under
 //! 50 parallel writers, per-user hourly limits, per-event refusals, bad input changing
-//! nothing and a user token tracking as another user, against DynamoDB Local.
+//! nothing and a user token tracking as another user; the app's custom metrics
+//! (`update_app`'s `activity_metrics_config`), against DynamoDB Local.
+//!
+//! The metrics configuration is app-wide: tests that change it hold [`APP_METRICS`] for
+//! writing and put the defaults back however they end; the others hold it for reading, so
+//! they always see the defaults.
+
+use std::panic::AssertUnwindSafe;
 
 use futures::future::join_all;
+use futures::FutureExt;
 use serde_json::{json, Value};
 use tributary_integration_tests::{unique, Measure, TestApp};
 
 const TRACK: &str = "/api/v2/feeds/activities/metrics/track";
+const APP: &str = "/api/v2/app";
+
+/// Held for writing by tests that change the app's metrics configuration.
+static APP_METRICS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 async fn new_post(app: &TestApp) -> (String, String) {
     let author = unique("author");
@@ -33,6 +45,7 @@ fn event(id: &str, metric: &str, delta: Option<i64>) -> Value {
 
 #[tokio::test]
 async fn tracked_metrics_are_counted_and_shown_on_reads() {
+    let _defaults = APP_METRICS.read().await;
     let app = TestApp::spawn().await;
     let (author, id) = new_post(&app).await;
     let (_, untracked) = new_post(&app).await;
@@ -98,6 +111,7 @@ async fn tracked_metrics_are_counted_and_shown_on_reads() {
 
 #[tokio::test]
 async fn fifty_parallel_writers_count_exactly() {
+    let _defaults = APP_METRICS.read().await;
     let app = TestApp::spawn().await;
     let (_, id) = new_post(&app).await;
     let users: Vec<String> = (0..50).map(|i| unique(&format!("w{i}"))).collect();
@@ -118,6 +132,7 @@ async fn fifty_parallel_writers_count_exactly() {
 
 #[tokio::test]
 async fn a_users_hourly_allowance_bounds_what_they_add() {
+    let _defaults = APP_METRICS.read().await;
     let app = TestApp::spawn().await;
     let (_, id) = new_post(&app).await;
     let viewer = unique("viewer");
@@ -193,6 +208,7 @@ async fn a_users_hourly_allowance_bounds_what_they_add() {
 
 #[tokio::test]
 async fn unknown_metrics_and_missing_activities_are_refused_per_event() {
+    let _defaults = APP_METRICS.read().await;
     let app = TestApp::spawn().await;
     let (author, id) = new_post(&app).await;
     let private = app
@@ -238,6 +254,7 @@ async fn unknown_metrics_and_missing_activities_are_refused_per_event() {
 
 #[tokio::test]
 async fn bad_input_and_acting_as_another_user_change_nothing() {
+    let _defaults = APP_METRICS.read().await;
     let app = TestApp::spawn().await;
     let (_, id) = new_post(&app).await;
     let viewer = unique("viewer");
@@ -285,4 +302,232 @@ async fn bad_input_and_acting_as_another_user_change_nothing() {
         .await;
     reply.expect_error(17, 403);
     assert_eq!(metrics_of(&app, &id).await, Value::Null);
+}
+
+/// Runs `checks` alone among this file's tests, then replaces the app's metrics
+/// configuration with none (the defaults), whether or not the checks passed.
+async fn changing_app_metrics(app: &TestApp, checks: impl std::future::Future<Output = ()>) {
+    let _alone = APP_METRICS.write().await;
+    let outcome = AssertUnwindSafe(checks).catch_unwind().await;
+    app.server("PATCH", APP, Some(json!({"activity_metrics_config": {}})))
+        .await
+        .expect_ok();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn configured(app: &TestApp) -> Value {
+    app.server("GET", APP, None).await.expect_ok()["app"]
+        .get("activity_metrics_config")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+async fn track_as(app: &TestApp, user: &str, events: Value) -> Vec<Value> {
+    app.server(
+        "POST",
+        TRACK,
+        Some(json!({"user_id": user, "events": events})),
+    )
+    .await
+    .expect_ok()["results"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn allowed(results: &[Value]) -> Vec<bool> {
+    results
+        .iter()
+        .map(|r| r["allowed"].as_bool().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn custom_metrics_add_override_and_disable_over_the_defaults() {
+    let app = TestApp::spawn().await;
+    let (_, id) = new_post(&app).await;
+    let viewer = unique("viewer");
+    let watched = unique("watched");
+    changing_app_metrics(&app, async {
+        let config = json!({watched.as_str(): 3, "views": 2, "clicks": 0});
+        let reply = app
+            .server(
+                "PATCH",
+                APP,
+                Some(json!({"activity_metrics_config": config})),
+            )
+            .await;
+        // Stream's `Response`: nothing but `duration`.
+        let body = reply.expect_ok().as_object().unwrap().clone();
+        assert_eq!(body.keys().collect::<Vec<_>>(), vec!["duration"]);
+        assert_eq!(configured(&app).await, config);
+
+        let m = Measure::start(&app);
+        let r = track_as(
+            &app,
+            &viewer,
+            json!([
+                event(&id, &watched, Some(2)),
+                event(&id, &watched, Some(2)),
+                event(&id, &watched, None),
+                event(&id, "views", Some(2)),
+                event(&id, "views", None),
+                event(&id, "clicks", None),
+                event(&id, "impressions", Some(50)),
+            ]),
+        )
+        .await;
+        let cost = m.finish(1);
+        println!(
+            "track_activity_metrics (7 events, configured metrics): {:.1} RU, {:.1} WU, {:.0} round trips",
+            cost.read_units, cost.write_units, cost.round_trips
+        );
+        // The custom metric counts up to its own limit, views to the overriding 2, clicks
+        // is off (with an error saying so), impressions keeps its default 50.
+        assert_eq!(
+            allowed(&r),
+            vec![true, false, true, true, false, false, true]
+        );
+        assert!(r[1].get("error").is_none_or(Value::is_null));
+        assert!(r[4].get("error").is_none_or(Value::is_null));
+        let disabled = r[5]["error"].as_str().expect("an error for clicks");
+        assert!(
+            disabled.contains("clicks") && disabled.contains("disabled"),
+            "{disabled}"
+        );
+        assert_eq!(
+            metrics_of(&app, &id).await,
+            json!({watched.as_str(): 3, "views": 2, "impressions": 50})
+        );
+
+        // A new configuration replaces the old one: the custom metric is gone, the defaults
+        // are back.
+        app.server("PATCH", APP, Some(json!({"activity_metrics_config": {}})))
+            .await
+            .expect_ok();
+        assert_eq!(configured(&app).await, json!({}));
+        let r = track_as(
+            &app,
+            &viewer,
+            json!([
+                event(&id, &watched, None),
+                event(&id, "clicks", Some(5)),
+                event(&id, "views", Some(8)),
+            ]),
+        )
+        .await;
+        assert_eq!(allowed(&r), vec![false, true, true]);
+        assert!(r[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not configured"));
+        assert_eq!(
+            metrics_of(&app, &id).await,
+            json!({watched.as_str(): 3, "views": 10, "clicks": 5, "impressions": 50})
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_configurations_and_user_tokens_change_nothing() {
+    let app = TestApp::spawn().await;
+    let kept = unique("kept");
+    changing_app_metrics(&app, async {
+        let ten: serde_json::Map<String, Value> =
+            (0..10).map(|i| (format!("custom_{i}"), json!(1))).collect();
+        let mut ten_and_defaults = ten.clone();
+        ten_and_defaults.insert("views".into(), json!(0));
+        ten_and_defaults.insert("impressions".into(), json!(100));
+        // Ten custom names are taken; defaults named beside them do not count.
+        app.server(
+            "PATCH",
+            APP,
+            Some(json!({"activity_metrics_config": ten_and_defaults})),
+        )
+        .await
+        .expect_ok();
+        assert_eq!(configured(&app).await, Value::Object(ten_and_defaults));
+
+        let config = json!({kept.as_str(): 4});
+        app.server(
+            "PATCH",
+            APP,
+            Some(json!({"activity_metrics_config": config})),
+        )
+        .await
+        .expect_ok();
+        let mut eleven = ten.clone();
+        eleven.insert("custom_10".into(), json!(1));
+        let f = "activity_metrics_config";
+        let bad = [
+            (json!({f: eleven}), f.to_string()),
+            (json!({f: {"bad name!": 1}}), format!("{f}.bad name!")),
+            (
+                json!({f: {"x".repeat(65): 1}}),
+                format!("{f}.{}", "x".repeat(65)),
+            ),
+            (json!({f: {"shares": -1}}), format!("{f}.shares")),
+            (json!({f: {"shares": 1.5}}), format!("{f}.shares")),
+            (json!({f: {"shares": "2"}}), format!("{f}.shares")),
+            (json!({f: [1]}), f.to_string()),
+            (json!({f: 5}), f.to_string()),
+            (
+                json!({f: {"shares": 1}, "webhook_url": "https://example.com/hook"}),
+                "webhook_url".to_string(),
+            ),
+            (
+                json!({"max_aggregated_activities_length": 20}),
+                "max_aggregated_activities_length".to_string(),
+            ),
+        ];
+        for (body, field) in bad {
+            let reply = app.server("PATCH", APP, Some(body.clone())).await;
+            let err = reply.expect_error(4, 400);
+            assert!(
+                err["exception_fields"].get(&field).is_some(),
+                "{field} for {body}: {err}"
+            );
+            if field == "webhook_url" {
+                assert!(
+                    err["message"].as_str().unwrap().contains("does not keep"),
+                    "{err}"
+                );
+            }
+            assert_eq!(configured(&app).await, config, "after {body}");
+        }
+        app.server("PATCH", APP, Some(json!([1])))
+            .await
+            .expect_error(4, 400);
+        // Settings sent as null are not changes.
+        app.server("PATCH", APP, Some(json!({"webhook_url": null, f: null})))
+            .await
+            .expect_ok();
+        assert_eq!(configured(&app).await, config);
+
+        let user = unique("user");
+        app.as_user(
+            &user,
+            "PATCH",
+            APP,
+            Some(json!({"activity_metrics_config": {}})),
+        )
+        .await
+        .expect_error(17, 403);
+        assert_eq!(configured(&app).await, config);
+
+        // The configuration in force is the one kept: the custom metric counts up to 4.
+        let (_, id) = new_post(&app).await;
+        let r = track_as(
+            &app,
+            &user,
+            json!([event(&id, &kept, Some(4)), event(&id, &kept, None)]),
+        )
+        .await;
+        assert_eq!(allowed(&r), vec![true, false]);
+        assert_eq!(metrics_of(&app, &id).await, json!({kept.as_str(): 4}));
+    })
+    .await;
 }
