@@ -1,11 +1,17 @@
 """v3 collections through `getstream`: create, read, update, upsert, delete and query (with
 cursors), a user token writing only its own collections, bad input refused with nothing
-changed, and activities reading with their referenced collections enriched (and updated on
-the next read)."""
+changed, activities reading with their referenced collections enriched (and updated on
+the next read), and activities written with inline `collections` (created or updated with
+them, their refs joining `collection_refs`, refused whole for someone else's)."""
 
 from __future__ import annotations
 
-from getstream.models import CollectionRequest, SortParamRequest, UpdateCollectionRequest
+from getstream.models import (
+    ActivityRequest,
+    CollectionRequest,
+    SortParamRequest,
+    UpdateCollectionRequest,
+)
 
 from conformance_support import assert_api_error, assert_duration, assert_recent, fid_for, uid
 
@@ -188,3 +194,130 @@ def test_activities_read_with_their_collections(client, user):
     (activity,) = read.data.activities
     assert activity.collections[p1].custom == {"price": 12}
     assert activity.collections[gone].status == "notfound"
+
+
+def test_add_activity_writes_inline_collections(client, user):
+    name = uid("menu")
+    client.feeds.create_collections(
+        collections=[CollectionRequest(name=name, id="soup", custom={"price": 4})]
+    )
+    before = client.feeds.read_collections(collection_refs=_refs(name, "soup")).data.collections[0]
+    bread, soup, pie = _refs(name, "bread", "soup", "pie")
+    added = client.feeds.add_activity(
+        type="post",
+        feeds=[fid_for(user)],
+        user_id=user,
+        collection_refs=[bread, soup],
+        collections=[
+            CollectionRequest(name=name, id="pie", custom={"price": 6}),
+            CollectionRequest(name=name, id="soup", custom={"price": 5}),
+        ],
+    )
+    activity = added.data.activity
+    assert sorted(activity.collections) == sorted([bread, soup, pie])
+    assert activity.collections[pie].status == "ok"
+    assert activity.collections[pie].custom == {"price": 6}
+    assert activity.collections[soup].custom == {"price": 5}
+    assert activity.collections[bread].status == "notfound"
+
+    got = client.feeds.get_activity(id=activity.id).data.activity
+    assert got.collections[pie].custom == {"price": 6}
+    assert got.collections[soup].custom == {"price": 5}
+    read = client.feeds.read_collections(collection_refs=_refs(name, "soup", "pie")).data.collections
+    assert [(c.id, c.custom) for c in read] == [("soup", {"price": 5}), ("pie", {"price": 6})]
+    assert read[0].created_at == before.created_at
+    assert read[0].updated_at > before.updated_at
+
+
+def test_upsert_activities_write_inline_collections(client, user):
+    name = uid("tags")
+    tag = f"{name}:t"
+    upserted = client.feeds.upsert_activities(
+        activities=[
+            ActivityRequest(
+                type="post",
+                feeds=[fid_for(user)],
+                user_id=user,
+                collections=[CollectionRequest(name=name, id="t", custom={"v": 1})],
+            )
+        ]
+    )
+    (activity,) = upserted.data.activities
+    assert list(activity.collections) == [tag]
+    assert activity.collections[tag].custom == {"v": 1}
+    read = client.feeds.read_collections(collection_refs=[tag]).data.collections
+    assert [(c.id, c.custom, c.user_id) for c in read] == [("t", {"v": 1}, user)]
+
+
+def test_inline_collections_follow_the_ownership_rules(client, make_user, user_client):
+    amy, bob = make_user(), make_user()
+    name = uid("lists")
+    as_amy, as_bob = user_client(amy), user_client(bob)
+    as_amy.feeds.create_collections(
+        collections=[CollectionRequest(name=name, id="l1", custom={"t": "amy's"})]
+    )
+    activity_id = uid("act")
+    assert_api_error(
+        lambda: as_bob.feeds.add_activity(
+            id=activity_id,
+            type="post",
+            feeds=[fid_for(bob)],
+            collections=[
+                CollectionRequest(name=name, id="l2", custom={"t": "bob's"}),
+                CollectionRequest(name=name, id="l1", custom={"t": "bob's"}),
+            ],
+        ),
+        **NOT_ALLOWED,
+    )
+    read = client.feeds.read_collections(collection_refs=_refs(name, "l1", "l2")).data.collections
+    assert [(c.id, c.custom) for c in read] == [("l1", {"t": "amy's"})]
+    assert_api_error(lambda: client.feeds.get_activity(id=activity_id), **NOT_FOUND)
+
+    # Referencing hers needs no permission; writing his own does not either.
+    l1, l2 = _refs(name, "l1", "l2")
+    added = as_bob.feeds.add_activity(
+        id=activity_id,
+        type="post",
+        feeds=[fid_for(bob)],
+        collection_refs=[l1],
+        collections=[CollectionRequest(name=name, id="l2", custom={"t": "bob's"})],
+    ).data.activity
+    assert sorted(added.collections) == sorted([l1, l2])
+    assert added.collections[l1].custom == {"t": "amy's"}
+    assert added.collections[l2].user_id == bob
+
+
+def test_inline_collections_bad_input_names_the_field(client, user):
+    name = uid("bad")
+    activity_id = uid("act")
+    exc = assert_api_error(
+        lambda: client.feeds.add_activity(
+            id=activity_id,
+            type="post",
+            feeds=[fid_for(user)],
+            user_id=user,
+            collections=[
+                CollectionRequest(name=name, id="ok", custom={"x": 1}),
+                CollectionRequest(name=name, id="a#b", custom={"x": 1}),
+            ],
+        ),
+        **INPUT,
+    )
+    assert "collections[1].id" in exc.message, exc.message
+    listed = [f"{name}:r{i}" for i in range(250)]
+    exc = assert_api_error(
+        lambda: client.feeds.add_activity(
+            id=activity_id,
+            type="post",
+            feeds=[fid_for(user)],
+            user_id=user,
+            collection_refs=listed,
+            collections=[
+                CollectionRequest(name=name, id=f"c{i}", custom={"x": i}) for i in range(6)
+            ],
+        ),
+        **INPUT,
+    )
+    assert "collections" in exc.message, exc.message
+    assert client.feeds.read_collections(collection_refs=_refs(name, "ok", "c0")).data.collections == []
+    assert_api_error(lambda: client.feeds.get_activity(id=activity_id), **NOT_FOUND)

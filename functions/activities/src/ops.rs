@@ -11,10 +11,12 @@ use tributary_domain::validate;
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
+use tributary_store::collections::CollectionObject;
 use tributary_store::threads::{self, Order};
 use tributary_store::Store;
 use tributary_tasks::notifications;
 use tributary_tasks::realtime;
+use tributary_v3::collections;
 use tributary_v3::render;
 use tributary_v3::requests::NewActivityRequest;
 use tributary_v3::responses::ActivityResponse;
@@ -24,12 +26,24 @@ pub(crate) use tributary_core::activities::{
     WRITE_CONCURRENCY,
 };
 
-/// Builds a new activity from a request, checking everything that needs no storage.
+/// A new activity and the collections its request writes inline (`collections`).
+pub(crate) struct NewActivity {
+    pub activity: Activity,
+    /// Deduplicated, owned by the acting user (a server call: as each names, else the
+    /// activity's user); their refs are in the activity's `collection_refs` already.
+    pub collections: Vec<CollectionObject>,
+    /// Whom the collection writes act for: the user of a user token, `None` for the server.
+    pub acting: Option<String>,
+}
+
+/// Builds a new activity from a request, checking everything that needs no storage,
+/// inline `collections` included: their refs join `collection_refs` (after those listed,
+/// each once), and the merged list keeps to the per-activity limit on references.
 pub(crate) fn prepare_new(
     caller: &Caller,
     mut req: NewActivityRequest,
     now: Nanos,
-) -> ApiResult<Activity> {
+) -> ApiResult<NewActivity> {
     let activity_type = req
         .activity_type
         .take()
@@ -56,11 +70,52 @@ pub(crate) fn prepare_new(
     if let Some(parent) = &parent_id {
         validate::id("parent_id", parent)?;
     }
-    let content = req.apply(ActivityContent::default())?;
+    let inline = req.collections.take().unwrap_or_default();
+    let listed = req.collection_refs.as_ref().map_or(0, Vec::len);
+    let mut content = req.apply(ActivityContent::default())?;
+    let (collections, acting) = if inline.is_empty() {
+        (Vec::new(), None)
+    } else {
+        let acting = collections::owner_of(caller)?;
+        let objects = collections::objects(&inline, acting.as_deref(), Some(&user_id))?;
+        merge_refs(&mut content.collection_refs, &objects, listed)?;
+        (objects, acting)
+    };
     validate::content(&activity_type, &content)?;
     let mut activity = Activity::new(id, activity_type, user_id, content, now);
     activity.parent_id = parent_id;
-    Ok(activity)
+    Ok(NewActivity {
+        activity,
+        collections,
+        acting,
+    })
+}
+
+/// Adds the refs of inline collections to `collection_refs`, each once. Past the limit
+/// because of them: 400 naming `collections` (listed refs alone past it are named as
+/// `collection_refs` by the content check).
+fn merge_refs(
+    refs: &mut Vec<String>,
+    objects: &[CollectionObject],
+    listed: usize,
+) -> ApiResult<()> {
+    for o in objects {
+        let r = o.reference();
+        if !refs.contains(&r) {
+            refs.push(r);
+        }
+    }
+    if refs.len() > validate::MAX_TAGS && listed <= validate::MAX_TAGS {
+        return Err(ApiError::field(
+            "collections",
+            format!(
+                "collections: with collection_refs, an activity may reference at most {} collections, got {}",
+                validate::MAX_TAGS,
+                refs.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The poll an activity names must exist (400 naming `poll_id` otherwise); `before` is the
@@ -94,8 +149,18 @@ pub async fn add(
     let store = &state.store;
     let notify = req.create_notification_activity == Some(true);
     let copy_custom = req.copy_custom_to_notification == Some(true);
-    let activity = prepare_new(caller, req, now_nanos())?;
+    let NewActivity {
+        activity,
+        collections,
+        acting,
+    } = prepare_new(caller, req, now_nanos())?;
     check_poll(store, &activity.content, None).await?;
+    if !collections.is_empty() {
+        // The activity's own checks come first, so an activity refused writes no collection.
+        ensure_groups(store, &activity.content.feeds).await?;
+        may_post(store, caller, &activity.content.feeds).await?;
+        collections::upsert(store, collections, acting.as_deref()).await?;
+    }
     publish(state, caller, &activity).await?;
     if notify {
         notify_mentions(state, &activity, copy_custom).await?;

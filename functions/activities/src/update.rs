@@ -18,6 +18,7 @@ use tributary_domain::validate::{self};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
+use tributary_store::collections::CollectionObject;
 use tributary_v3::render;
 use tributary_v3::requests::{ActivityFields, NewActivityRequest};
 use tributary_v3::responses::ActivityResponse;
@@ -124,8 +125,14 @@ pub async fn upsert(
     let now = now_nanos();
     let mut prepared = Vec::with_capacity(requests.len());
     let mut seen = HashSet::new();
+    let mut inline = Vec::new();
+    let mut acting = None;
     for (i, req) in requests.into_iter().enumerate() {
-        let a = prepare_new(caller, req, now).map_err(|e| e.within(&format!("activities[{i}]")))?;
+        let new =
+            prepare_new(caller, req, now).map_err(|e| e.within(&format!("activities[{i}]")))?;
+        inline.extend(new.collections);
+        acting = acting.or(new.acting);
+        let a = new.activity;
         if !seen.insert(a.id.clone()) {
             return Err(ApiError::field(
                 format!("activities[{i}].id"),
@@ -169,6 +176,10 @@ pub async fn upsert(
             caller.may_modify(&old.user_id)?;
         }
     }
+    // Inline collections of the whole batch (the last one named wins), once every activity
+    // has passed its checks and before any is written.
+    let inline = tributary_v3::collections::dedup(inline, CollectionObject::reference);
+    tributary_v3::collections::upsert(store, inline, acting.as_deref()).await?;
 
     let formats = &formats;
     let written: Vec<Activity> = stream::iter(prepared)

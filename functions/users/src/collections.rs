@@ -8,30 +8,23 @@
 //! Server-side calls act on any object. A user token reads and queries its own objects and
 //! those nobody owns, and creates, updates, upserts and deletes only its own (403, code 17,
 //! for anyone else's). Input is checked whole before anything is written: 400, code 4,
-//! naming the field.
-
-use std::collections::HashMap;
+//! naming the field. Reading create/upsert input and upserting are
+//! `tributary_v3::collections`, which an activity's inline `collections` share.
 
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
-use tributary_domain::caller::Caller;
+use serde_json::{json, Value};
 use tributary_domain::filter::predicate::{self, Field, Kind, Op};
-use tributary_domain::ids;
 use tributary_domain::time::now_nanos;
-use tributary_domain::validate;
 use tributary_domain::{ApiError, ApiResult};
 use tributary_http::{AppState, Auth, Body, QueryParams};
-use tributary_store::collections::{
-    check_key_part, parse_reference, CollectionObject, ObjectIndex, ObjectWalk,
+use tributary_store::collections::{parse_reference, CollectionObject, ObjectIndex, ObjectWalk};
+use tributary_v3::collections::{
+    self as rules, batch, changed_meanwhile, check_owned, custom, dedup, not_owner, objects,
+    owner_of, part, CollectionRequest, CollectionResponse, MAX_BATCH, MAX_PART_LEN,
 };
-use tributary_v3::collections::CollectionResponse;
 
-/// Most collections one batch call may name.
-pub const MAX_BATCH: usize = 100;
-/// Longest collection name or id the v3 calls accept.
-pub const MAX_PART_LEN: usize = 128;
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
 /// Index entries one query call may examine.
@@ -55,14 +48,6 @@ pub struct QueryCollectionsReply {
 
 #[derive(Debug, Serialize)]
 pub struct DeletedReply {}
-
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct CollectionRequest {
-    pub name: Option<String>,
-    pub id: Option<String>,
-    pub custom: Option<Value>,
-    pub user_id: Option<String>,
-}
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CreateCollectionsRequest {
@@ -113,114 +98,6 @@ pub struct QueryCollectionsRequest {
 }
 
 // ---- input ------------------------------------------------------------------------------
-
-/// Whom a call acts for: `None` for a server call (any object), the user for a user token.
-fn owner_of(caller: &Caller) -> ApiResult<Option<String>> {
-    match caller {
-        Caller::Server => Ok(None),
-        Caller::User(id) => Ok(Some(id.clone())),
-        Caller::Anonymous => Err(ApiError::not_allowed(
-            "anonymous users cannot use collections",
-        )),
-    }
-}
-
-fn part(field: &str, value: Option<&str>) -> ApiResult<String> {
-    let value = value.ok_or_else(|| ApiError::field(field, format!("{field} is required")))?;
-    check_key_part(field, value)?;
-    if value.chars().count() > MAX_PART_LEN {
-        return Err(ApiError::field(
-            field,
-            format!("{field} is longer than {MAX_PART_LEN} characters"),
-        ));
-    }
-    Ok(value.to_string())
-}
-
-fn custom(field: &str, value: Option<&Value>) -> ApiResult<Map<String, Value>> {
-    match value {
-        Some(Value::Object(m)) if !m.is_empty() => Ok(m.clone()),
-        _ => Err(ApiError::field(
-            field,
-            format!("{field} must be an object with at least one key"),
-        )),
-    }
-}
-
-fn batch<T>(list: Option<&Vec<T>>) -> ApiResult<&Vec<T>> {
-    match list {
-        Some(l) if !l.is_empty() && l.len() <= MAX_BATCH => Ok(l),
-        Some(l) if l.len() > MAX_BATCH => Err(ApiError::field(
-            "collections",
-            format!("collections: at most {MAX_BATCH} per call"),
-        )),
-        _ => Err(ApiError::field(
-            "collections",
-            "collections must list at least one collection",
-        )),
-    }
-}
-
-/// Keeps the last occurrence of each `<name>:<id>`, in the order of first appearance.
-fn dedup<T>(list: Vec<T>, reference: impl Fn(&T) -> String) -> Vec<T> {
-    let mut last: HashMap<String, usize> = HashMap::new();
-    for (i, x) in list.iter().enumerate() {
-        last.insert(reference(x), i);
-    }
-    let mut seen = std::collections::HashSet::new();
-    let mut order: Vec<usize> = Vec::new();
-    for x in &list {
-        let r = reference(x);
-        if seen.insert(r.clone()) {
-            order.push(last[&r]);
-        }
-    }
-    let mut slots: Vec<Option<T>> = list.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
-}
-
-/// New objects from create/upsert input, owned by the acting user or as each names.
-fn objects(
-    list: &[CollectionRequest],
-    acting: Option<&str>,
-    default_owner: Option<&str>,
-) -> ApiResult<Vec<CollectionObject>> {
-    let now = now_nanos();
-    let mut out = Vec::with_capacity(list.len());
-    for (i, c) in list.iter().enumerate() {
-        let at = |f: &str| format!("collections[{i}].{f}");
-        let name = part(&at("name"), c.name.as_deref())?;
-        let id = match c.id.as_deref().filter(|s| !s.is_empty()) {
-            Some(id) => part(&at("id"), Some(id))?,
-            None => ids::new_id(),
-        };
-        let custom = custom(&at("custom"), c.custom.as_ref())?;
-        let requested = c.user_id.as_deref().filter(|u| !u.is_empty());
-        let user_id = match acting {
-            Some(me) => match requested {
-                Some(other) if other != me => {
-                    return Err(ApiError::not_allowed(format!(
-                        "user '{me}' cannot write collections for user '{other}'"
-                    )))
-                }
-                _ => Some(me.to_string()),
-            },
-            None => requested.or(default_owner).map(str::to_string),
-        };
-        if let Some(u) = &user_id {
-            validate::id(&at("user_id"), u)?;
-        }
-        out.push(CollectionObject {
-            name,
-            id,
-            custom,
-            user_id,
-            created_at: now,
-            updated_at: now,
-        });
-    }
-    Ok(dedup(out, CollectionObject::reference))
-}
 
 /// Undoes percent-encoding: the SDKs encode each listed value before joining them with
 /// commas, so `name:id` arrives as `name%3Aid` once the query string itself is decoded.
@@ -281,34 +158,6 @@ fn refs(raw: Option<&str>, required: bool) -> ApiResult<Vec<(String, String)>> {
         ));
     }
     Ok(out)
-}
-
-fn not_owner(reference: &str) -> ApiError {
-    ApiError::not_allowed(format!("collection '{reference}' belongs to another user"))
-}
-
-fn changed_meanwhile() -> ApiError {
-    ApiError::input("the collections changed while this call ran; try again")
-}
-
-/// For a user: refuses when any existing object is not theirs.
-fn check_owned(existing: &HashMap<String, CollectionObject>, owner: Option<&str>) -> ApiResult<()> {
-    if let Some(owner) = owner {
-        if let Some(o) = existing
-            .values()
-            .find(|o| o.user_id.as_deref() != Some(owner))
-        {
-            return Err(not_owner(&o.reference()));
-        }
-    }
-    Ok(())
-}
-
-fn pairs(objects: &[CollectionObject]) -> Vec<(String, String)> {
-    objects
-        .iter()
-        .map(|o| (o.name.clone(), o.id.clone()))
-        .collect()
 }
 
 // ---- handlers ---------------------------------------------------------------------------
@@ -372,27 +221,10 @@ pub async fn upsert_collections(
     }
     let list = batch(req.collections.as_ref())?;
     let default_owner = req.user_id.as_deref().filter(|u| !u.is_empty());
-    let mut objects = objects(list, acting.as_deref(), default_owner)?;
-    let existing = s.store.get_collection_objects(&pairs(&objects)).await?;
-    check_owned(&existing, acting.as_deref())?;
-    let failed = s
-        .store
-        .upsert_collection_objects_atomically(&objects, acting.as_deref())
-        .await?;
-    if failed.iter().any(|f| *f) {
-        return Err(changed_meanwhile().into());
-    }
-    // What is stored now: an existing object keeps its creation time and owner.
-    for o in &mut objects {
-        if let Some(before) = existing.get(&o.reference()) {
-            o.created_at = before.created_at;
-            if before.user_id.is_some() {
-                o.user_id = before.user_id.clone();
-            }
-        }
-    }
+    let objects = objects(list, acting.as_deref(), default_owner)?;
+    let stored = rules::upsert(&s.store, objects, acting.as_deref()).await?;
     Ok(Json(CollectionsReply {
-        collections: objects.iter().map(CollectionResponse::from).collect(),
+        collections: stored.iter().map(CollectionResponse::from).collect(),
     }))
 }
 
@@ -644,13 +476,6 @@ pub async fn query_collections(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn duplicates_keep_the_last_occurrence() {
-        let list = vec![("a", 1), ("b", 2), ("a", 3)];
-        let out = dedup(list, |(k, _)| k.to_string());
-        assert_eq!(out, vec![("a", 3), ("b", 2)]);
-    }
 
     #[test]
     fn refs_are_checked() {

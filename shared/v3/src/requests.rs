@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::collections::CollectionRequest;
 use tributary_domain::model::{ActivityContent, Location, RestrictReplies, Visibility};
 use tributary_domain::time::parse_expires_at;
 use tributary_domain::ApiError;
@@ -39,6 +40,10 @@ pub struct ActivityFields {
     pub visibility: Option<String>,
     pub visibility_tag: Option<String>,
     pub collection_refs: Option<Vec<String>>,
+    /// Collections to create or upsert with a new activity (add and upsert); their refs join
+    /// `collection_refs`. Not content: [`apply`](Self::apply) leaves them, and a full update
+    /// ignores them.
+    pub collections: Option<Vec<CollectionRequest>>,
     /// Notify the mentioned users in their `notification` feeds.
     pub create_notification_activity: Option<bool>,
     pub copy_custom_to_notification: Option<bool>,

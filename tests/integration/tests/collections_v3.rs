@@ -647,3 +647,362 @@ async fn operation_costs() {
         .expect_ok();
     cost("delete_collections x10", m);
 }
+
+const ACTIVITIES: &str = "/api/v2/feeds/activities";
+
+/// The refs an activity shows (the keys of its `collections`), sorted.
+fn refs_of(activity: &Value) -> Vec<String> {
+    let mut refs: Vec<String> = collections_of(activity)
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    refs.sort();
+    refs
+}
+
+fn sorted(refs: &[&String]) -> Vec<String> {
+    let mut refs: Vec<String> = refs.iter().map(|r| r.to_string()).collect();
+    refs.sort();
+    refs
+}
+
+/// An activity as read back by id.
+async fn read_activity(app: &TestApp, id: &str) -> Reply {
+    app.server("GET", &format!("{ACTIVITIES}/{id}"), None).await
+}
+
+#[tokio::test]
+async fn add_activity_writes_inline_collections() {
+    let app = TestApp::spawn().await;
+    let name = unique("menu");
+    let user = unique("chef");
+    let fid = format!("user:{user}");
+    app.server(
+        "POST",
+        PATH,
+        Some(json!({"collections": [
+            {"name": name, "id": "soup", "custom": {"price": 4}},
+            {"name": name, "id": "bread", "custom": {"price": 2}},
+        ]})),
+    )
+    .await
+    .expect_ok();
+    let soup = format!("{name}:soup");
+    let bread = format!("{name}:bread");
+    let pie = format!("{name}:pie");
+    let soup_created = read(&app, &[&soup]).await[0]["created_at"].clone();
+
+    // One new collection, one existing one updated, and refs listed beside them (one of them
+    // repeating an inline one): each ref once, listed ones first.
+    let added = app
+        .add_activity(
+            &user,
+            json!({
+                "type": "post", "feeds": [fid],
+                "collection_refs": [bread, soup],
+                "collections": [
+                    {"name": name, "id": "pie", "custom": {"price": 6}},
+                    {"name": name, "id": "soup", "custom": {"price": 5, "hot": true}},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(refs_of(&added), sorted(&[&bread, &soup, &pie]));
+    let c = collections_of(&added);
+    assert_eq!(c[&pie]["status"], "ok", "{c}");
+    assert_eq!(c[&pie]["custom"], json!({"price": 6}));
+    assert_eq!(
+        c[&pie]["user_id"],
+        json!(user),
+        "owned by the activity's user"
+    );
+    assert_eq!(c[&soup]["custom"], json!({"price": 5, "hot": true}));
+    assert_eq!(c[&bread]["custom"], json!({"price": 2}));
+
+    // Stored: the read of the activity and of the collections show the same.
+    let id = added["id"].as_str().unwrap();
+    let got = read_activity(&app, id).await;
+    let c = collections_of(&got.expect_ok()["activity"]).clone();
+    assert_eq!(c[&pie]["custom"], json!({"price": 6}));
+    assert_eq!(c[&soup]["custom"]["price"], 5);
+    let stored = read(&app, &[&soup, &pie]).await;
+    assert_eq!(stored[0]["custom"], json!({"price": 5, "hot": true}));
+    assert_eq!(
+        stored[0]["created_at"], soup_created,
+        "an update keeps created_at"
+    );
+    assert!(stored[0]["updated_at"].as_i64() > soup_created.as_i64());
+    // It had no owner: like an upsert naming a user, it takes the activity's user.
+    assert_eq!(stored[0]["user_id"], json!(user));
+    assert_eq!(stored[1]["id"], "pie");
+
+    // Without an id a collection gets one, and its ref names it.
+    let auto = app
+        .add_activity(
+            &user,
+            json!({"type": "post", "feeds": [fid],
+                   "collections": [{"name": name, "custom": {"price": 1}}]}),
+        )
+        .await;
+    let refs = refs_of(&auto);
+    assert_eq!(refs.len(), 1);
+    let r = refs[0].as_str();
+    assert!(r.starts_with(&format!("{name}:")) && r.len() > name.len() + 1);
+    assert_eq!(auto["collections"][r]["status"], "ok");
+    assert_eq!(read(&app, &[r]).await[0]["custom"]["price"], 1);
+}
+
+#[tokio::test]
+async fn upsert_activities_write_inline_collections() {
+    let app = TestApp::spawn().await;
+    let name = unique("tags");
+    let user = unique("writer");
+    let fid = format!("user:{user}");
+    let (a1, a2) = (unique("a"), unique("a"));
+    let reply = app
+        .server(
+            "POST",
+            &format!("{ACTIVITIES}/batch"),
+            Some(json!({"activities": [
+                {"id": a1, "type": "post", "feeds": [fid], "user_id": user,
+                 "collections": [{"name": name, "id": "t", "custom": {"v": 1}}]},
+                {"id": a2, "type": "post", "feeds": [fid], "user_id": user,
+                 "collections": [{"name": name, "id": "t", "custom": {"v": 2}}]},
+            ]})),
+        )
+        .await;
+    let body = reply.expect_ok();
+    let t = format!("{name}:t");
+    // The batch writes each collection once, the last one named winning.
+    assert_eq!(read(&app, &[&t]).await[0]["custom"], json!({"v": 2}));
+    for a in body["activities"].as_array().unwrap() {
+        assert_eq!(refs_of(a), vec![t.clone()]);
+        assert_eq!(a["collections"][&t]["custom"], json!({"v": 2}));
+    }
+    // Upserting an existing activity updates the collection and keeps the ref.
+    app.server(
+        "POST",
+        &format!("{ACTIVITIES}/batch"),
+        Some(json!({"activities": [
+            {"id": a1, "type": "post", "feeds": [fid], "user_id": user, "text": "again",
+             "collections": [{"name": name, "id": "t", "custom": {"v": 3}}]},
+        ]})),
+    )
+    .await
+    .expect_ok();
+    let got = read_activity(&app, &a1).await;
+    let a = &got.expect_ok()["activity"];
+    assert_eq!(a["text"], "again");
+    assert_eq!(a["collections"][&t]["custom"], json!({"v": 3}));
+    // A bad collection names its activity and field; nothing is written.
+    let a3 = unique("a");
+    let bad = app
+        .server(
+            "POST",
+            &format!("{ACTIVITIES}/batch"),
+            Some(json!({"activities": [
+                {"id": a3, "type": "post", "feeds": [fid], "user_id": user,
+                 "collections": [{"name": name, "id": "u", "custom": {"v": 1}}]},
+                {"type": "post", "feeds": [fid], "user_id": user,
+                 "collections": [{"name": name, "id": "x", "custom": {}}]},
+            ]})),
+        )
+        .await;
+    bad.expect_error(4, 400);
+    assert_eq!(
+        field_of(&bad),
+        vec!["activities[1].collections[0].custom".to_string()]
+    );
+    assert!(read(&app, &[&format!("{name}:u")]).await.is_empty());
+    read_activity(&app, &a3).await.expect_error(16, 404);
+}
+
+#[tokio::test]
+async fn inline_collections_of_another_user_are_refused() {
+    let app = TestApp::spawn().await;
+    let name = unique("lists");
+    let (amy, bob) = (unique("amy"), unique("bob"));
+    app.as_user(
+        &amy,
+        "POST",
+        PATH,
+        Some(json!({"collections": [{"name": name, "id": "l1", "custom": {"t": "amy's"}}]})),
+    )
+    .await
+    .expect_ok();
+    let l1 = format!("{name}:l1");
+    let l2 = format!("{name}:l2");
+    let bob_feed = format!("user:{bob}");
+
+    // Bob's token upserting Amy's collection (beside a new one of his): 403, nothing written,
+    // the activity included.
+    let activity_id = unique("act");
+    let refused = app
+        .as_user(
+            &bob,
+            "POST",
+            ACTIVITIES,
+            Some(json!({
+                "id": activity_id, "type": "post", "feeds": [bob_feed],
+                "collections": [
+                    {"name": name, "id": "l2", "custom": {"t": "bob's"}},
+                    {"name": name, "id": "l1", "custom": {"t": "bob's"}},
+                ],
+            })),
+        )
+        .await;
+    refused.expect_error(17, 403);
+    assert_eq!(read(&app, &[&l1]).await[0]["custom"]["t"], "amy's");
+    assert!(read(&app, &[&l2]).await.is_empty());
+    read_activity(&app, &activity_id)
+        .await
+        .expect_error(16, 404);
+    // Nor may Bob name another owner for a new one.
+    app.as_user(
+        &bob,
+        "POST",
+        ACTIVITIES,
+        Some(json!({
+            "id": activity_id, "type": "post", "feeds": [bob_feed],
+            "collections": [{"name": name, "id": "l2", "custom": {"t": 1}, "user_id": amy}],
+        })),
+    )
+    .await
+    .expect_error(17, 403);
+    assert!(read(&app, &[&l2]).await.is_empty());
+    read_activity(&app, &activity_id)
+        .await
+        .expect_error(16, 404);
+
+    // Referencing Amy's collection needs no permission; upserting his own works.
+    let ok = app
+        .as_user(
+            &bob,
+            "POST",
+            ACTIVITIES,
+            Some(json!({
+                "id": activity_id, "type": "post", "feeds": [bob_feed],
+                "collection_refs": [l1],
+                "collections": [{"name": name, "id": "l2", "custom": {"t": "bob's"}}],
+            })),
+        )
+        .await;
+    let a = &ok.expect_ok()["activity"];
+    assert_eq!(refs_of(a), sorted(&[&l1, &l2]));
+    assert_eq!(a["collections"][&l1]["custom"]["t"], "amy's");
+    assert_eq!(a["collections"][&l2]["user_id"], json!(bob));
+    // The server may upsert anyone's.
+    let by_server = app
+        .add_activity(
+            &bob,
+            json!({"type": "post", "feeds": [bob_feed],
+                   "collections": [{"name": name, "id": "l1", "custom": {"t": "edited"}}]}),
+        )
+        .await;
+    assert_eq!(by_server["collections"][&l1]["custom"]["t"], "edited");
+    assert_eq!(by_server["collections"][&l1]["user_id"], json!(amy));
+}
+
+#[tokio::test]
+async fn inline_collections_bad_input_and_limit() {
+    let app = TestApp::spawn().await;
+    let name = unique("bad");
+    let user = unique("someone");
+    let fid = format!("user:{user}");
+    let good = json!({"name": name, "id": "fine", "custom": {"a": 1}});
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"name": name, "id": "a:b", "custom": {"a": 1}}),
+            "collections[1].id",
+        ),
+        (json!({"name": name, "id": "x"}), "collections[1].custom"),
+        (
+            json!({"name": name, "id": "x", "custom": []}),
+            "collections[1].custom",
+        ),
+        (
+            json!({"id": "x", "custom": {"a": 1}}),
+            "collections[1].name",
+        ),
+        (
+            json!({"name": "n".repeat(129), "id": "x", "custom": {"a": 1}}),
+            "collections[1].name",
+        ),
+    ];
+    let activity_id = unique("act");
+    for (bad, field) in cases {
+        let reply = app
+            .server(
+                "POST",
+                ACTIVITIES,
+                Some(
+                    json!({"id": activity_id, "type": "post", "feeds": [fid], "user_id": user,
+                            "collections": [good, bad]}),
+                ),
+            )
+            .await;
+        reply.expect_error(4, 400);
+        assert_eq!(field_of(&reply), vec![field.to_string()], "{bad}");
+    }
+    // The rest of the request is checked with them: a bad activity writes no collection.
+    let reply = app
+        .server(
+            "POST",
+            ACTIVITIES,
+            Some(json!({"id": activity_id, "feeds": [fid], "user_id": user,
+                        "collections": [good]})),
+        )
+        .await;
+    reply.expect_error(4, 400);
+    assert_eq!(field_of(&reply), vec!["type"]);
+    assert!(read(&app, &[&format!("{name}:fine")]).await.is_empty());
+    read_activity(&app, &activity_id)
+        .await
+        .expect_error(16, 404);
+
+    // Listed refs and inline ones share the per-activity limit (255): 200 + 56 is one too
+    // many, named `collections`; an inline one repeating a listed ref does not count twice.
+    let listed: Vec<String> = (0..200).map(|i| format!("{name}:r{i}")).collect();
+    let inline = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| json!({"name": name, "id": format!("c{i}"), "custom": {"i": i}}))
+            .collect()
+    };
+    let over = app
+        .server(
+            "POST",
+            ACTIVITIES,
+            Some(
+                json!({"id": activity_id, "type": "post", "feeds": [fid], "user_id": user,
+                        "collection_refs": listed, "collections": inline(56)}),
+            ),
+        )
+        .await;
+    over.expect_error(4, 400);
+    assert_eq!(field_of(&over), vec!["collections"]);
+    assert!(read(&app, &[&format!("{name}:c0")]).await.is_empty());
+    read_activity(&app, &activity_id)
+        .await
+        .expect_error(16, 404);
+    let mut with_repeat = inline(55);
+    with_repeat.push(json!({"name": name, "id": "r0", "custom": {"i": "r0"}}));
+    let at_limit = app
+        .server(
+            "POST",
+            ACTIVITIES,
+            Some(
+                json!({"id": activity_id, "type": "post", "feeds": [fid], "user_id": user,
+                        "collection_refs": listed, "collections": with_repeat}),
+            ),
+        )
+        .await;
+    let a = &at_limit.expect_ok()["activity"];
+    assert_eq!(refs_of(a).len(), 255);
+    let c54 = format!("{name}:c54");
+    assert_eq!(a["collections"][&c54]["custom"]["i"], 54);
+    assert_eq!(a["collections"][&format!("{name}:r0")]["status"], "ok");
+    assert_eq!(
+        a["collections"][&format!("{name}:r1")]["status"],
+        "notfound"
+    );
+}
