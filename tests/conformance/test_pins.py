@@ -186,6 +186,18 @@ def test_query_pages_sorts_and_filters(client, user, user_client):
     assert _ids(oldest.pinned_activities) == [ids[0], ids[1]]
     some = _query(client, user, filter={"activity_id": {"$in": [ids[1], ids[3]]}})
     assert _ids(some.pinned_activities) == [ids[3], ids[1]]
+    # By when they were pinned (a page of the filtered pins, not a filtered page) and by whom.
+    since = oldest.pinned_activities[1].created_at.isoformat()
+    later = _query(
+        client,
+        user,
+        limit=2,
+        filter={"created_at": {"$gte": since}},
+        sort=[SortParamRequest(field="created_at", direction=1)],
+    )
+    assert _ids(later.pinned_activities) == [ids[1], ids[2]]
+    assert _ids(_query(client, user, filter={"user_id": user}).pinned_activities) == list(reversed(ids))
+    assert _query(client, user, filter={"user_id": "someone-else"}).pinned_activities == []
 
     # A deleted activity's pin stops showing.
     client.feeds.delete_activity(id=ids[4])

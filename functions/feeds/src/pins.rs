@@ -22,6 +22,7 @@ use serde_json::Value;
 use tributary_core::activities::visible_to;
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
+use tributary_domain::filter::predicate;
 use tributary_domain::model::feed::Feed;
 use tributary_domain::model::Activity;
 use tributary_domain::time::{now_nanos, Nanos};
@@ -220,50 +221,32 @@ struct PinCursor {
     oldest_first: bool,
 }
 
-/// The activity ids a `filter` keeps (`activity_id` with `$eq` or `$in`), `None` for all.
-fn parse_filter(filter: Option<&Value>) -> ApiResult<Option<Vec<String>>> {
-    let Some(filter) = filter.filter(|f| !f.is_null()) else {
-        return Ok(None);
+/// The fields a pinned-activities `filter` may name: the pinned activity, who pinned it and
+/// when (`$eq`/`$in`; times also `$gt`, `$gte`, `$lt`, `$lte`), with `$and`/`$or`/`$nor`.
+/// Listing entries one query may examine looking for pins its filter keeps.
+const EXAMINE_BUDGET: usize = 1000;
+
+fn pin_field(name: &str) -> Option<predicate::Field> {
+    let (kind, ops) = match name {
+        "activity_id" | "user_id" => (predicate::Kind::Plain, predicate::EQ_IN),
+        "created_at" | "updated_at" => (predicate::Kind::Time, predicate::RANGE),
+        _ => return None,
     };
-    let map = filter
-        .as_object()
-        .ok_or_else(|| ApiError::field("filter", "filter: must be an object"))?;
-    let mut ids = None;
-    for (key, cond) in map {
-        if key != "activity_id" {
-            return Err(ApiError::field(
-                format!("filter.{key}"),
-                format!("filter: pinned activities filter on activity_id, not '{key}'"),
-            ));
-        }
-        let list = match cond {
-            Value::String(id) => vec![id.clone()],
-            Value::Object(ops) if ops.len() == 1 => match ops.iter().next() {
-                Some((op, Value::String(id))) if op == "$eq" => vec![id.clone()],
-                Some((op, Value::Array(list))) if op == "$in" => list
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        ApiError::field("filter.activity_id", "filter.activity_id: $in takes ids")
-                    })?,
-                _ => {
-                    return Err(ApiError::field(
-                        "filter.activity_id",
-                        "filter.activity_id: use $eq or $in",
-                    ))
-                }
-            },
-            _ => {
-                return Err(ApiError::field(
-                    "filter.activity_id",
-                    "filter.activity_id: use $eq or $in",
-                ))
-            }
-        };
-        ids = Some(list);
-    }
-    Ok(ids)
+    Some(predicate::Field {
+        name: "",
+        kind,
+        ops,
+    })
+}
+
+fn pin_value(pin: &Pin, name: &str) -> Option<Value> {
+    Some(match name {
+        "activity_id" => Value::from(pin.activity_id.clone()),
+        "user_id" => Value::from(pin.user_id.clone()),
+        "created_at" => Value::from(pin.created_at),
+        "updated_at" => Value::from(pin.updated_at),
+        _ => return None,
+    })
 }
 
 /// `query_pinned_activities`: a feed's pins by the time they were pinned (newest first, or
@@ -287,7 +270,7 @@ pub async fn query(
     let standing = s.store.feed_access(&reader, &feed).await?;
     standing.require(Capability::ReadActivities)?;
     let limit = read::limit("limit", req.limit, DEFAULT_LIMIT)?;
-    let keep = parse_filter(req.filter.as_ref())?;
+    let keep = predicate::parse(req.filter.as_ref(), &pin_field)?;
     let sort = listing::sort_keys(req.sort.as_deref(), &["created_at"], ("created_at", true))?;
     let newest_first = sort.first().is_none_or(|(_, desc)| *desc);
     let (cursor, backwards) = match (req.next.as_deref(), req.prev.as_deref()) {
@@ -297,17 +280,34 @@ pub async fn query(
     };
     // A `prev` cursor reads the other way from its position, then turns the page around.
     let oldest_first = cursor.as_ref().map_or(!newest_first, |c| c.oldest_first);
-    let page = s
-        .store
-        .pins(
-            &feed.fid,
-            limit + 1,
-            cursor.as_ref().map(|c| c.after.as_str()),
-            oldest_first,
-        )
-        .await?;
-    let mut pins = page.pins;
-    let more = pins.len() > limit;
+    // Pages of the listing until one more than `limit` pins match (or the listing or the
+    // examining budget ends); `resume` is where a page cut short by the budget continues.
+    let mut pins: Vec<Pin> = Vec::new();
+    let mut after = cursor.as_ref().map(|c| c.after.clone());
+    let mut examined = 0;
+    let mut resume: Option<Pin> = None;
+    loop {
+        let page = s
+            .store
+            .pins(&feed.fid, limit + 1, after.as_deref(), oldest_first)
+            .await?;
+        examined += page.pins.len();
+        let last_seen = page.pins.last().cloned();
+        pins.extend(
+            page.pins
+                .into_iter()
+                .filter(|p| keep.matches(&|f| pin_value(p, f))),
+        );
+        if pins.len() > limit || page.last.is_none() {
+            break;
+        }
+        if examined >= EXAMINE_BUDGET {
+            resume = last_seen;
+            break;
+        }
+        after = page.last;
+    }
+    let more = pins.len() > limit || resume.is_some();
     pins.truncate(limit);
     if backwards {
         pins.reverse();
@@ -323,7 +323,13 @@ pub async fn query(
             oldest_first,
         })
     };
-    let (next, prev) = match (pins.first(), pins.last()) {
+    // Where the walk stopped for its budget is the far end of the page in its direction.
+    let ends = if backwards {
+        (resume.as_ref().or(pins.first()), pins.last())
+    } else {
+        (pins.first(), resume.as_ref().or(pins.last()))
+    };
+    let (next, prev) = match ends {
         (Some(first), Some(last)) => {
             let has_next = if backwards { true } else { more };
             let has_prev = if backwards { more } else { cursor.is_some() };
@@ -334,9 +340,6 @@ pub async fn query(
         }
         _ => (None, None),
     };
-    if let Some(ids) = keep {
-        pins.retain(|p| ids.contains(&p.activity_id));
-    }
     let pinned = render_pins(&s, &reader, &feed, &pins).await?;
     Ok(Json(QueryPinnedActivitiesReply {
         pinned_activities: pinned,

@@ -421,6 +421,45 @@ async fn query_pinned_activities_pages_both_ways() {
         pinned_ids(&some["pinned_activities"]),
         vec![ids[3].clone(), ids[1].clone()]
     );
+    // By when they were pinned and by who pinned them.
+    let since = oldest["pinned_activities"][1]["created_at"].clone();
+    let later = app
+        .server(
+            "POST",
+            &query_path(&fid),
+            Some(json!({"filter": {"created_at": {"$gte": since}}, "sort": [{"field": "created_at", "direction": 1}], "limit": 2})),
+        )
+        .await
+        .expect_ok()
+        .clone();
+    assert_eq!(
+        pinned_ids(&later["pinned_activities"]),
+        vec![ids[1].clone(), ids[2].clone()]
+    );
+    let pinner = oldest["pinned_activities"][0]["user"]["id"].clone();
+    let by_pinner = app
+        .server(
+            "POST",
+            &query_path(&fid),
+            Some(json!({"filter": {"$and": [{"user_id": pinner}, {"activity_id": ids[0]}]}})),
+        )
+        .await
+        .expect_ok()
+        .clone();
+    assert_eq!(
+        pinned_ids(&by_pinner["pinned_activities"]),
+        vec![ids[0].clone()]
+    );
+    let by_nobody = app
+        .server(
+            "POST",
+            &query_path(&fid),
+            Some(json!({"filter": {"user_id": "someone-else"}})),
+        )
+        .await
+        .expect_ok()
+        .clone();
+    assert_eq!(by_nobody["pinned_activities"], json!([]));
 
     // A deleted activity's pin stops showing, in the query and on feed reads.
     app.server(
