@@ -219,8 +219,13 @@ def test_query_poll_votes(client, make_user):
     assert_duration(first.duration)
     assert len(first.votes) == 2 and first.votes[0].is_answer is True
     assert first.next
+    assert first.prev is None
     rest = client.query_poll_votes(poll_id=poll.id, limit=10, next=first.next).data
     assert [v.user_id for v in rest.votes] == [voters[1], voters[0]]
+    assert rest.next is None
+    back = client.query_poll_votes(poll_id=poll.id, limit=2, prev=rest.prev).data
+    assert [v.id for v in back.votes] == [v.id for v in first.votes]
+    assert back.prev is None and back.next
     only = client.query_poll_votes(poll_id=poll.id, filter={"option_id": poll.options[1].id}).data
     assert [v.user_id for v in only.votes] == [voters[1]]
     assert_api_error(lambda: client.query_poll_votes(poll_id=poll.id, filter={"text": "x"}), **INPUT)
@@ -237,3 +242,5 @@ def test_query_polls(client, make_user):
     assert [p.id for p in first.polls] == [made[2], made[1]]
     rest = client.query_polls(filter={"created_by_id": amy}, limit=5, next=first.next).data
     assert [p.id for p in rest.polls] == [made[0]]
+    back = client.query_polls(filter={"created_by_id": amy}, limit=2, prev=rest.prev).data
+    assert [p.id for p in back.polls] == [made[2], made[1]]

@@ -21,6 +21,7 @@ use tributary_domain::ids;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate;
 use tributary_domain::{ApiError, ApiResult};
+use tributary_http::paging::Paging;
 use tributary_http::{AppState, Auth, Body, QueryParams};
 use tributary_store::polls::{Poll, PollOption, PollVote, VoteOutcome};
 use tributary_v3::polls::{PollOptionResponseData, PollResponseData, PollVoteResponseData};
@@ -815,14 +816,17 @@ pub struct PollVotesReply {
     pub votes: Vec<PollVoteResponseData>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
 }
 
-/// Where the next page of a poll's votes starts.
-#[derive(Debug, Serialize, Deserialize)]
-struct VotesCursor {
-    poll: String,
-    newest_first: bool,
-    after: String,
+/// The index walk for a page of `limit` (one more, to know whether more follow).
+fn walk(paging: &Paging, newest_first: bool, limit: usize) -> tributary_store::polls::VoteWalk {
+    tributary_store::polls::VoteWalk {
+        newest_first: paging.reads_newest_first(newest_first),
+        after: paging.after.clone(),
+        limit: limit + 1,
+    }
 }
 
 fn vote_field(name: &str) -> Option<tributary_domain::filter::predicate::Field> {
@@ -852,12 +856,8 @@ fn vote_value(v: &PollVote, name: &str) -> Option<Value> {
 }
 
 /// The order of a vote or poll query: by `created_at` only (newest first unless the sort
-/// says otherwise), paged forward with `next` (a `prev` is refused).
-fn time_order(
-    sort: Option<&[crate::collections::SortParam]>,
-    prev: Option<&str>,
-    what: &str,
-) -> ApiResult<bool> {
+/// says otherwise).
+fn time_order(sort: Option<&[crate::collections::SortParam]>, what: &str) -> ApiResult<bool> {
     let mut newest_first = true;
     for (i, sp) in sort.iter().copied().flatten().enumerate() {
         match sp.field.as_deref() {
@@ -873,17 +873,12 @@ fn time_order(
             }
         }
     }
-    if prev.is_some_and(|p| !p.is_empty()) {
-        return Err(ApiError::field(
-            "prev",
-            format!("prev: {what} are paged forward only, with next"),
-        ));
-    }
     Ok(newest_first)
 }
 
 /// A poll's votes and answers by time (newest first unless sorted by `created_at` ascending),
-/// filtered by `id`, `option_id`, `user_id`, `is_answer` and times, with `next` cursors. On
+/// filtered by `id`, `option_id`, `user_id`, `is_answer` and times, with `next` and `prev`
+/// cursors. On
 /// an anonymous poll only the server sees who voted.
 pub async fn query_poll_votes(
     State(s): State<AppState>,
@@ -896,29 +891,22 @@ pub async fn query_poll_votes(
     caller.acting_user(q.user_id.as_deref())?;
     let cond = predicate::parse(req.filter.as_ref(), &vote_field)?;
     let limit = validate::limit("limit", req.limit, DEFAULT_VOTES, MAX_VOTES_PAGE)?.max(1);
-    let newest_first = time_order(req.sort.as_deref(), req.prev.as_deref(), "votes")?;
-    let after = match req.next.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => {
-            let cursor: VotesCursor = s.cursors.decode("next", c)?;
-            if cursor.poll != poll_id || cursor.newest_first != newest_first {
-                return Err(
-                    ApiError::field("next", "next: this cursor belongs to another query").into(),
-                );
-            }
-            Some(cursor.after)
-        }
-    };
-    let poll = load(&s, &poll_id).await?;
-    let walk = tributary_store::polls::VoteWalk {
+    let newest_first = time_order(req.sort.as_deref(), "votes")?;
+    let paging = Paging::from_request(
+        &s.cursors,
+        req.next.as_deref(),
+        req.prev.as_deref(),
+        &poll_id,
         newest_first,
-        after,
-        limit,
-    };
-    let (page, resume) = s
+    )?;
+    let poll = load(&s, &poll_id).await?;
+    let (mut page, resume) = s
         .store
-        .walk_poll_votes(&poll.id, &walk, |v| cond.matches(&|f| vote_value(v, f)))
+        .walk_poll_votes(&poll.id, &walk(&paging, newest_first, limit), |v| {
+            cond.matches(&|f| vote_value(v, f))
+        })
         .await?;
+    let (next, prev) = paging.finish(&s.cursors, &poll.id, newest_first, &mut page, limit, resume);
     let hide = poll.voting_visibility == "anonymous" && !caller.is_server();
     let votes = page
         .iter()
@@ -930,16 +918,7 @@ pub async fn query_poll_votes(
             r
         })
         .collect();
-    Ok(Json(PollVotesReply {
-        votes,
-        next: resume.map(|after| {
-            s.cursors.encode(&VotesCursor {
-                poll: poll.id.clone(),
-                newest_first,
-                after,
-            })
-        }),
-    }))
+    Ok(Json(PollVotesReply { votes, next, prev }))
 }
 
 // ---- query polls ------------------------------------------------------------------------
@@ -949,13 +928,8 @@ pub struct QueryPollsReply {
     pub polls: Vec<PollResponseData>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-}
-
-/// Where the next page of polls starts.
-#[derive(Debug, Serialize, Deserialize)]
-struct PollsCursor {
-    newest_first: bool,
-    after: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
 }
 
 fn poll_field(name: &str) -> Option<tributary_domain::filter::predicate::Field> {
@@ -996,7 +970,7 @@ fn poll_value(p: &Poll, name: &str) -> Option<Value> {
 }
 
 /// Polls by creation time (newest first unless sorted by `created_at` ascending), filtered,
-/// with `next` cursors and the reader's own votes.
+/// with `next` and `prev` cursors and the reader's own votes.
 pub async fn query_polls(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -1007,28 +981,21 @@ pub async fn query_polls(
     let reader = caller.acting_user(q.user_id.as_deref())?;
     let cond = predicate::parse(req.filter.as_ref(), &poll_field)?;
     let limit = validate::limit("limit", req.limit, DEFAULT_VOTES, MAX_VOTES_PAGE)?.max(1);
-    let newest_first = time_order(req.sort.as_deref(), req.prev.as_deref(), "polls")?;
-    let after = match req.next.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => {
-            let cursor: PollsCursor = s.cursors.decode("next", c)?;
-            if cursor.newest_first != newest_first {
-                return Err(
-                    ApiError::field("next", "next: this cursor belongs to another query").into(),
-                );
-            }
-            Some(cursor.after)
-        }
-    };
-    let walk = tributary_store::polls::VoteWalk {
+    let newest_first = time_order(req.sort.as_deref(), "polls")?;
+    let paging = Paging::from_request(
+        &s.cursors,
+        req.next.as_deref(),
+        req.prev.as_deref(),
+        "",
         newest_first,
-        after,
-        limit,
-    };
-    let (page, resume) = s
+    )?;
+    let (mut page, resume) = s
         .store
-        .walk_polls(&walk, |p| cond.matches(&|f| poll_value(p, f)))
+        .walk_polls(&walk(&paging, newest_first, limit), |p| {
+            cond.matches(&|f| poll_value(p, f))
+        })
         .await?;
+    let (next, prev) = paging.finish(&s.cursors, "", newest_first, &mut page, limit, resume);
     let mut own = match reader.as_deref() {
         Some(r) => {
             let refs: Vec<&Poll> = page.iter().map(|(_, p)| p).collect();
@@ -1040,13 +1007,5 @@ pub async fn query_polls(
         .iter()
         .map(|(_, p)| PollResponseData::new(p, &own.remove(&p.id).unwrap_or_default()))
         .collect();
-    Ok(Json(QueryPollsReply {
-        polls,
-        next: resume.map(|after| {
-            s.cursors.encode(&PollsCursor {
-                newest_first,
-                after,
-            })
-        }),
-    }))
+    Ok(Json(QueryPollsReply { polls, next, prev }))
 }

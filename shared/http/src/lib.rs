@@ -11,6 +11,7 @@ pub mod cursor;
 mod envelope;
 mod error;
 mod extract;
+pub mod paging;
 pub mod rate_limit;
 pub mod routes;
 mod span;

@@ -744,9 +744,34 @@ async fn query_votes_by_time() {
     let second = app
         .server("POST", &path, Some(json!({"limit": 4, "next": next})))
         .await;
-    let page2 = second.expect_ok()["votes"].as_array().unwrap().clone();
+    let body2 = second.expect_ok().clone();
+    let page2 = body2["votes"].as_array().unwrap().clone();
     assert_eq!(page2.len(), 2);
     assert_eq!(page2[1]["user_id"], json!(voters[0]));
+    assert!(body2.get("next").is_none());
+    assert!(body.get("prev").is_none());
+    // Back with prev: the first page again, in the same order.
+    let prev = body2["prev"].as_str().expect("prev").to_string();
+    let back = app
+        .server("POST", &path, Some(json!({"limit": 4, "prev": prev})))
+        .await;
+    let back = back.expect_ok().clone();
+    assert_eq!(back["votes"], json!(page1));
+    assert!(back.get("prev").is_none(), "{back}");
+    let again = back["next"].as_str().expect("next").to_string();
+    let forward = app
+        .server("POST", &path, Some(json!({"limit": 4, "next": again})))
+        .await;
+    assert_eq!(forward.expect_ok()["votes"], json!(page2));
+    // A cursor of another query is refused.
+    let other = app
+        .server(
+            "POST",
+            &path,
+            Some(json!({"limit": 4, "prev": prev, "sort": [{"field": "created_at", "direction": 1}]})),
+        )
+        .await;
+    other.expect_error(4, 400);
     // Filters.
     let r = app
         .server(
@@ -845,6 +870,29 @@ async fn query_polls_by_time() {
         .map(|p| p["id"].clone())
         .collect();
     assert_eq!(ids, vec![json!(made[1]), json!(made[0])]);
+    // Back one page: the two newest again.
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls/query",
+            Some(json!({"filter": {"created_by_id": amy}, "limit": 2, "next": next})),
+        )
+        .await;
+    let prev = r.expect_ok()["prev"].as_str().expect("prev").to_string();
+    let r = app
+        .server(
+            "POST",
+            "/api/v2/polls/query",
+            Some(json!({"filter": {"created_by_id": amy}, "limit": 2, "prev": prev})),
+        )
+        .await;
+    let back: Vec<Value> = r.expect_ok()["polls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(back, vec![poll["id"].clone(), json!(made[2])]);
     // Custom fields and oldest first.
     let r = app
         .server(
