@@ -157,6 +157,7 @@ def with_stack(sup: Supervisor, body) -> int:
             "TRIBUTARY_JOBS_INTERVAL": "0",
             # Usage counts written as deployed (every 10 s per instance), not after every request.
             "USAGE_FLUSH_SECONDS": "10",
+            "APP_SETTINGS_TTL_SECONDS": "10",
             "RUST_LOG": setting("RUST_LOG", "warn"),
         }
     )

@@ -588,6 +588,9 @@ def run(args: argparse.Namespace) -> int:
             # Usage counts (query_feeds_usage_stats) written after every request here, so the
             # figures are exact at once; deployed, each instance writes them every 10 s.
             "USAGE_FLUSH_SECONDS": os.environ.get("USAGE_FLUSH_SECONDS", "0"),
+            # App settings (update_app) read on every request that needs them, so a change applies
+            # at once; deployed, each instance keeps them 10 s.
+            "APP_SETTINGS_TTL_SECONDS": os.environ.get("APP_SETTINGS_TTL_SECONDS", "0"),
             # The WebSocket API's management API (POST/GET/DELETE @connections/{id}).
             "REALTIME_ENDPOINT": settings.realtime_endpoint,
         }

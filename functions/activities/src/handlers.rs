@@ -169,7 +169,7 @@ pub async fn restore_activity(
     Path(id): Path<String>,
     Body(req): Body<RestoreRequest>,
 ) -> Reply<ActivityReply> {
-    let activity = ops::restore(&s.store, &caller, &id, req.user_id.as_deref()).await?;
+    let activity = ops::restore(&s, &caller, &id, req.user_id.as_deref()).await?;
     Ok(Json(ActivityReply { activity }))
 }
 

@@ -2,6 +2,7 @@
 //! `tributary_core::activities`, which the v2 dialect shares.
 
 use futures::stream::{self, StreamExt, TryStreamExt};
+use tributary_core::revisions::{self, Action};
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::ids;
@@ -297,6 +298,9 @@ pub async fn delete(
         .may_change_activity(caller, &activity, Capability::DeleteAnyActivity)
         .await?;
     remove(state, &activity, hard).await?;
+    if !hard && !activity.is_deleted() {
+        revisions::activity(state, caller, Action::Delete, Some(&activity), None).await?;
+    }
     announce_deleted(state, &activity).await
 }
 
@@ -328,6 +332,9 @@ pub async fn delete_many(
     stream::iter(targets)
         .map(|a| async move {
             remove(state, &a, hard).await?;
+            if !hard && !a.is_deleted() {
+                revisions::activity(state, caller, Action::Delete, Some(&a), None).await?;
+            }
             announce_deleted(state, &a).await
         })
         .buffer_unordered(WRITE_CONCURRENCY)
@@ -337,21 +344,31 @@ pub async fn delete_many(
 }
 
 pub async fn restore(
-    store: &Store,
+    state: &AppState,
     caller: &Caller,
     id: &str,
     user_id: Option<&str>,
 ) -> ApiResult<ActivityResponse> {
+    let store = &state.store;
     caller.acting_user(user_id)?;
     let activity = load(store, id).await?;
     store
         .may_change_activity(caller, &activity, Capability::DeleteAnyActivity)
         .await?;
     let restored = if activity.is_deleted() {
-        store
+        let restored = store
             .set_activity_deleted(id, None, now_nanos())
             .await?
-            .ok_or_else(|| not_found(id))?
+            .ok_or_else(|| not_found(id))?;
+        revisions::activity(
+            state,
+            caller,
+            Action::Restore,
+            Some(&activity),
+            Some(&restored),
+        )
+        .await?;
+        restored
     } else {
         activity
     };

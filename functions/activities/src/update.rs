@@ -9,6 +9,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use tributary_domain::retry::Backoff;
 
 use serde_json::{Map, Value};
+use tributary_core::revisions::{self, Action};
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::model::{Activity, ActivityContent};
@@ -71,6 +72,8 @@ where
             .replace_activity_content(&current, content, now_nanos())
             .await?
         {
+            revisions::activity(state, caller, Action::Edit, Some(&current), Some(&updated))
+                .await?;
             return Ok(updated);
         }
     }
@@ -192,6 +195,7 @@ pub async fn upsert(
                 } else {
                     store.create_activity(&a).await?;
                     state.usage.count(tributary_http::usage::ACTIVITIES, 1);
+                    revisions::activity(state, caller, Action::Create, None, Some(&a)).await?;
                     arrived_in(state, &a, &a.content.feeds, formats).await?;
                     Ok(a)
                 }

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_core::revisions::{self, Action};
 use tributary_domain::access::Capability;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::time::now_nanos;
@@ -215,6 +216,7 @@ pub async fn delete_comment(
     }
     let shown = if q.hard_delete.unwrap_or(false) {
         s.store.delete_comment_hard(&c).await?;
+        revisions::forget(&s, "comment", &c.id).await?;
         if c.object_type == "activity" {
             if let Some(a) = s.store.get_activity(&c.object_id).await? {
                 ops::count_in_feeds(&s.store, &a.content.feeds, -1).await?;
@@ -223,10 +225,14 @@ pub async fn delete_comment(
         c
     } else {
         // Soft: the comment keeps its place (and its replies) and reads as deleted.
-        s.store
+        let deleted = s
+            .store
             .set_comment_deleted(&id, Some(now_nanos()), now_nanos())
-            .await?
-            .unwrap_or(c)
+            .await?;
+        if deleted.is_some() && c.deleted_at.is_none() {
+            revisions::comment(&s, &caller, Action::Delete, Some(&c), None).await?;
+        }
+        deleted.unwrap_or(c)
     };
     let replied = reply_with_activity(&s, &shown).await?;
     announce(
@@ -250,11 +256,15 @@ pub async fn restore_comment(
     s.store
         .may_change_comment(&caller, &c, Capability::DeleteAnyComment)
         .await?;
-    let restored = s
-        .store
-        .set_comment_deleted(&id, None, now_nanos())
-        .await?
-        .unwrap_or(c);
+    let restored = match s.store.set_comment_deleted(&id, None, now_nanos()).await? {
+        Some(restored) => {
+            if c.deleted_at.is_some() {
+                revisions::comment(&s, &caller, Action::Restore, Some(&c), Some(&restored)).await?;
+            }
+            restored
+        }
+        None => c,
+    };
     reply_with_activity(&s, &restored).await
 }
 

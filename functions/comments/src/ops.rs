@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tributary_core::revisions::{self, Action};
 use tributary_domain::access::Capability;
 use tributary_domain::caller::Caller;
 use tributary_domain::ids;
@@ -233,6 +234,7 @@ pub async fn add(state: &AppState, caller: &Caller, req: AddCommentRequest) -> A
     match store.create_comment(&comment).await? {
         Ok(()) => {
             count_in_feeds(store, &feeds, 1).await?;
+            revisions::comment(state, caller, Action::Create, None, Some(&comment)).await?;
             // Top-level comments join the activity's newest-comments list; keep it short.
             if comment.object_type == "activity"
                 && comment.parent_id.is_none()
@@ -308,6 +310,7 @@ where
             .replace_comment_content(&current, &next, now_nanos())
             .await?
         {
+            revisions::comment(state, caller, Action::Edit, Some(&current), Some(&updated)).await?;
             return Ok(updated);
         }
     }

@@ -207,6 +207,7 @@ pub async fn get_app(
             "push_notifications": {}
         }
     });
+    reply["app"]["feed_audit_logs_enabled"] = json!(settings.feed_audit_logs_enabled == Some(true));
     if let Some(config) = settings.activity_metrics_config {
         reply["app"]["activity_metrics_config"] = json!(config);
     }

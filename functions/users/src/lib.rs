@@ -1,13 +1,15 @@
 //! The users family: `POST /api/v2/users` (upsert), `GET` and `PATCH /api/v2/app` (the app's
 //! settings), the readiness check `GET /health`, a user's feed data: delete and export
 //! (background tasks) and `GET /api/v2/tasks/{id}`, the API description,
-//! `GET /api/v2/openapi.json`, and v3 collections (`/api/v2/feeds/collections`, beside v2's
-//! in `v2_users`).
+//! `GET /api/v2/openapi.json`, v3 collections (`/api/v2/feeds/collections`, beside v2's in
+//! `v2_users`), polls, and the app's usage figures (`POST /api/v2/feeds/stats/usage`).
 
 mod app;
 mod collections;
 mod handlers;
 mod polls;
+mod revisions;
+mod usage;
 mod user_data;
 
 pub use tributary_http::routes::OPENAPI_DOCUMENT;
@@ -54,6 +56,20 @@ pub fn routes() -> Routes {
             app::update_app,
         )
         .body::<app::UpdateAppRequest>()
+        .post(
+            "/api/v2/feeds/revisions/query",
+            "query_revision_history",
+            "An activity's or a comment's recorded changes, by time (server-side only)",
+            revisions::query_revision_history,
+        )
+        .body::<revisions::QueryRevisionHistoryRequest>()
+        .post(
+            "/api/v2/feeds/stats/usage",
+            "query_feeds_usage_stats",
+            "The app's activities, follows and API requests per day (server-side only)",
+            usage::query_usage_stats,
+        )
+        .body::<usage::UsageStatsRequest>()
         .post(
             "/api/v2/feeds/users/{user_id}/delete",
             "delete_feed_user_data",

@@ -15,6 +15,8 @@ use tributary_domain::validate::{self, Fid};
 use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::{usage, AppState};
+
+use crate::revisions::{self, Action};
 use tributary_store::feed_rules;
 use tributary_store::Store;
 use tributary_tasks::fanout;
@@ -157,6 +159,7 @@ pub async fn remove(state: &AppState, activity: &Activity, hard: bool) -> ApiRes
     let store = &state.store;
     if hard {
         store.delete_activity_hard(activity).await?;
+        revisions::forget(state, "activity", &activity.id).await?;
         left(state, activity, &activity.content.feeds).await
     } else if activity.is_deleted() {
         Ok(())
@@ -186,6 +189,7 @@ pub async fn publish_with(
     may_post(store, caller, &activity.content.feeds).await?;
     store.create_activity(activity).await?;
     state.usage.count(usage::ACTIVITIES, 1);
+    revisions::activity(state, caller, Action::Create, None, Some(activity)).await?;
     arrived(state, activity, &activity.content.feeds, &formats, deliver).await
 }
 
@@ -247,6 +251,7 @@ pub async fn upsert(
         else {
             continue;
         };
+        revisions::activity(state, caller, Action::Edit, Some(&existing), Some(&updated)).await?;
         arrived(state, &updated, &added, &formats, deliver).await?;
         if let Some(f) = foreign_id(&updated) {
             store.put_foreign_id_refs(&added, f, &updated.id).await?;

@@ -14,3 +14,4 @@ pub mod feed_page;
 pub mod follows;
 pub mod groups;
 pub mod ranked;
+pub mod revisions;

@@ -24,6 +24,7 @@ pub mod partial;
 pub mod ranking;
 pub mod rate_limit;
 pub mod retry;
+pub mod revision;
 pub mod time;
 pub mod validate;
 

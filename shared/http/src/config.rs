@@ -24,12 +24,18 @@ pub struct AppConfig {
     /// How often a function instance writes its usage counts (`USAGE_FLUSH_SECONDS`, default
     /// [`DEFAULT_USAGE_FLUSH_SECS`]; 0: after every request); `None`: only when asked.
     pub usage_flush: Option<std::time::Duration>,
+    /// How long a function instance keeps the app settings it read
+    /// (`APP_SETTINGS_TTL_SECONDS`, default [`DEFAULT_SETTINGS_TTL_SECS`]; 0: read each time).
+    pub settings_ttl: std::time::Duration,
 }
 
 /// Followers a write delivers to before it answers, unless `INLINE_FANOUT` says otherwise.
 /// `scripts/bench inline_fanout` on DynamoDB Local: an add with 50 followers delivered inline
 /// takes about 3x one that queues them (43 ms against 13 ms); with 100, about 6x.
 pub const DEFAULT_INLINE_FANOUT: usize = 50;
+
+/// Seconds a function instance keeps the app settings it read before reading them again.
+pub const DEFAULT_SETTINGS_TTL_SECS: u64 = 10;
 
 /// Seconds between a function instance's writes of its usage counts: one write unit per
 /// instance per interval, whatever the traffic (see `usage`).
@@ -94,6 +100,16 @@ impl AppConfig {
                     _ => DEFAULT_USAGE_FLUSH_SECS,
                 },
             )),
+            settings_ttl: std::time::Duration::from_secs(
+                match std::env::var("APP_SETTINGS_TTL_SECONDS") {
+                    Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| {
+                        ApiError::internal_msg(format!(
+                            "APP_SETTINGS_TTL_SECONDS: '{v}' is not a number of seconds"
+                        ))
+                    })?,
+                    _ => DEFAULT_SETTINGS_TTL_SECS,
+                },
+            ),
         })
     }
 }

@@ -1,4 +1,5 @@
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::auth::Authenticator;
 use crate::config::AppConfig;
@@ -7,6 +8,7 @@ use crate::usage::UsageMeter;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tributary_domain::{ApiError, ApiResult};
+use tributary_store::app_settings::AppSettings;
 use tributary_store::Store;
 use tributary_tasks::fanout::{self, FanoutTask};
 use tributary_tasks::queue::TaskQueue;
@@ -23,6 +25,8 @@ pub struct AppState {
     pub queue: Option<TaskQueue>,
     /// This instance's usage counts not yet written.
     pub usage: Arc<UsageMeter>,
+    /// The app settings this instance read last, and when (see [`AppState::app_settings`]).
+    settings: Arc<Mutex<Option<(Instant, AppSettings)>>>,
 }
 
 impl AppState {
@@ -32,12 +36,37 @@ impl AppState {
         let usage = Arc::new(UsageMeter::new(config.usage_flush));
         AppState {
             usage,
+            settings: Arc::new(Mutex::new(None)),
             config: Arc::new(config),
             auth: Arc::new(auth),
             cursors: Arc::new(cursors),
             store,
             queue,
         }
+    }
+
+    /// The app's settings (`update_app`), as read at most `APP_SETTINGS_TTL_SECONDS` ago by
+    /// this instance (10 s deployed: one read per instance per interval on write paths that
+    /// consult them; 0 on the local stack and in tests: read every time).
+    pub async fn app_settings(&self) -> ApiResult<AppSettings> {
+        let ttl = self.config.settings_ttl;
+        if !ttl.is_zero() {
+            let cached = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, settings)) = cached.as_ref() {
+                if at.elapsed() < ttl {
+                    return Ok(settings.clone());
+                }
+            }
+        }
+        let settings = self.store.app_settings().await?;
+        *self.settings.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), settings.clone()));
+        Ok(settings)
+    }
+
+    /// Whether changes of activities and comments are recorded (`feed_audit_logs_enabled`).
+    pub async fn audit_logs_enabled(&self) -> ApiResult<bool> {
+        Ok(self.app_settings().await?.feed_audit_logs_enabled == Some(true))
     }
 
     /// Reads the configuration from the environment and connects to DynamoDB (and SQS).

@@ -662,6 +662,33 @@ pub fn share_entry(parent_id: &str, created_at: Nanos, share_id: &str) -> Key {
     )
 }
 
+/// The partition of an object's revision history (`object_type` is `activity` or
+/// `comment`).
+pub fn revisions_partition(object_type: &str, object_id: &str) -> String {
+    format!("REVS#{object_type}#{object_id}")
+}
+
+/// One revision of an object, in its history by time.
+pub fn revision(object_type: &str, object_id: &str, at: Nanos, revision_id: &str) -> Key {
+    Key::new(
+        revisions_partition(object_type, object_id),
+        format!("{}#{revision_id}", time_part(at)),
+    )
+}
+
+/// The partition of the app's daily usage counters (`query_feeds_usage_stats`).
+pub const USAGE_PARTITION: &str = "USAGE";
+
+/// How many counter items each day's usage is spread over: each function instance adds its
+/// counts to one of them, so busy days are not one hot item.
+pub const USAGE_SHARDS: u32 = 8;
+
+/// One shard of a day's usage counters (`date` is `YYYY-MM-DD`): one attribute per counter,
+/// bumped with `ADD`. A range of days is one Query on the partition.
+pub fn usage_day(date: &str, shard: u32) -> Key {
+    Key::new(USAGE_PARTITION.to_string(), format!("{date}#{shard:02}"))
+}
+
 /// How many counter shards an activity's metrics are spread over: tracking writes one shard
 /// chosen at random, so a popular activity's counts are spread over this many partitions.
 pub const METRIC_SHARDS: u32 = 10;
@@ -697,6 +724,26 @@ mod tests {
         ] {
             assert_ne!(k, other);
         }
+    }
+
+    #[test]
+    fn revisions_sort_by_time_per_object() {
+        let a = revision("activity", "x", 9, "r2");
+        let b = revision("activity", "x", 10, "r1");
+        assert_eq!(a.pk, "REVS#activity#x");
+        assert_eq!(a.pk, b.pk);
+        assert!(a.sk < b.sk);
+        assert_ne!(a.pk, revision("comment", "x", 9, "r2").pk);
+    }
+
+    #[test]
+    fn usage_days_sort_by_date_within_one_partition() {
+        let a = usage_day("2026-01-09", 7);
+        let b = usage_day("2026-01-10", 0);
+        assert_eq!(a.pk, b.pk);
+        assert!(a.sk < b.sk);
+        assert!(a.sk.starts_with("2026-01-09#"));
+        assert!(b.sk.as_str() <= "2026-01-10#~");
     }
 
     #[test]

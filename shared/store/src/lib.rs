@@ -33,6 +33,7 @@ mod ranges;
 mod rate_limits;
 mod reactions;
 mod realtime;
+pub mod revisions;
 mod transact;
 mod usage;
 mod user_writes;

@@ -177,6 +177,8 @@ impl TestApp {
             // Usage counts are written only when asked (the usage query does): request costs
             // measured here stay those of the request's own work.
             usage_flush: None,
+            // Settings changes apply to the next request, as on the local stack.
+            settings_ttl: std::time::Duration::ZERO,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let publisher = match &realtime_endpoint {

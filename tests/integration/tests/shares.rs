@@ -249,13 +249,22 @@ async fn reads_show_the_newest_shares_that_still_stand() {
     let activity = read(None).await;
     assert_eq!(latest_share_ids(&activity), newest);
     assert_eq!(activity["share_count"], json!(13));
-    assert_eq!(activity["latest_shares"][0]["user"]["id"], json!(sharers[12]));
+    assert_eq!(
+        activity["latest_shares"][0]["user"]["id"],
+        json!(sharers[12])
+    );
     assert_eq!(
         activity["latest_shares"][0]["user"]["name"],
         json!("Sharer 12")
     );
     // The stored list stays trimmed whatever the number of shares.
-    let stored = app.state.store.get_activity(&parent).await.unwrap().unwrap();
+    let stored = app
+        .state
+        .store
+        .get_activity(&parent)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.latest_share_ids.len(), 10);
     assert_eq!(stored.latest_share_ids[0], shares[12]);
 
@@ -278,7 +287,10 @@ async fn reads_show_the_newest_shares_that_still_stand() {
         latest_share_ids(&read(Some(sharers[0].clone())).await)[0],
         private
     );
-    assert_eq!(latest_share_ids(&read(Some(reader.clone())).await), expected);
+    assert_eq!(
+        latest_share_ids(&read(Some(reader.clone())).await),
+        expected
+    );
 
     // A feed page shows them too, read in the batch that loads shared parents.
     let plain = app.post(&author).await["id"].as_str().unwrap().to_string();
