@@ -323,10 +323,16 @@ impl Store {
     }
 
     /// Removes an activity, its entries in its own feeds, its entry under the activity it
-    /// shares and its pins, for good.
+    /// shares, its metric shards and its pins, for good.
     pub async fn delete_activity_hard(&self, a: &Activity) -> ApiResult<()> {
         let mut ops = vec![WriteOp::Delete(keys::activity(&a.id))];
         ops.extend(entry_deletes(a, &a.content.feeds));
+        if a.has_metrics {
+            ops.extend(
+                (0..keys::METRIC_SHARDS)
+                    .map(|shard| WriteOp::Delete(keys::activity_metric_shard(&a.id, shard))),
+            );
+        }
         if let Some(parent_id) = &a.parent_id {
             ops.push(WriteOp::Delete(keys::share_entry(
                 parent_id,

@@ -107,6 +107,15 @@ async fn tracked_metrics_are_counted_and_shown_on_reads() {
         shown["metrics"],
         json!({"views": 3, "clicks": 2, "impressions": 3})
     );
+
+    // A hard delete takes the counter shards with the activity.
+    app.hard_delete(&id).await;
+    let left = app
+        .store
+        .activity_metrics([id.as_str()])
+        .await
+        .expect("read shards");
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[tokio::test]
