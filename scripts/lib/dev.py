@@ -585,6 +585,8 @@ def run(args: argparse.Namespace) -> int:
             "USER_RATE_LIMIT": os.environ.get("USER_RATE_LIMIT", ""),
             # Empty: a write delivers to its first 50 followers before answering, the rest queued.
             "INLINE_FANOUT": os.environ.get("INLINE_FANOUT", ""),
+            # Empty: feeds with 10,000 followers or more are pulled by their flat followers; 0: off.
+            "PULL_FOLLOWER_THRESHOLD": os.environ.get("PULL_FOLLOWER_THRESHOLD", ""),
             # Usage counts (query_feeds_usage_stats) written after every request here, so the
             # figures are exact at once; deployed, each instance writes them every 10 s.
             "USAGE_FLUSH_SECONDS": os.environ.get("USAGE_FLUSH_SECONDS", "0"),

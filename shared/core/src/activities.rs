@@ -118,23 +118,51 @@ pub async fn arrived(
     let store = &state.store;
     let groups = fanout::group_adds(formats, feeds.iter().map(|f| (f.as_str(), a)));
     fanout::add_to_groups(store, groups).await?;
-    let tasks: Vec<Option<FanoutTask>> = stream::iter(feeds.to_vec())
+    let pull_on = state.config.pull_follower_threshold.is_some();
+    let tasks: Vec<Vec<FanoutTask>> = stream::iter(feeds.to_vec())
         .map(|fid: String| async move {
-            let (existed, followers) = store.count_activity_added(&fid).await?;
-            if !existed {
+            let arrival = store.count_arrival(&fid).await?;
+            if !arrival.existed {
                 let parsed = Fid::parse("feeds", &fid)?;
                 let feed = feed_rules::new_feed(store, &parsed, &a.user_id, a.created_at).await?;
                 store.create_feed_if_missing(&feed).await?;
             }
             // Private activities are for the feed's owner only: they do not travel.
-            let travels = deliver && followers > 0 && a.content.visibility != Visibility::Private;
-            Ok::<_, ApiError>(travels.then(|| FanoutTask::deliver(a, &fid)))
+            let travels =
+                deliver && arrival.followers > 0 && a.content.visibility != Visibility::Private;
+            if !travels {
+                return Ok::<_, ApiError>(Vec::new());
+            }
+            if pull_on && arrival.pull_since.is_some() {
+                return pushed_groups(store, a, &fid).await;
+            }
+            Ok(vec![FanoutTask::deliver(a, &fid)])
         })
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect()
         .await?;
     let tasks: Vec<FanoutTask> = tasks.into_iter().flatten().collect();
     state.fan_out(tasks).await
+}
+
+/// The deliveries of a post into a large feed (one whose flat followers pull it): one per
+/// aggregated feed group, each walking only that group's followers, so the post's cost does
+/// not grow with its flat audience.
+async fn pushed_groups(store: &Store, a: &Activity, fid: &str) -> ApiResult<Vec<FanoutTask>> {
+    let formats = fanout::formats(store).await?;
+    let mut groups: Vec<&String> = formats.keys().collect();
+    groups.sort();
+    Ok(groups
+        .into_iter()
+        .map(|g| FanoutTask::Deliver {
+            activity_id: a.id.clone(),
+            created_at: a.created_at,
+            origin: fid.to_string(),
+            expires_at: a.content.expires_at,
+            after: None,
+            group: Some(g.clone()),
+        })
+        .collect())
 }
 
 /// After an activity left `feeds` for good: uncount it and take it out of the followers'

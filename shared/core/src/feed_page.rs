@@ -19,7 +19,7 @@ use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
 use tributary_store::keys;
-use tributary_store::Direction;
+use tributary_store::{Direction, FeedEntry};
 
 use crate::ranked::{RankedPage, RankedRead};
 
@@ -282,7 +282,10 @@ pub struct Found {
 
 /// Reads entries from `start` (an entry sort key, exclusive) in `direction` until `limit`
 /// visible activities are found or the feed ends. Returns them, and whether more entries
-/// remain. Bounded: at most a few Query and BatchGetItem rounds.
+/// remain. Bounded: at most a few Query and BatchGetItem rounds. A feed that pulls large
+/// feeds (hybrid push/pull, see `crate::pull`) reads their own entries alongside its own in
+/// each round and merges them by sort key (the same `<time>#<id>` in every feed), so one
+/// cursor pages across all of them.
 pub async fn collect(
     state: &AppState,
     caller: &Caller,
@@ -304,19 +307,23 @@ pub async fn collect(
             break;
         }
         let want = limit - found.len();
-        let (entries, has_more) = state
-            .store
-            .feed_entries(&feed.fid, want, start.as_deref(), direction)
-            .await?;
-        more = has_more;
-        let Some(last) = entries.last() else { break };
-        start = Some(last.sk.clone());
-        let ids: Vec<String> = entries.iter().map(|e| e.activity_id.clone()).collect();
+        let round = entries(state, feed, want, start.as_deref(), direction).await?;
+        more = round.more;
+        let Some(reached) = round.reached else { break };
+        start = Some(reached);
+        let ids: Vec<String> = round
+            .entries
+            .iter()
+            .map(|(e, _)| e.activity_id.clone())
+            .collect();
         let activities = state.store.get_activities(&ids).await?;
-        for e in entries {
+        for (e, pulled) in round.entries {
             if let Some(a) = activities.get(&e.activity_id) {
                 let recent = cutoff.is_none_or(|c| a.created_at >= c);
+                // Private activities do not travel: pulled, as pushed, they are not shown.
+                let travels = !pulled || a.content.visibility != Visibility::Private;
                 if recent
+                    && travels
                     && visible(caller, feed, a, now)
                     && filter.accepts(a)
                     && seen.insert(a.id.clone())
@@ -331,4 +338,192 @@ pub async fn collect(
         }
     }
     Ok((found, more))
+}
+
+/// One round of entries: at most `want`, in reading order, each marked whether it came from
+/// a pulled feed.
+struct Round {
+    entries: Vec<(FeedEntry, bool)>,
+    /// More entries follow `reached`.
+    more: bool,
+    /// Where the next round starts: everything up to it has been seen (`None`: nothing read).
+    reached: Option<String>,
+}
+
+/// The next `want` entries after `start` of `feed` and of the feeds it pulls. Each pulled
+/// feed's Query runs alongside the feed's own (one sequential round trip) and keeps only the
+/// pulled feed's own posts (what a push would have delivered). Merged by sort key, entries
+/// are kept only up to the nearest point any stream with more left unread (its last sort
+/// key), so no entry is skipped; the same entry met twice (pushed before its feed turned
+/// to pull, and pulled) is kept once.
+async fn entries(
+    state: &AppState,
+    feed: &Feed,
+    want: usize,
+    start: Option<&str>,
+    direction: Direction,
+) -> ApiResult<Round> {
+    let store = &state.store;
+    if feed.pulled.is_empty() {
+        let (entries, more) = store
+            .feed_entries(&feed.fid, want, start, direction)
+            .await?;
+        let reached = entries.last().map(|e| e.sk.clone());
+        let entries = entries.into_iter().map(|e| (e, false)).collect();
+        return Ok(Round {
+            entries,
+            more,
+            reached,
+        });
+    }
+    let sources = std::iter::once(feed.fid.as_str()).chain(
+        feed.pulled
+            .iter()
+            .map(String::as_str)
+            .filter(|p| *p != feed.fid),
+    );
+    let streams = futures::future::try_join_all(sources.map(|fid| async move {
+        let (mut entries, more) = store.feed_entries(fid, want, start, direction).await?;
+        let last = entries.last().map(|e| e.sk.clone());
+        let pulled = fid != feed.fid;
+        if pulled {
+            entries.retain(|e| e.origin == fid);
+        }
+        Ok::<_, tributary_domain::ApiError>((entries, more, last, pulled))
+    }))
+    .await?;
+    Ok(merge(streams, want, direction))
+}
+
+/// Merges streams of entries (each in reading order, with whether more follow its last
+/// read sort key) into at most `want` entries in reading order: see [`entries`].
+fn merge(
+    streams: Vec<(Vec<FeedEntry>, bool, Option<String>, bool)>,
+    want: usize,
+    direction: Direction,
+) -> Round {
+    // Whether sort key `a` is read before `b`.
+    let before = |a: &str, b: &str| match direction {
+        Direction::Older => a > b,
+        Direction::Newer => a < b,
+    };
+    let horizon: Option<String> = streams
+        .iter()
+        .filter(|s| s.1)
+        .filter_map(|s| s.2.clone())
+        .reduce(|a, b| if before(&a, &b) { a } else { b });
+    let mut all: Vec<(FeedEntry, bool)> = streams
+        .into_iter()
+        .flat_map(|(entries, _, _, pulled)| entries.into_iter().map(move |e| (e, pulled)))
+        .filter(|(e, _)| horizon.as_deref().is_none_or(|h| !before(h, &e.sk)))
+        .collect();
+    // Reading order; the feed's own entry first where both streams hold the same one.
+    all.sort_by(|(a, ap), (b, bp)| {
+        let order = a.sk.cmp(&b.sk);
+        let order = if direction == Direction::Older {
+            order.reverse()
+        } else {
+            order
+        };
+        order.then(ap.cmp(bp))
+    });
+    all.dedup_by(|(b, _), (a, _)| a.sk == b.sk);
+    let cut = all.len() > want;
+    all.truncate(want);
+    let (reached, more) = if cut || (all.len() == want && horizon.is_some()) {
+        (all.last().map(|(e, _)| e.sk.clone()), true)
+    } else {
+        match horizon {
+            Some(h) => (Some(h), true),
+            None => (all.last().map(|(e, _)| e.sk.clone()), false),
+        }
+    };
+    Round {
+        entries: all,
+        more,
+        reached,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(sk: &str, origin: &str) -> FeedEntry {
+        FeedEntry {
+            sk: sk.to_string(),
+            activity_id: sk.to_string(),
+            created_at: 0,
+            origin: origin.to_string(),
+        }
+    }
+
+    fn sks(r: &Round) -> Vec<&str> {
+        r.entries.iter().map(|(e, _)| e.sk.as_str()).collect()
+    }
+
+    #[test]
+    fn merges_newest_first_up_to_the_nearest_unread_point() {
+        // Own stream read 3 of more (down to 5); a pulled one all of its (down to 2).
+        let own = (
+            vec![entry("9", "t"), entry("7", "t"), entry("5", "t")],
+            true,
+            Some("5".into()),
+            false,
+        );
+        let pulled = (
+            vec![entry("8", "s"), entry("6", "s"), entry("2", "s")],
+            false,
+            Some("2".into()),
+            true,
+        );
+        let r = merge(vec![own, pulled], 10, Direction::Older);
+        // "2" lies past where the own stream stopped: left for the next round.
+        assert_eq!(sks(&r), ["9", "8", "7", "6", "5"]);
+        assert_eq!(r.reached.as_deref(), Some("5"));
+        assert!(r.more);
+    }
+
+    #[test]
+    fn takes_at_most_want_and_drops_entries_met_twice() {
+        let own = (
+            vec![entry("9", "t"), entry("8", "s")],
+            false,
+            Some("8".into()),
+            false,
+        );
+        let pulled = (
+            vec![entry("8", "s"), entry("7", "s")],
+            false,
+            Some("7".into()),
+            true,
+        );
+        let r = merge(vec![own, pulled], 2, Direction::Older);
+        assert_eq!(sks(&r), ["9", "8"]);
+        assert!(!r.entries[1].1, "the feed's own copy is kept");
+        assert_eq!(r.reached.as_deref(), Some("8"));
+        assert!(r.more);
+        let own = (vec![entry("1", "t")], false, Some("1".into()), false);
+        let pulled = (
+            vec![entry("2", "s"), entry("3", "s")],
+            false,
+            Some("3".into()),
+            true,
+        );
+        let r = merge(vec![own, pulled], 5, Direction::Newer);
+        assert_eq!(sks(&r), ["1", "2", "3"]);
+        assert!(!r.more);
+    }
+
+    #[test]
+    fn moves_past_a_stream_of_others_entries() {
+        // The pulled feed's page held only entries it received (filtered out): the round
+        // still advances to where it stopped.
+        let own = (vec![], false, None, false);
+        let pulled = (vec![], true, Some("5".into()), true);
+        let r = merge(vec![own, pulled], 3, Direction::Older);
+        assert!(r.entries.is_empty());
+        assert_eq!(r.reached.as_deref(), Some("5"));
+        assert!(r.more);
+    }
 }

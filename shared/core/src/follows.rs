@@ -177,6 +177,10 @@ pub async fn follow(
                 .0
         }
     };
+    let pulls_target = crate::pull::will_pull(state, &source_fid, &target).await?;
+    if pulls_target {
+        crate::pull::room_to_pull(existing_source.as_ref(), &target_fid)?;
+    }
     let now = now_nanos();
     let mut f = Follow::new(&source_fid, &target_fid, status, now);
     f.custom = req.custom.clone().unwrap_or_default();
@@ -212,6 +216,9 @@ pub async fn follow(
             deduplicate: true,
         };
         state.notify(notice).await?;
+    }
+    if f.is_active() {
+        crate::pull::followed(state, &f, &target, pulls_target).await?;
     }
     if f.is_active() && limit != Some(0) {
         state
@@ -281,6 +288,7 @@ pub async fn decide(
         ));
     }
     if accept {
+        crate::pull::became_active(state, &f).await?;
         copy_all_history(state, &f).await?;
     }
     Ok(f)
@@ -333,6 +341,7 @@ pub async fn update(state: &AppState, caller: &Caller, req: FollowRequest) -> Ap
         return Err(ApiError::input("the follow changed meanwhile; try again"));
     }
     if seen != FollowStatus::Accepted && f.is_active() {
+        crate::pull::became_active(state, &f).await?;
         copy_all_history(state, &f).await?;
     }
     Ok(f)
@@ -366,6 +375,13 @@ pub async fn unfollow(
         } else {
             Err(ApiError::not_found("the follow was already removed"))
         };
+    }
+    // Its posts leave the source's reads at once, whatever becomes of the copies.
+    if source_feed
+        .as_ref()
+        .is_some_and(|feed| feed.pulled.contains(&f.target))
+    {
+        state.store.remove_pulled(&f.source, &f.target).await?;
     }
     if !keep_history {
         state

@@ -13,5 +13,6 @@ pub mod activities;
 pub mod feed_page;
 pub mod follows;
 pub mod groups;
+pub mod pull;
 pub mod ranked;
 pub mod revisions;

@@ -27,12 +27,21 @@ pub struct AppConfig {
     /// How long a function instance keeps the app settings it read
     /// (`APP_SETTINGS_TTL_SECONDS`, default [`DEFAULT_SETTINGS_TTL_SECS`]; 0: read each time).
     pub settings_ttl: std::time::Duration,
+    /// `PULL_FOLLOWER_THRESHOLD` (default [`DEFAULT_PULL_FOLLOWER_THRESHOLD`]; 0 turns it
+    /// off): a feed with this many followers stops pushing its posts into its flat followers'
+    /// feeds; they merge its entries into their reads instead (docs/pull.md).
+    pub pull_follower_threshold: Option<i64>,
 }
 
 /// Followers a write delivers to before it answers, unless `INLINE_FANOUT` says otherwise.
 /// `scripts/bench inline_fanout` on DynamoDB Local: an add with 50 followers delivered inline
 /// takes about 3x one that queues them (43 ms against 13 ms); with 100, about 6x.
 pub const DEFAULT_INLINE_FANOUT: usize = 50;
+
+/// Followers from which a feed's posts are pulled by its flat followers rather than pushed
+/// to them, unless `PULL_FOLLOWER_THRESHOLD` says otherwise. See docs/pull.md for the
+/// measurement (`scripts/bench pull`).
+pub const DEFAULT_PULL_FOLLOWER_THRESHOLD: i64 = 10_000;
 
 /// Seconds a function instance keeps the app settings it read before reading them again.
 pub const DEFAULT_SETTINGS_TTL_SECS: u64 = 10;
@@ -110,6 +119,17 @@ impl AppConfig {
                     _ => DEFAULT_SETTINGS_TTL_SECS,
                 },
             ),
+            pull_follower_threshold: match std::env::var("PULL_FOLLOWER_THRESHOLD") {
+                Ok(v) if !v.trim().is_empty() => {
+                    let n: i64 = v.trim().parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                        ApiError::internal_msg(format!(
+                            "PULL_FOLLOWER_THRESHOLD: '{v}' is not a number of followers"
+                        ))
+                    })?;
+                    (n > 0).then_some(n)
+                }
+                _ => Some(DEFAULT_PULL_FOLLOWER_THRESHOLD),
+            },
         })
     }
 }

@@ -38,6 +38,16 @@ impl FeedEntry {
 }
 
 /// Which way a page of entries runs.
+/// What counting an activity into a feed found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    /// The feed had counted activities before (its counters existed).
+    pub existed: bool,
+    pub followers: i64,
+    /// Set when the feed's flat followers pull its posts.
+    pub pull_since: Option<Nanos>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
     /// Newest first, continuing after `start` (older entries).
@@ -62,6 +72,7 @@ pub(crate) fn feed_meta_item(f: &Feed) -> ApiResult<Item> {
 fn assemble(items: Vec<Item>) -> ApiResult<HashMap<String, Feed>> {
     let mut metas: HashMap<String, Feed> = HashMap::new();
     let mut counts: HashMap<String, FeedCounts> = HashMap::new();
+    let mut pulled: HashMap<String, Vec<String>> = HashMap::new();
     for item in items {
         let pk = item
             .get(keys::PK)
@@ -83,6 +94,15 @@ fn assemble(items: Vec<Item>) -> ApiResult<HashMap<String, Feed>> {
                     .map_err(|e| serde_error("parse feed counts", e))?;
                 counts.insert(fid, c);
             }
+            Some("FEED#PULLED") => {
+                let mut sources: Vec<String> = item
+                    .get("sources")
+                    .and_then(|v| v.as_ss().ok())
+                    .cloned()
+                    .unwrap_or_default();
+                sources.sort();
+                pulled.insert(fid, sources);
+            }
             _ => {}
         }
     }
@@ -90,7 +110,9 @@ fn assemble(items: Vec<Item>) -> ApiResult<HashMap<String, Feed>> {
         .into_iter()
         .map(|(fid, f)| {
             let c = counts.remove(&fid).unwrap_or_default();
-            (fid, f.with_counts(c))
+            let mut f = f.with_counts(c);
+            f.pulled = pulled.remove(&fid).unwrap_or_default();
+            (fid, f)
         })
         .collect())
 }
@@ -147,6 +169,13 @@ impl Store {
     /// Counts an activity added to a feed and reports whether the feed's metadata already
     /// existed and how many followers it has, in one write.
     pub async fn count_activity_added(&self, fid: &str) -> ApiResult<(bool, i64)> {
+        let a = self.count_arrival(fid).await?;
+        Ok((a.existed, a.followers))
+    }
+
+    /// [`Store::count_activity_added`], also telling whether the feed's posts reach its flat
+    /// followers by pull (its counters' `pull_since`), from the same write.
+    pub async fn count_arrival(&self, fid: &str) -> ApiResult<Arrival> {
         let out = self
             .run(
                 "count activity",
@@ -157,17 +186,21 @@ impl Store {
                     )
                     .expression_attribute_values(":zero", n(0))
                     .expression_attribute_values(":one", n(1))
-                    .return_values(ReturnValue::UpdatedOld),
+                    // The whole old item (the same write units): `pull_since` with the counts.
+                    .return_values(ReturnValue::AllOld),
             )
             .await?;
         let old = out.attributes.unwrap_or_default();
-        let existed = old.contains_key("activity_count");
-        let followers = old
-            .get("follower_count")
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        Ok((existed, followers))
+        let number = |name: &str| {
+            old.get(name)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        Ok(Arrival {
+            existed: old.contains_key("activity_count"),
+            followers: number("follower_count").unwrap_or(0),
+            pull_since: number("pull_since"),
+        })
     }
 
     /// Adds `delta` to one of a feed's counters.
@@ -189,6 +222,7 @@ impl Store {
         self.batch_write(vec![
             super::WriteOp::Delete(keys::feed(fid)),
             super::WriteOp::Delete(keys::feed_counts(fid)),
+            super::WriteOp::Delete(keys::pulled_sources(fid)),
         ])
         .await
     }

@@ -138,11 +138,28 @@ impl Store {
         start: Option<&str>,
         only_accepted: bool,
     ) -> ApiResult<(Vec<Follow>, Option<String>)> {
+        self.followers_page_in(target, None, limit, start, only_accepted)
+            .await
+    }
+
+    /// [`Store::followers_page`] of the followers in one feed group only (`group`), or of all.
+    pub async fn followers_page_in(
+        &self,
+        target: &str,
+        group: Option<&str>,
+        limit: usize,
+        start: Option<&str>,
+        only_accepted: bool,
+    ) -> ApiResult<(Vec<Follow>, Option<String>)> {
+        let prefix = group.map_or_else(
+            || keys::FOLLOWER_PREFIX.to_string(),
+            keys::followers_in_group,
+        );
         let mut request = self
             .query()
             .key_condition_expression("pk = :pk AND begins_with(sk, :f)")
             .expression_attribute_values(":pk", s(keys::feed_partition(target)))
-            .expression_attribute_values(":f", s(keys::FOLLOWER_PREFIX))
+            .expression_attribute_values(":f", s(prefix))
             .limit(limit.clamp(1, 1000) as i32);
         if only_accepted {
             request = request

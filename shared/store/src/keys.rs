@@ -327,6 +327,18 @@ pub fn feed_counts(fid: &str) -> Key {
     Key::new(feed_partition(fid), "FEED#COUNTS")
 }
 
+/// The large feeds a feed pulls at read time (hybrid push/pull): a string set `sources`.
+/// Its sort key begins with `FEED`, so the Query that reads the feed reads it too.
+pub fn pulled_sources(fid: &str) -> Key {
+    Key::new(feed_partition(fid), "FEED#PULLED")
+}
+
+/// The follow items of `target` whose source is in feed group `group`: the range that
+/// fan-out to one group's followers walks.
+pub fn followers_in_group(group: &str) -> String {
+    format!("{FOLLOWER_PREFIX}{group}:")
+}
+
 /// Feeds of a group, oldest first (gsi1), for `query_feeds`.
 pub fn feed_by_group(group: &str, created_at: Nanos, fid: &str) -> (String, String) {
     (
@@ -944,6 +956,19 @@ mod tests {
         assert!(root.sk.starts_with(&thread_prefix(None)));
         assert!(reply.sk.starts_with(&thread_prefix(Some("c1"))));
         assert!(!reply.sk.starts_with(&thread_prefix(None)));
+    }
+
+    #[test]
+    fn pulled_sources_read_with_the_feed() {
+        let k = pulled_sources("timeline:a");
+        assert_eq!(k.pk, "FEED#timeline:a");
+        assert!(k.sk.starts_with("FEED"));
+        assert!(follow("timeline:bob", "user:c")
+            .sk
+            .starts_with(&followers_in_group("timeline")));
+        assert!(!follow("timelines:bob", "user:c")
+            .sk
+            .starts_with(&followers_in_group("timeline")));
     }
 
     #[test]

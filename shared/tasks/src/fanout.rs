@@ -36,6 +36,10 @@ pub enum FanoutTask {
         /// The follower (source fid) to continue after.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
+        /// Only the followers in this feed group (a large feed's aggregated followers; its
+        /// flat ones pull its posts, see `pull`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
     },
     /// Remove an activity's entry from every feed that follows `origin`.
     Retract {
@@ -74,6 +78,7 @@ impl FanoutTask {
             origin: origin.to_string(),
             expires_at: a.content.expires_at,
             after: None,
+            group: None,
         }
     }
 
@@ -260,9 +265,10 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             origin,
             expires_at,
             after,
+            group,
         } => {
             let (followers, next) = store
-                .followers_page(origin, page_size, after.as_deref(), true)
+                .followers_page_in(origin, group.as_deref(), page_size, after.as_deref(), true)
                 .await?;
             let writes = followers
                 .iter()
@@ -274,6 +280,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 origin: origin.clone(),
                 expires_at: *expires_at,
                 after: Some(after),
+                group: group.clone(),
             });
             let formats = formats(store).await?;
             let mut groups = Vec::new();
@@ -431,6 +438,7 @@ mod tests {
             origin: "user:john".into(),
             expires_at: None,
             after: None,
+            group: None,
         };
         let json = serde_json::to_value(&t).unwrap();
         assert_eq!(

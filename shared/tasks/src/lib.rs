@@ -6,10 +6,12 @@
 //! - [`user_data`]: deleting and exporting everything a user has; [`records`] keeps the task
 //!   records clients poll.
 //! - [`realtime`]: delivering events to the WebSocket connections watching a feed.
+//! - [`pull`]: switching a feed that reached the follower threshold to pull.
 //! - [`queue`]: sending tasks.
 
 pub mod fanout;
 pub mod notifications;
+pub mod pull;
 pub mod queue;
 pub mod realtime;
 pub mod records;
@@ -20,6 +22,7 @@ use tributary_domain::ApiResult;
 use tributary_store::Store;
 
 use crate::fanout::FanoutTask;
+use crate::pull::PullTask;
 use crate::queue::TaskQueue;
 use crate::realtime::{Publisher, RealtimeTask};
 use crate::user_data::UserDataTask;
@@ -33,6 +36,13 @@ pub enum Task {
     Fanout(FanoutTask),
     UserData(UserDataTask),
     Realtime(RealtimeTask),
+    Pull(PullTask),
+}
+
+impl From<PullTask> for Task {
+    fn from(t: PullTask) -> Self {
+        Task::Pull(t)
+    }
 }
 
 impl From<RealtimeTask> for Task {
@@ -62,6 +72,7 @@ pub async fn run(
 ) -> ApiResult<()> {
     match task {
         Task::Realtime(task) => realtime::run(store, queue, publisher, task).await,
+        Task::Pull(task) => pull::run(store, queue, task).await,
         Task::UserData(step) => match user_data::step(store, queue, step).await {
             Ok(Some(next)) => queue.send(&[next]).await,
             Ok(None) => Ok(()),

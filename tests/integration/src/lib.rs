@@ -99,6 +99,9 @@ pub fn env_or_panic(name: &str) -> String {
     })
 }
 
+/// `PULL_FOLLOWER_THRESHOLD` as deployed by default.
+const DEFAULT_PULL: Option<i64> = Some(tributary_http::config::DEFAULT_PULL_FOLLOWER_THRESHOLD);
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(None).await
@@ -125,6 +128,19 @@ impl TestApp {
             Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
             followers,
             None,
+            DEFAULT_PULL,
+        )
+        .await
+    }
+
+    /// With `PULL_FOLLOWER_THRESHOLD` set to `followers` (`None`: off).
+    pub async fn spawn_with_pull_threshold(followers: Option<i64>) -> TestApp {
+        TestApp::spawn_full(
+            None,
+            Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
+            tributary_http::config::DEFAULT_INLINE_FANOUT,
+            None,
+            followers,
         )
         .await
     }
@@ -136,6 +152,7 @@ impl TestApp {
             Some(tributary_domain::rate_limit::DEFAULT_USER_LIMIT),
             tributary_http::config::DEFAULT_INLINE_FANOUT,
             Some(endpoint.to_string()),
+            DEFAULT_PULL,
         )
         .await
     }
@@ -149,6 +166,7 @@ impl TestApp {
             user_rate_limit,
             tributary_http::config::DEFAULT_INLINE_FANOUT,
             None,
+            DEFAULT_PULL,
         )
         .await
     }
@@ -158,6 +176,7 @@ impl TestApp {
         user_rate_limit: Option<u32>,
         inline_fanout: usize,
         realtime_endpoint: Option<String>,
+        pull_follower_threshold: Option<i64>,
     ) -> TestApp {
         let table = env_or_panic("TABLE_NAME");
         env_or_panic("AWS_ENDPOINT_URL_DYNAMODB");
@@ -179,6 +198,7 @@ impl TestApp {
             usage_flush: None,
             // Settings changes apply to the next request, as on the local stack.
             settings_ttl: std::time::Duration::ZERO,
+            pull_follower_threshold,
         };
         let state = AppState::new(config, store.clone(), Some(queue.clone()));
         let publisher = match &realtime_endpoint {

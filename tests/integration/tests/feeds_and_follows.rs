@@ -289,6 +289,7 @@ async fn fan_out_is_idempotent_and_continues_past_a_page() {
         origin: origin.clone(),
         expires_at: None,
         after: None,
+        group: None,
     };
     // Pages of three: 7 followers take three runs, each handing on the rest.
     let mut next = Some(task.clone());
@@ -672,6 +673,7 @@ async fn one_poisoned_message_fails_alone() {
         origin: origin.clone(),
         expires_at: None,
         after: None,
+        group: None,
     };
     let message = |id: &str, body: String| {
         let mut m = SqsMessage::default();

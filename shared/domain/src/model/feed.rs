@@ -92,6 +92,13 @@ pub struct Feed {
     /// Comments (replies included) on the activities posted to this feed.
     #[serde(default, skip_serializing)]
     pub comment_count: i64,
+    /// Since when posts here reach flat followers by pull rather than push (the feed has
+    /// `PULL_FOLLOWER_THRESHOLD` followers or more and each follower knows it pulls it).
+    #[serde(skip)]
+    pub pull_since: Option<Nanos>,
+    /// The large feeds this feed pulls from at read time (their posts are not pushed here).
+    #[serde(skip)]
+    pub pulled: Vec<String>,
 }
 
 /// The counters item of a feed.
@@ -109,6 +116,9 @@ pub struct FeedCounts {
     pub activity_count: i64,
     #[serde(default)]
     pub comment_count: i64,
+    /// Set once every flat follower pulls this feed: posts no longer push to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_since: Option<Nanos>,
 }
 
 impl Feed {
@@ -133,6 +143,8 @@ impl Feed {
             pin_count: 0,
             activity_count: 0,
             comment_count: 0,
+            pull_since: None,
+            pulled: Vec::new(),
         }
     }
 
@@ -143,6 +155,7 @@ impl Feed {
         self.pin_count = c.pin_count;
         self.activity_count = c.activity_count;
         self.comment_count = c.comment_count;
+        self.pull_since = c.pull_since;
         self
     }
 }
