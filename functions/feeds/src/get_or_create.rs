@@ -96,8 +96,7 @@ pub async fn get_or_create(
     id: &str,
     req: GetOrCreateFeedRequest,
 ) -> ApiResult<FeedReadResponse> {
-    let (fid, feed_group) = ops::parse_fid_with_group(s, group, id).await?;
-    let kind = aggregated::Kind::of(&feed_group);
+    let fid = Fid::parse("feed", &format!("{group}:{id}"))?;
     let mark_read = aggregated::Marks::parse("mark_read", req.mark_read.as_ref())?;
     let mark_seen = aggregated::Marks::parse("mark_seen", req.mark_seen.as_ref())?;
     // Anonymous callers read (what the model lets them) as no one.
@@ -108,7 +107,6 @@ pub async fn get_or_create(
     let limit = read::limit("limit", req.limit, read::DEFAULT_LIMIT)?;
     let mut filter = ActivityFilter::parse(req.filter.as_ref())?;
     let enrich = render::Enrichment::from_options(req.enrichment_options.as_ref());
-    let (feed, created) = open(s, caller, &fid, &feed_group, acting.as_deref(), req.data).await?;
     // Reads act as the named user when a server call names one.
     let reader = match (caller, &acting) {
         (Caller::Server, Some(user)) => Caller::User(user.clone()),
@@ -118,11 +116,36 @@ pub async fn get_or_create(
         Caller::User(me) => Some(me.as_str()),
         _ => None,
     };
-    let standing = s
-        .store
-        .standings(&reader, std::slice::from_ref(&feed))
-        .await?
-        .remove(0);
+    // The group, the feed and what the reader's standing is decided from all follow from
+    // the feed's id: one step of reads made at once.
+    // A time-ordered page's first entries follow from it too, and are read ahead with them
+    // (a feed that aggregates or ranks reads its own way and leaves them unused).
+    let fid_text = fid.to_string();
+    let (feed_group, stored, prefetched, ahead) = tokio::try_join!(
+        ops::feed_group(s, &fid),
+        s.store.get_feed(&fid_text),
+        s.store.prefetch_standing(&reader, &fid_text),
+        tributary_core::feed_page::read_ahead(
+            s,
+            &fid_text,
+            limit,
+            req.next.as_deref(),
+            req.prev.as_deref(),
+            req.id_around.as_deref(),
+        ),
+    )?;
+    let kind = aggregated::Kind::of(&feed_group);
+    let (feed, created) = open(
+        s,
+        caller,
+        &fid,
+        &feed_group,
+        acting.as_deref(),
+        req.data,
+        stored,
+    )
+    .await?;
+    let standing = prefetched.standing(&reader, &feed)?;
     let feed_access = &standing.access;
     let access = read::access(feed_access)?;
     if req.watch == Some(true) {
@@ -135,11 +158,16 @@ pub async fn get_or_create(
     if let (true, Some(me)) = (skip_watched, viewer) {
         filter.exclude = s.store.user_marks(me).await?.watched;
     }
-    let groups = if kind.aggregated && access == Access::Full {
-        let next = req.next.as_deref();
-        Some(aggregated::read(s, &feed.fid, kind, viewer, limit, next, enrich).await?)
-    } else {
-        None
+    let grouped = kind.aggregated && access == Access::Full;
+    let groups = async {
+        if grouped {
+            let next = req.next.as_deref();
+            aggregated::read(s, &feed.fid, kind, viewer, limit, next, enrich)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
     };
     // Groups that rank order by score; aggregated ones group in time order.
     let ranked = feed_group.ranking().map(|ranking| RankedRead {
@@ -147,27 +175,44 @@ pub async fn get_or_create(
         interest_weights: req.interest_weights.unwrap_or_default(),
         ..RankedRead::new(ranking)
     });
-    let page = if access == Access::Full && groups.is_none() {
-        let request = read::PageRequest {
-            ranked: ranked.as_ref(),
-            limit,
-            next: req.next.as_deref(),
-            prev: req.prev.as_deref(),
-            id_around: req.id_around.as_deref(),
-            filter: &filter,
-        };
-        read::activities(s, &reader, &feed, request).await?
-    } else {
-        read::Page::default()
+    // The page (or the groups), the pins, the follow lists, the members and the reader's own
+    // fields of the feed are read at once.
+    let page = async {
+        if access == Access::Full && !grouped {
+            let request = read::PageRequest {
+                ranked: ranked.as_ref(),
+                limit,
+                next: req.next.as_deref(),
+                prev: req.prev.as_deref(),
+                id_around: req.id_around.as_deref(),
+                filter: &filter,
+                ahead,
+            };
+            read::activities(s, &reader, &feed, request).await
+        } else {
+            Ok(read::Page::default())
+        }
     };
-    let (followers, followers_next) =
-        read::follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true).await?;
-    let (following, following_next) =
-        read::follow_list(s, &feed.fid, req.following_pagination.as_ref(), false).await?;
-    let (members, members_next) = if feed_access.allows(Capability::QueryFeedMembers) {
-        read::member_list(s, &feed.fid, req.member_pagination.as_ref()).await?
-    } else {
-        (Vec::new(), None)
+    // The newest pins (one Query, one batched read of their activities), rendered with the
+    // page: one read of users serves the activities, the pinners and the feed's creator. A
+    // feed with no pins (its counter says so) costs nothing more.
+    let pinned = async {
+        if access == Access::Full && feed.pin_count > 0 {
+            let listed = s
+                .store
+                .pins(&feed.fid, pins::PINS_SHOWN, None, false)
+                .await?;
+            pins::load_pinned(s, &reader, &feed, listed.pins).await
+        } else {
+            Ok(Default::default())
+        }
+    };
+    let members = async {
+        if feed_access.allows(Capability::QueryFeedMembers) {
+            read::member_list(s, &feed.fid, req.member_pagination.as_ref()).await
+        } else {
+            Ok((Vec::new(), None))
+        }
     };
     let own = own::own_data(
         &s.store,
@@ -176,26 +221,46 @@ pub async fn get_or_create(
         std::slice::from_ref(&standing),
         own::Wanted::ALL,
     );
-    // The newest pins (one Query, one batched read of their activities), rendered with the
-    // page: one read of users serves the activities, the pinners and the feed's creator. A
-    // feed with no pins (its counter says so) costs nothing more.
-    let (pins, pinned) = if access == Access::Full && feed.pin_count > 0 {
-        let listed = s
-            .store
-            .pins(&feed.fid, pins::PINS_SHOWN, None, false)
-            .await?;
-        pins::load_pinned(s, &reader, &feed, listed.pins).await?
-    } else {
-        Default::default()
+    // A grouped read renders its own activities; the feed's creator is read beside it.
+    let creator = async {
+        if grouped {
+            s.store
+                .get_users(std::iter::once(feed.created_by_id.as_str()))
+                .await
+        } else {
+            Ok(Default::default())
+        }
     };
+    let (
+        page,
+        groups,
+        (pins, pinned),
+        (followers, followers_next),
+        (following, following_next),
+        (members, members_next),
+        mut own,
+        creator,
+    ) = tokio::try_join!(
+        page,
+        groups,
+        pinned,
+        read::follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true),
+        read::follow_list(s, &feed.fid, req.following_pagination.as_ref(), false),
+        members,
+        own,
+        creator,
+    )?;
     let shown = page.activities.len();
     let mut all = page.activities.clone();
     all.extend(pinned);
     let extra_users: Vec<&str> = std::iter::once(feed.created_by_id.as_str())
         .chain(pins.iter().map(|p| p.user_id.as_str()))
         .collect();
-    let (mut activities, users) =
-        render::activities_with_users(&s.store, &all, &extra_users, viewer, enrich).await?;
+    let (mut activities, users) = if all.is_empty() && grouped {
+        (Vec::new(), tributary_v3::responses::UserDirectory(creator))
+    } else {
+        render::activities_with_users(&s.store, &all, &extra_users, viewer, enrich).await?
+    };
     render::apply_previews(&s.store, &reader, &all, &mut activities).await?;
     let pinned_activities = activities.split_off(shown);
     let mut rendered_feed = FeedResponse::render(&feed, &users);
@@ -203,7 +268,7 @@ pub async fn get_or_create(
     for a in activities.iter_mut().filter(|_| enrich.current_feed) {
         a.current_feed = Some(Box::new(rendered_feed.clone()));
     }
-    rendered_feed.own = own.await?.remove(0);
+    rendered_feed.own = own.remove(0);
     let mut pinned_activities = pins::pin_responses(&pins, pinned_activities, &users);
     if !track_watched {
         let pinned = pinned_activities.iter_mut().map(|p| &mut p.activity);
@@ -256,8 +321,9 @@ async fn open(
     group: &FeedGroup,
     acting: Option<&str>,
     data: Option<FeedInput>,
+    stored: Option<Feed>,
 ) -> ApiResult<(Feed, bool)> {
-    match s.store.get_feed(&fid.to_string()).await? {
+    match stored {
         Some(feed) if feed.deleted_at.is_none() => Ok((feed, false)),
         Some(_) => Err(ApiError::not_found(format!("feed '{fid}' was deleted"))),
         None => {

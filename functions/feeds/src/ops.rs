@@ -66,8 +66,14 @@ pub async fn parse_fid_with_group(
     id: &str,
 ) -> ApiResult<(Fid, FeedGroup)> {
     let fid = Fid::parse("feed", &format!("{group}:{id}"))?;
+    let group = feed_group(s, &fid).await?;
+    Ok((fid, group))
+}
+
+/// The group of `fid`; 404 when it does not exist (or was deleted).
+pub async fn feed_group(s: &AppState, fid: &Fid) -> ApiResult<FeedGroup> {
     match s.store.feed_groups(&[&fid.group]).await?.remove(&fid.group) {
-        Some(g) if g.deleted_at.is_none() => Ok((fid, g)),
+        Some(g) if g.deleted_at.is_none() => Ok(g),
         _ => Err(ApiError::not_found(format!(
             "feed group '{}' does not exist",
             fid.group

@@ -148,6 +148,78 @@ pub struct PageRequest<'a> {
     pub filter: &'a ActivityFilter,
     /// The feed's ranking, when it orders reads by score rather than time.
     pub ranked: Option<&'a RankedRead>,
+    /// The feed's own first entries for this page, read ahead beside the feed.
+    pub ahead: Option<ReadAhead>,
+}
+
+/// A page's first entries of the feed's own partition, read from the feed's id alone (see
+/// [`read_ahead`]), so a page's first Query runs beside the feed read.
+pub struct ReadAhead {
+    start: Option<String>,
+    direction: Direction,
+    limit: usize,
+    entries: Vec<FeedEntry>,
+    more: bool,
+}
+
+/// Reads the first entries a time-ordered page of `fid` starts with, before the feed itself
+/// is known: the newest `limit`, or those after the `next`/`prev` cursor. `None` for pages
+/// that do not start that way (`id_around`, an empty page, a cursor that does not decode:
+/// the page's own read reports it). A feed that turns out to rank or aggregate reads its own
+/// way and leaves this one Query unused.
+pub async fn read_ahead(
+    state: &AppState,
+    fid: &str,
+    limit: usize,
+    next: Option<&str>,
+    prev: Option<&str>,
+    id_around: Option<&str>,
+) -> ApiResult<Option<ReadAhead>> {
+    if limit == 0 || id_around.is_some() {
+        return Ok(None);
+    }
+    let decode = |c: &str| {
+        state
+            .cursors
+            .decode::<EntryCursor>("next", c)
+            .ok()
+            .map(|p| p.sk)
+    };
+    let (start, direction) = match (next, prev) {
+        (Some(c), _) => match decode(c) {
+            Some(sk) => (Some(sk), Direction::Older),
+            None => return Ok(None),
+        },
+        (None, Some(c)) => match decode(c) {
+            Some(sk) => (Some(sk), Direction::Newer),
+            None => return Ok(None),
+        },
+        (None, None) => (None, Direction::Older),
+    };
+    let (entries, more) = state
+        .store
+        .feed_entries(fid, limit, start.as_deref(), direction)
+        .await?;
+    Ok(Some(ReadAhead {
+        start,
+        direction,
+        limit,
+        entries,
+        more,
+    }))
+}
+
+impl ReadAhead {
+    /// The entries, when they are what a round from `start` in `direction` for `want` reads.
+    fn take(
+        self,
+        start: Option<&str>,
+        direction: Direction,
+        want: usize,
+    ) -> Option<(Vec<FeedEntry>, bool)> {
+        (self.start.as_deref() == start && self.direction == direction && self.limit == want)
+            .then_some((self.entries, self.more))
+    }
 }
 
 pub async fn activities(
@@ -163,6 +235,7 @@ pub async fn activities(
         id_around,
         filter,
         ranked,
+        ahead,
     } = req;
     if limit == 0 {
         return Ok(Page::default());
@@ -179,7 +252,7 @@ pub async fn activities(
     let decode = |field: &str, c: &str| state.cursors.decode::<EntryCursor>(field, c).map(|p| p.sk);
     let (mut found, older_left, newer_left) = match (next, prev, id_around) {
         (Some(c), _, _) => {
-            let (list, more) = collect(
+            let (list, more) = collect_from(
                 state,
                 caller,
                 feed,
@@ -187,12 +260,13 @@ pub async fn activities(
                 Some(decode("next", c)?),
                 Direction::Older,
                 filter,
+                ahead,
             )
             .await?;
             (list, more, true)
         }
         (None, Some(c), _) => {
-            let (mut list, more) = collect(
+            let (mut list, more) = collect_from(
                 state,
                 caller,
                 feed,
@@ -200,6 +274,7 @@ pub async fn activities(
                 Some(decode("prev", c)?),
                 Direction::Newer,
                 filter,
+                ahead,
             )
             .await?;
             list.reverse();
@@ -241,8 +316,17 @@ pub async fn activities(
             (newer, older_more, newer_more)
         }
         (None, None, None) => {
-            let (list, more) =
-                collect(state, caller, feed, limit, None, Direction::Older, filter).await?;
+            let (list, more) = collect_from(
+                state,
+                caller,
+                feed,
+                limit,
+                None,
+                Direction::Older,
+                filter,
+                ahead,
+            )
+            .await?;
             (list, more, false)
         }
     };
@@ -295,6 +379,22 @@ pub async fn collect(
     direction: Direction,
     filter: &ActivityFilter,
 ) -> ApiResult<(Vec<Found>, bool)> {
+    collect_from(state, caller, feed, limit, start, direction, filter, None).await
+}
+
+/// [`collect`], its first round starting from entries read ahead when they fit.
+#[allow(clippy::too_many_arguments)]
+async fn collect_from(
+    state: &AppState,
+    caller: &Caller,
+    feed: &Feed,
+    limit: usize,
+    start: Option<String>,
+    direction: Direction,
+    filter: &ActivityFilter,
+    ahead: Option<ReadAhead>,
+) -> ApiResult<(Vec<Found>, bool)> {
+    let mut ahead = ahead;
     let now = now_nanos();
     // With HIDE_ACTIVITIES_AFTER, activities older than that are left out of every read.
     let cutoff = state.config.hide_activities_after.map(|age| now - age);
@@ -307,7 +407,10 @@ pub async fn collect(
             break;
         }
         let want = limit - found.len();
-        let round = entries(state, feed, want, start.as_deref(), direction).await?;
+        let own = ahead
+            .take()
+            .and_then(|a| a.take(start.as_deref(), direction, want));
+        let round = entries(state, feed, want, start.as_deref(), direction, own).await?;
         more = round.more;
         let Some(reached) = round.reached else { break };
         start = Some(reached);
@@ -362,12 +465,18 @@ async fn entries(
     want: usize,
     start: Option<&str>,
     direction: Direction,
+    own: Option<(Vec<FeedEntry>, bool)>,
 ) -> ApiResult<Round> {
     let store = &state.store;
     if feed.pulled.is_empty() {
-        let (entries, more) = store
-            .feed_entries(&feed.fid, want, start, direction)
-            .await?;
+        let (entries, more) = match own {
+            Some(read) => read,
+            None => {
+                store
+                    .feed_entries(&feed.fid, want, start, direction)
+                    .await?
+            }
+        };
         let reached = entries.last().map(|e| e.sk.clone());
         let entries = entries.into_iter().map(|e| (e, false)).collect();
         return Ok(Round {
@@ -376,22 +485,31 @@ async fn entries(
             reached,
         });
     }
-    let sources = std::iter::once(feed.fid.as_str()).chain(
-        feed.pulled
-            .iter()
-            .map(String::as_str)
-            .filter(|p| *p != feed.fid),
-    );
-    let streams = futures::future::try_join_all(sources.map(|fid| async move {
+    let sources = feed
+        .pulled
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != feed.fid);
+    let own_stream = async {
+        let (entries, more) = match own {
+            Some(read) => read,
+            None => {
+                store
+                    .feed_entries(&feed.fid, want, start, direction)
+                    .await?
+            }
+        };
+        let last = entries.last().map(|e| e.sk.clone());
+        Ok::<_, tributary_domain::ApiError>((entries, more, last, false))
+    };
+    let pulled_streams = futures::future::try_join_all(sources.map(|fid| async move {
         let (mut entries, more) = store.feed_entries(fid, want, start, direction).await?;
         let last = entries.last().map(|e| e.sk.clone());
-        let pulled = fid != feed.fid;
-        if pulled {
-            entries.retain(|e| e.origin == fid);
-        }
-        Ok::<_, tributary_domain::ApiError>((entries, more, last, pulled))
-    }))
-    .await?;
+        entries.retain(|e| e.origin == fid);
+        Ok::<_, tributary_domain::ApiError>((entries, more, last, true))
+    }));
+    let (own_stream, mut streams) = futures::future::try_join(own_stream, pulled_streams).await?;
+    streams.insert(0, own_stream);
     Ok(merge(streams, want, direction))
 }
 

@@ -122,8 +122,8 @@ pub struct Loaded {
     pub state: NotificationState,
 }
 
-/// Loads a page of `fid`'s groups after `after`: one Query of groups and one BatchGetItem
-/// of their activities.
+/// Loads a page of `fid`'s groups after `after`: the feed's read/seen state and one Query
+/// of groups at once, then one BatchGetItem of their activities.
 pub async fn load(
     s: &AppState,
     fid: &str,
@@ -131,23 +131,48 @@ pub async fn load(
     limit: usize,
     after: Option<&str>,
 ) -> ApiResult<Loaded> {
-    let state = if kind.is_notification() {
-        s.store.notification_state(fid).await?
-    } else {
-        NotificationState::default()
-    };
-    let (groups, more) = if limit == 0 {
-        (Vec::new(), None)
-    } else {
-        s.store.groups_page(fid, limit, after).await?
-    };
+    Ok(load_with_counts(s, fid, kind, limit, after, false).await?.0)
+}
+
+/// [`load`], and with `counted` the feed's `unread`/`unseen` counts too, read beside the
+/// page's activities (they need only the state): a notification page in two steps.
+pub async fn load_with_counts(
+    s: &AppState,
+    fid: &str,
+    kind: Kind,
+    limit: usize,
+    after: Option<&str>,
+    counted: bool,
+) -> ApiResult<(Loaded, Option<Counts>)> {
+    let (state, (groups, more)) = tokio::try_join!(
+        async {
+            if kind.is_notification() {
+                s.store.notification_state(fid).await
+            } else {
+                Ok(NotificationState::default())
+            }
+        },
+        async {
+            if limit == 0 {
+                Ok((Vec::new(), None))
+            } else {
+                s.store.groups_page(fid, limit, after).await
+            }
+        },
+    )?;
     let ids: Vec<String> = groups
         .iter()
         .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let found = s.store.get_activities(&ids).await?;
+    let (found, counts) = tokio::try_join!(s.store.get_activities(&ids), async {
+        if counted {
+            counts(s, fid, &state).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    })?;
     let now = now_nanos();
     let mut activities: Vec<Activity> = found
         .into_values()
@@ -159,12 +184,15 @@ pub async fn load(
     let live: HashSet<&str> = activities.iter().map(|a| a.id.as_str()).collect();
     let mut groups = groups;
     groups.retain(|g| g.positions.iter().any(|p| live.contains(id_of(p))));
-    Ok(Loaded {
-        groups,
-        activities,
-        more,
-        state,
-    })
+    Ok((
+        Loaded {
+            groups,
+            activities,
+            more,
+            state,
+        },
+        counts,
+    ))
 }
 
 /// `unread` and `unseen`, and the groups they were counted from: those updated since the

@@ -49,12 +49,23 @@ pub async fn read(
         Some(c) => Some(s.cursors.decode::<GroupCursor>("next", c)?.after),
         None => None,
     };
-    let groups::Loaded {
-        groups,
-        activities: list,
-        more,
-        state,
-    } = groups::load(s, fid, kind, limit, after.as_deref()).await?;
+    let (
+        groups::Loaded {
+            groups,
+            activities: list,
+            more,
+            state,
+        },
+        counts,
+    ) = groups::load_with_counts(
+        s,
+        fid,
+        kind,
+        limit,
+        after.as_deref(),
+        kind.is_notification(),
+    )
+    .await?;
     let (rendered, _) = render::activities_with_users(&s.store, &list, &[], viewer, enrich).await?;
     let by_id: HashMap<&str, &ActivityResponse> =
         rendered.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -80,10 +91,9 @@ pub async fn read(
             }
         })
         .collect();
-    let status = if kind.is_notification() {
-        Some(status(s, fid, &state).await?)
-    } else {
-        None
+    let status = match counts {
+        Some(counts) => Some(status_from(counts, &state)),
+        None => None,
     };
     Ok(GroupsPage {
         aggregated,
@@ -100,11 +110,16 @@ pub async fn status(
     fid: &str,
     state: &NotificationState,
 ) -> ApiResult<NotificationStatusResponse> {
+    Ok(status_from(groups::counts(s, fid, state).await?, state))
+}
+
+/// The status from counts already read.
+fn status_from(counts: groups::Counts, state: &NotificationState) -> NotificationStatusResponse {
     let groups::Counts {
         unread,
         unseen,
         recent,
-    } = groups::counts(s, fid, state).await?;
+    } = counts;
     let marked = |pick: fn(&ActivityGroup, &NotificationState) -> bool| -> Vec<String> {
         recent
             .iter()
@@ -112,14 +127,14 @@ pub async fn status(
             .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
             .collect()
     };
-    Ok(NotificationStatusResponse {
+    NotificationStatusResponse {
         unread,
         unseen,
         last_read_at: state.last_read_at,
         last_seen_at: state.last_seen_at,
         read_activities: marked(is_read),
         seen_activities: marked(is_seen),
-    })
+    }
 }
 
 /// Groups a notification event shows (the client replaces its page's groups with them).

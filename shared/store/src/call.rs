@@ -129,8 +129,12 @@ impl Store {
         &self,
         call: C,
     ) -> Result<C::Output, SdkError<C::Error, HttpResponse>> {
-        let out = call.send_metered().await?;
-        self.meter().record(C::KIND, C::consumed(&out));
+        let meter = self.meter();
+        meter.begin();
+        let out = call.send_metered().await;
+        meter.end();
+        let out = out?;
+        meter.record(C::KIND, C::consumed(&out));
         Ok(out)
     }
 

@@ -1,4 +1,8 @@
-//! Counts the read and write units and the round trips a store has consumed.
+//! Counts the read and write units and the round trips a store has consumed, and how many
+//! of those round trips were sequential: a call that starts while another is in flight runs
+//! beside it and adds no depth; one that starts when none is in flight begins a new
+//! sequential step. (The store is shared by a request's calls, so concurrent requests blur
+//! the depth; measure one request at a time.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -10,6 +14,8 @@ pub struct CapacityMeter {
     read_milli: AtomicU64,
     write_milli: AtomicU64,
     round_trips: AtomicU64,
+    in_flight: AtomicU64,
+    sequential: AtomicU64,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -17,6 +23,8 @@ pub struct CapacitySnapshot {
     pub read_units: f64,
     pub write_units: f64,
     pub round_trips: u64,
+    /// Sequential steps among the round trips (calls made at once count once).
+    pub sequential: u64,
 }
 
 impl std::ops::Sub for CapacitySnapshot {
@@ -26,6 +34,7 @@ impl std::ops::Sub for CapacitySnapshot {
             read_units: self.read_units - rhs.read_units,
             write_units: self.write_units - rhs.write_units,
             round_trips: self.round_trips - rhs.round_trips,
+            sequential: self.sequential - rhs.sequential,
         }
     }
 }
@@ -43,7 +52,20 @@ impl CapacityMeter {
             read_units: self.read_milli.load(Ordering::Relaxed) as f64 / 1000.0,
             write_units: self.write_milli.load(Ordering::Relaxed) as f64 / 1000.0,
             round_trips: self.round_trips.load(Ordering::Relaxed),
+            sequential: self.sequential.load(Ordering::Relaxed),
         }
+    }
+
+    /// A call starts: a new sequential step when no other call is in flight.
+    pub(crate) fn begin(&self) {
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.sequential.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A call ended (answered or failed).
+    pub(crate) fn end(&self) {
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 
     /// Records one call and what it consumed. Where the service splits reads from writes

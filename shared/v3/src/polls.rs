@@ -151,13 +151,11 @@ impl PollResponseData {
     }
 }
 
-/// The polls a page's activities carry, as `reader` sees them: one BatchGetItem of the
-/// polls, then one of the reader's vote keys on them (none without a reader or a poll).
+/// The polls a page's activities carry: one BatchGetItem (none without a poll).
 pub async fn of_page(
     store: &tributary_store::Store,
     list: &[tributary_domain::model::Activity],
-    reader: Option<&str>,
-) -> tributary_domain::ApiResult<std::collections::HashMap<String, PollResponseData>> {
+) -> tributary_domain::ApiResult<std::collections::HashMap<String, Poll>> {
     let ids: Vec<String> = list
         .iter()
         .filter_map(|a| a.content.poll_id.clone())
@@ -165,8 +163,17 @@ pub async fn of_page(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let polls = store.get_polls(&ids).await?;
-    let mut own = match reader {
+    store.get_polls(&ids).await
+}
+
+/// The page's polls as `reader` sees them: one BatchGetItem of the reader's vote keys on
+/// them (none without a reader or a poll), made beside the page's other second-step reads.
+pub async fn as_seen_by(
+    store: &tributary_store::Store,
+    polls: &std::collections::HashMap<String, Poll>,
+    reader: Option<&str>,
+) -> tributary_domain::ApiResult<std::collections::HashMap<String, PollResponseData>> {
+    let mut own = match reader.filter(|_| !polls.is_empty()) {
         Some(r) => {
             let refs: Vec<&Poll> = polls.values().collect();
             store.poll_votes_of(&refs, r).await?

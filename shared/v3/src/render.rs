@@ -169,7 +169,21 @@ pub async fn activities_with_users(
     };
     // Metrics: the shards of the page's tracked activities, one batched read.
     let tracked = list.iter().filter(|a| a.has_metrics).map(|a| a.id.as_str());
-    let (own, related, comments, marks, bookmarks, metrics, polls) = tokio::try_join!(
+    // The users and collection objects the page's own activities name are known now: they
+    // are read in the same step as everything else the page keys by its activities.
+    let first_users: HashSet<&str> = list
+        .iter()
+        .flat_map(ActivityResponse::user_ids)
+        .chain(extra_users.iter().copied())
+        .chain(reader)
+        .collect();
+    let first_users: Vec<String> = first_users.into_iter().map(str::to_string).collect();
+    let first_refs = if enrich.collections {
+        crate::collections::referenced(list.iter().flat_map(|a| a.content.collection_refs.iter()))
+    } else {
+        Vec::new()
+    };
+    let (own, related, comments, marks, bookmarks, metrics, polls, (users, objects)) = tokio::try_join!(
         async {
             Ok::<_, tributary_domain::ApiError>(by_activity(store.get_reactions(own_keys).await?))
         },
@@ -189,7 +203,8 @@ pub async fn activities_with_users(
         },
         store.get_bookmarks(bookmark_keys),
         store.activity_metrics(tracked),
-        crate::polls::of_page(store, list, reader),
+        crate::polls::of_page(store, list),
+        store.get_users_and_objects(&first_users, &first_refs),
     )?;
 
     let parents: HashMap<&str, &Activity> = list
@@ -210,31 +225,46 @@ pub async fn activities_with_users(
             .take(SHARES_SHOWN)
             .collect()
     };
-    let user_ids: HashSet<&str> = list
-        .iter()
-        .chain(parents.values().copied())
-        .chain(list.iter().flat_map(shares_of))
+    // Second step: the users and objects only the parents, shares and comments name, the
+    // folders of the reader's bookmarks and the reader's poll votes, read at once (each
+    // only when there is something to read).
+    let more_users: HashSet<&str> = parents
+        .values()
+        .copied()
         .flat_map(ActivityResponse::user_ids)
+        .chain(list.iter().flat_map(shares_of).map(|a| a.user_id.as_str()))
         .chain(comments.values().flat_map(Comment::user_ids))
-        .chain(extra_users.iter().copied())
-        .chain(reader)
+        .filter(|u| !users.contains_key(*u))
         .collect();
-    // The objects the page's activities (and their parents) reference are read in the same
-    // BatchGetItem calls as its users: no extra round trip, however many activities name them.
-    let refs = if enrich.collections {
+    let more_users: Vec<String> = more_users.into_iter().map(str::to_string).collect();
+    let more_refs: Vec<(String, String)> = if enrich.collections {
         crate::collections::referenced(
-            list.iter()
-                .chain(parents.values().copied())
+            parents
+                .values()
                 .flat_map(|a| a.content.collection_refs.iter()),
         )
+        .into_iter()
+        .filter(|(name, id)| !objects.contains_key(&format!("{name}:{id}")))
+        .collect()
     } else {
         Vec::new()
     };
-    let user_ids: Vec<String> = user_ids.into_iter().map(str::to_string).collect();
-    let (users, objects) = store.get_users_and_objects(&user_ids, &refs).await?;
+    let (more, own_folders, polls) = tokio::try_join!(
+        async {
+            if more_users.is_empty() && more_refs.is_empty() {
+                Ok(Default::default())
+            } else {
+                store.get_users_and_objects(&more_users, &more_refs).await
+            }
+        },
+        // The folders of the reader's bookmarks: made only when some are filed.
+        crate::bookmarks::folders_of(store, &bookmarks),
+        crate::polls::as_seen_by(store, &polls, reader),
+    )?;
+    let (mut users, mut objects) = (users, objects);
+    users.extend(more.0);
+    objects.extend(more.1);
     let users = UserDirectory(users);
-    // The folders of the reader's bookmarks: one batched read, made only when some are filed.
-    let own_folders = crate::bookmarks::folders_of(store, &bookmarks).await?;
     let collections_of = |a: &Activity| {
         if enrich.collections {
             crate::collections::enriched(&a.content.collection_refs, &objects)

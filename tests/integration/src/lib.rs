@@ -612,11 +612,12 @@ pub struct Measure<'a> {
     before: CapacitySnapshot,
 }
 
-/// Read units, write units and round trips per call.
+/// Read units, write units, round trips and sequential round trips per call.
 pub struct PerCall {
     pub read_units: f64,
     pub write_units: f64,
     pub round_trips: f64,
+    pub sequential: f64,
 }
 
 impl<'a> Measure<'a> {
@@ -635,6 +636,7 @@ impl<'a> Measure<'a> {
             read_units: spent.read_units / n,
             write_units: spent.write_units / n,
             round_trips: spent.round_trips as f64 / n,
+            sequential: spent.sequential as f64 / n,
         }
     }
 }
