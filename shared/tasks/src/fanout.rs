@@ -250,13 +250,34 @@ pub async fn run_paged(
     Ok(next)
 }
 
-/// Reads what one step of a task needs and returns its writes without making them, so a
-/// worker can queue the continuation first and let another worker start on the next page
-/// while it writes this one.
-pub async fn plan(store: &Store, task: &FanoutTask) -> ApiResult<Step> {
-    plan_paged(store, task, PAGE_SIZE).await
+/// Runs one step of a task as the task worker does: `hand_on` gets the task that continues
+/// past this page as soon as the page is read, and runs beside this page's writes, so the
+/// next page starts in another invocation instead of waiting for them. The step succeeds
+/// only when both have: the worker queues the continuation in `hand_on`, before its message
+/// is acknowledged, so a failure in between repeats work (harmlessly) instead of losing it.
+pub async fn step<F, Fut>(
+    store: &Store,
+    task: &FanoutTask,
+    page_size: usize,
+    hand_on: F,
+) -> ApiResult<()>
+where
+    F: FnOnce(FanoutTask) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<()>>,
+{
+    let mut step = plan_paged(store, task, page_size).await?;
+    let handed_on = step.next.take().map(hand_on);
+    let handed_on = async {
+        match handed_on {
+            Some(queued) => queued.await,
+            None => Ok(()),
+        }
+    };
+    futures::try_join!(handed_on, apply(store, step))?;
+    Ok(())
 }
 
+/// Reads what one step of a task needs and returns its writes without making them.
 pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> ApiResult<Step> {
     match task {
         FanoutTask::Deliver {
@@ -267,9 +288,17 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             after,
             group,
         } => {
-            let (followers, next) = store
-                .followers_page_in(origin, group.as_deref(), page_size, after.as_deref(), true)
-                .await?;
+            // The app's aggregation formats are read beside the page, not after it.
+            let ((followers, next), formats) = futures::try_join!(
+                store.followers_page_in(
+                    origin,
+                    group.as_deref(),
+                    page_size,
+                    after.as_deref(),
+                    true
+                ),
+                formats(store),
+            )?;
             let writes = followers
                 .iter()
                 .map(|f| delivered_entry(&f.source, activity_id, *created_at, origin, *expires_at))
@@ -282,7 +311,6 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 after: Some(after),
                 group: group.clone(),
             });
-            let formats = formats(store).await?;
             let mut groups = Vec::new();
             if aggregated(&formats, followers.iter().map(|f| f.source.as_str())) {
                 if let Some(a) = store.get_activity(activity_id).await? {

@@ -89,16 +89,14 @@ pub async fn run(
                 Err(e)
             }
         },
+        // The rest of the audience is queued as soon as the page is read, so another
+        // invocation starts on it while this one writes; and before this message is
+        // acknowledged, so a crash in between repeats work (harmlessly) instead of losing it.
         Task::Fanout(task) => {
-            let step = fanout::plan(store, task).await?;
-            if let Some(next) = &step.next {
-                // The rest of the audience is queued before this page is written, so
-                // another worker starts on it meanwhile; and before this message is
-                // acknowledged, so a crash in between repeats work (harmlessly) instead of
-                // losing it.
-                queue.send(std::slice::from_ref(next)).await?;
-            }
-            fanout::apply(store, step).await
+            fanout::step(store, task, fanout::PAGE_SIZE, |next| async move {
+                queue.send(&[next]).await
+            })
+            .await
         }
     }
 }

@@ -3,6 +3,9 @@
 use futures::future::join_all;
 use serde_json::{json, Value};
 use tributary_domain::model::feed_group::BUILT_IN;
+use tributary_domain::model::follow::{Follow, FollowStatus};
+use tributary_domain::model::{Activity, ActivityContent};
+use tributary_domain::time::now_nanos;
 use tributary_integration_tests::{unique, TestApp};
 use tributary_tasks::fanout::{self, FanoutTask};
 
@@ -745,4 +748,123 @@ async fn an_unlimited_history_copy_continues_page_by_page() {
         ids[..4]
     );
     app.settle_fanout().await;
+}
+
+/// `count` followers of a new star's feed written directly (no copies, no queued work), and
+/// one post of the star's stored without fan-out.
+async fn star_with_direct_followers(
+    app: &TestApp,
+    count: usize,
+) -> (Activity, String, Vec<String>) {
+    let star = unique("star");
+    let origin = format!("user:{star}");
+    let now = now_nanos();
+    let fans: Vec<String> = (0..count)
+        .map(|i| format!("timeline:{star}-fan{i:04}"))
+        .collect();
+    let follows: Vec<Follow> = fans
+        .iter()
+        .map(|f| Follow::new(f, &origin, FollowStatus::Accepted, now))
+        .collect();
+    app.store.import_follows(&follows).await.unwrap();
+    let content = ActivityContent {
+        feeds: vec![origin.clone()],
+        ..Default::default()
+    };
+    let a = Activity::new(unique("post"), "post".into(), star, content, now);
+    app.store
+        .import_activities(std::slice::from_ref(&a))
+        .await
+        .unwrap();
+    (a, origin, fans)
+}
+
+async fn entries_of(app: &TestApp, fid: &str) -> Vec<String> {
+    let (entries, _) = app
+        .store
+        .feed_entries(fid, 10, None, tributary_store::Direction::Older)
+        .await
+        .unwrap();
+    entries.into_iter().map(|e| e.activity_id).collect()
+}
+
+#[tokio::test]
+async fn a_page_hands_on_the_rest_before_writing_and_pages_overlap() {
+    let app = &TestApp::spawn().await;
+    let (a, origin, fans) = star_with_direct_followers(app, 7).await;
+    // Pages of three: the first step hands on the second page before making a write.
+    let first = FanoutTask::deliver(&a, &origin);
+    let before = app.store.meter().snapshot();
+    let mut handed = Vec::new();
+    fanout::step(&app.store, &first, 3, |next| {
+        handed.push((next, app.store.meter().snapshot() - before));
+        async { Ok(()) }
+    })
+    .await
+    .unwrap();
+    let (second, at_hand_on) = handed.pop().expect("the rest is handed on");
+    assert_eq!(at_hand_on.write_units, 0.0, "handed on before any write");
+    assert!((app.store.meter().snapshot() - before).write_units > 0.0);
+    assert!(matches!(
+        &second,
+        FanoutTask::Deliver { after: Some(_), .. }
+    ));
+    // The second page hands on the third, which runs while the second writes.
+    let (third_tx, third_rx) = tokio::sync::oneshot::channel();
+    let (done, third) = tokio::join!(
+        fanout::step(&app.store, &second, 3, |next| {
+            third_tx.send(next).unwrap();
+            async { Ok(()) }
+        }),
+        async {
+            let third = third_rx.await.expect("a third page");
+            let mut last = None;
+            fanout::step(&app.store, &third, 3, |next| {
+                last = Some(next);
+                async { Ok(()) }
+            })
+            .await
+            .unwrap();
+            assert_eq!(last, None, "seven followers take three pages");
+            third
+        }
+    );
+    done.unwrap();
+    for f in &fans {
+        assert_eq!(entries_of(app, f).await, vec![a.id.clone()], "{f}");
+    }
+    // Every page delivered again at once (redeliveries): still one entry each.
+    let pages = [first, second, third];
+    join_all(
+        pages
+            .iter()
+            .map(|t| fanout::step(&app.store, t, 3, |_| async { Ok(()) })),
+    )
+    .await
+    .into_iter()
+    .collect::<Result<Vec<()>, _>>()
+    .unwrap();
+    for f in &fans {
+        assert_eq!(entries_of(app, f).await, vec![a.id.clone()], "{f}");
+    }
+}
+
+#[tokio::test]
+async fn the_worker_queues_the_rest_of_a_large_audience() {
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    let app = &TestApp::spawn().await;
+    let (a, origin, fans) = star_with_direct_followers(app, fanout::PAGE_SIZE + 1).await;
+    let mut message = SqsMessage::default();
+    message.message_id = Some("deliver".into());
+    message.body = Some(serde_json::to_string(&FanoutTask::deliver(&a, &origin)).unwrap());
+    let mut event = SqsEvent::default();
+    event.records = vec![message];
+    let response = ::worker::handle(&app.state, &app.queue, app.publisher.as_ref(), event).await;
+    assert!(response.batch_item_failures.is_empty());
+    // One message writes one page; the last follower is on the next, which it queued
+    // (other tests drain the shared queue too, so when that runs is theirs to say).
+    let (first, last) = (&fans[0], &fans[fanout::PAGE_SIZE]);
+    assert_eq!(entries_of(app, first).await, vec![a.id.clone()]);
+    app.settle_fanout().await;
+    assert_eq!(entries_of(app, last).await, vec![a.id.clone()]);
 }
