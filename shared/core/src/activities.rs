@@ -213,12 +213,24 @@ pub async fn publish_with(
     deliver: bool,
 ) -> ApiResult<()> {
     let store = &state.store;
-    let formats = ensure_groups(store, &activity.content.feeds).await?;
-    may_post(store, caller, &activity.content.feeds).await?;
-    store.create_activity(activity).await?;
+    // The groups and the caller's right to post are read at once (a missing group is
+    // reported first, as when they were read one after the other).
+    let (formats, allowed) = tokio::join!(
+        ensure_groups(store, &activity.content.feeds),
+        may_post(store, caller, &activity.content.feeds)
+    );
+    let formats = formats?;
+    allowed?;
+    store.create_activity_record(activity).await?;
     state.usage.count(usage::ACTIVITIES, 1);
-    revisions::activity(state, caller, Action::Create, None, Some(activity)).await?;
-    arrived(state, activity, &activity.content.feeds, &formats, deliver).await
+    // Once the activity exists, its own entries, its counting and delivery, and its
+    // revision are independent writes: made at once.
+    tokio::try_join!(
+        store.write_own_entries(activity),
+        arrived(state, activity, &activity.content.feeds, &formats, deliver),
+        revisions::activity(state, caller, Action::Create, None, Some(activity)),
+    )?;
+    Ok(())
 }
 
 /// An activity's v2 `foreign_id` (kept in its custom data).

@@ -126,6 +126,14 @@ impl Store {
     /// Creates an activity whose id is not taken, bumps its parent's `share_count` when it
     /// is a share (atomically with the create), then writes its entries in its feeds.
     pub async fn create_activity(&self, a: &Activity) -> ApiResult<()> {
+        self.create_activity_record(a).await?;
+        self.write_own_entries(a).await
+    }
+
+    /// The first half of [`Store::create_activity`]: the activity's item (conditional on its
+    /// id being new; a share also counts itself on its parent), and the registries it joins.
+    /// Its entries ([`Store::write_own_entries`]) may then be written beside other work.
+    pub async fn create_activity_record(&self, a: &Activity) -> ApiResult<()> {
         let item = activity_item(a)?;
         match &a.parent_id {
             None => {
@@ -141,7 +149,12 @@ impl Store {
         self.note_activity_buckets(std::iter::once(a.created_at))
             .await?;
         self.note_expiry_days(a.content.expires_at.into_iter())
-            .await?;
+            .await
+    }
+
+    /// The second half of [`Store::create_activity`]: the activity's entries in its own
+    /// feeds (and, for a share, the trim of its parent's newest-shares list).
+    pub async fn write_own_entries(&self, a: &Activity) -> ApiResult<()> {
         let trim = async {
             match &a.parent_id {
                 Some(parent_id) => self.trim_latest_shares(parent_id).await,

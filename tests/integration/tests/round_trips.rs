@@ -216,3 +216,35 @@ async fn a_notification_page_takes_at_most_five_steps() {
         "a notification page took {steps} sequential round trips"
     );
 }
+
+#[tokio::test]
+async fn an_add_writes_what_it_must_in_four_steps() {
+    let app = TestApp::spawn().await;
+    let author = unique("author");
+    app.upsert_user(&author, "Author").await;
+    let fid = format!("user:{author}");
+    // The feed exists and the process has noted this time bucket: a steady-state add.
+    app.add_activity(&author, json!({"type": "post", "feeds": [fid]}))
+        .await;
+    let m = Measure::start(&app);
+    app.add_activity(
+        &author,
+        json!({"type": "post", "feeds": [fid], "text": "hello"}),
+    )
+    .await;
+    let cost = m.finish(1);
+    println!(
+        "add_activity, one feed, no followers: {:.1} RU, {:.1} WU, {:.0} round trips, {:.0} sequential",
+        cost.read_units, cost.write_units, cost.round_trips, cost.sequential
+    );
+    // The activity (1) and its two index entries (by user, by time), its entry in the feed
+    // (1) and the feed's counters (1).
+    assert_eq!(cost.write_units, 5.0);
+    // The groups (beside the right to post), the activity, its entries beside its counting,
+    // then the users its answer shows.
+    assert!(
+        cost.sequential <= 4.0,
+        "an add took {} sequential round trips",
+        cost.sequential
+    );
+}
