@@ -855,9 +855,12 @@ fn vote_value(v: &PollVote, name: &str) -> Option<Value> {
     })
 }
 
-/// The order of a vote or poll query: by `created_at` only (newest first unless the sort
-/// says otherwise).
-fn time_order(sort: Option<&[crate::collections::SortParam]>, what: &str) -> ApiResult<bool> {
+/// The order of a vote, poll or revision query: by `created_at` only (newest first unless
+/// the sort says otherwise).
+pub(crate) fn time_order(
+    sort: Option<&[crate::collections::SortParam]>,
+    what: &str,
+) -> ApiResult<bool> {
     let mut newest_first = true;
     for (i, sp) in sort.iter().copied().flatten().enumerate() {
         match sp.field.as_deref() {

@@ -134,26 +134,6 @@ fn object_of(filter: Option<&Value>) -> ApiResult<((String, String), Map<String,
     Ok(((object_type, object_id), rest))
 }
 
-/// The order: by `created_at` only, newest first unless the sort says ascending.
-fn newest_first(sort: Option<&[crate::collections::SortParam]>) -> ApiResult<bool> {
-    let mut newest = true;
-    for (i, sp) in sort.into_iter().flatten().enumerate() {
-        match sp.field.as_deref() {
-            Some("created_at") if i == 0 => newest = sp.direction.unwrap_or(-1) < 0,
-            other => {
-                return Err(ApiError::field(
-                    "sort",
-                    format!(
-                        "sort: '{}' is not supported; revisions sort by created_at",
-                        other.unwrap_or("")
-                    ),
-                ))
-            }
-        }
-    }
-    Ok(newest)
-}
-
 pub async fn query_revision_history(
     State(s): State<AppState>,
     Auth(caller): Auth,
@@ -167,7 +147,7 @@ pub async fn query_revision_history(
     let ((object_type, object_id), rest) = object_of(req.filter.as_ref())?;
     let cond = predicate::parse(Some(&Value::Object(rest)), &revision_field)?;
     let limit = validate::limit("limit", req.limit, DEFAULT_LIMIT, MAX_LIMIT)?.max(1);
-    let newest = newest_first(req.sort.as_deref())?;
+    let newest = crate::polls::time_order(req.sort.as_deref(), "revisions")?;
     let scope = format!("{object_type}:{object_id}");
     let paging = Paging::from_request(
         &s.cursors,
