@@ -29,6 +29,10 @@ Ports (environment): TRIBUTARY_BENCH_DYNAMODB_PORT=18300, TRIBUTARY_BENCH_SQS_PO
 `load`: TRIBUTARY_BENCH_PORT=18500 (and 18501 for cargo lambda watch),
 TRIBUTARY_BENCH_LOAD_DYNAMODB_PORT=18510, TRIBUTARY_BENCH_LOAD_SQS_PORT=18520.
 Pass benchmark names to run only those: scripts/bench fanout; scripts/bench load --clients 20 --rate 40 --duration 120
+
+Each run also writes its figures as JSON: .local/bench/<UTC start time>-<benchmarks>.json.
+scripts/bench compare [A.json B.json] [--threshold 5] [--changed] sets two runs side by side
+(without files: the two newest).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from common import (  # noqa: E402
     warn,
 )
 from procs import Interrupted, Supervisor, descendants, ignore_signals, install_signal_handlers  # noqa: E402
+import bench_results  # noqa: E402
 import resources  # noqa: E402
 import services  # noqa: E402
 
@@ -66,6 +71,7 @@ BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "v2
 LOAD_INSTANCE = "bench-load"
 # Benchmarks that need the whole local stack (run only when named).
 STACK_BENCHES = ("load", "realtime_latency")
+RESULTS_DIR = STATE_DIR / "bench"
 
 
 class PeakRss:
@@ -105,12 +111,28 @@ class PeakRss:
         return out
 
 
-def run_load(sup: Supervisor, args: argparse.Namespace) -> int:
+def run_collecting(sup: Supervisor, bench: str, argv: list[str], env: dict[str, str], run: bench_results.Run) -> int:
+    """Runs one benchmark, echoing its output but for the figure lines, which go into `run`."""
+    child = sup.spawn(bench, argv, env=env, cwd=ROOT, log="pipe")
+    assert child.popen.stdout is not None
+    for raw in iter(child.popen.stdout.readline, b""):
+        line = raw.decode(errors="replace")
+        if not run.line(bench, line.rstrip("\r\n")):
+            sys.stdout.write(line)
+            sys.stdout.flush()
+    code = child.popen.wait()
+    sup.stop(child)
+    run.finish(bench, code)
+    say(P, f"{run.count(bench)} figures of {bench} in {run.path.relative_to(ROOT)}")
+    return code
+
+
+def run_load(sup: Supervisor, args: argparse.Namespace, run: bench_results.Run) -> int:
     """Starts scripts/dev on the bench ports, drives the load, prints the figures, stops the stack."""
-    return with_stack(sup, lambda stack, state, stack_log: drive_load(stack, state, stack_log, args))
+    return with_stack(sup, lambda stack, state, stack_log: drive_load(stack, state, stack_log, args, run))
 
 
-def run_realtime_latency(sup: Supervisor) -> int:
+def run_realtime_latency(sup: Supervisor, run: bench_results.Run) -> int:
     """Starts scripts/dev on the bench ports and times realtime events from write to client."""
 
     def measure(_stack, state: dict, _log) -> int:
@@ -118,10 +140,8 @@ def run_realtime_latency(sup: Supervisor) -> int:
         env = child_env(
             {"BASE_URL": state["BASE_URL"], "API_KEY": state["API_KEY"], "API_SECRET": state["API_SECRET"]}
         )
-        child = sup.spawn("realtime_latency", ["node", str(ROOT / "scripts" / "lib" / "realtime_latency.mjs")], env=env, cwd=ROOT)
-        code = child.popen.wait()
-        sup.stop(child)
-        return code
+        argv = ["node", str(ROOT / "scripts" / "lib" / "realtime_latency.mjs")]
+        return run_collecting(sup, "realtime_latency", argv, env, run)
 
     return with_stack(sup, measure)
 
@@ -183,7 +203,7 @@ def with_stack(sup: Supervisor, body) -> int:
         stack_log.thread.join(timeout=10)
 
 
-def drive_load(stack, state: dict, stack_log, args: argparse.Namespace) -> int:
+def drive_load(stack, state: dict, stack_log, args: argparse.Namespace, run: bench_results.Run) -> int:
     """The mixed load against a started stack, with the functions' peak memory."""
     import dev  # noqa: E402 - the router's functions
     import loadgen  # noqa: E402
@@ -208,13 +228,24 @@ def drive_load(stack, state: dict, stack_log, args: argparse.Namespace) -> int:
     counts = rss.by_function()
     if counts:
         print("  (processes seen per function: " + ", ".join(f"{n} {c[1]}" for n, c in sorted(counts.items())) + ")")
-    return 1 if result.errors else 0
+    for figure in loadgen.figures(result, peaks):
+        run.add("load", figure)
+    status = 1 if result.errors else 0
+    run.finish("load", status)
+    say(P, f"{run.count('load')} figures of load in {run.path.relative_to(ROOT)}")
+    return status
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["compare"]:
+        return bench_results.main(sys.argv[2:], RESULTS_DIR)
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "benches", nargs="*", metavar="BENCH", help=f"which benchmarks: {', '.join(BENCHES)}, load (default: all but load)"
+        "benches",
+        nargs="*",
+        metavar="BENCH",
+        help=f"which benchmarks: {', '.join(BENCHES)}, load (default: all but load); "
+        "or `compare [A.json B.json]` to compare two runs",
     )
     load = parser.add_argument_group("load (scripts/bench load)")
     load.add_argument("--clients", type=int, default=20, help="client threads (default 20)")
@@ -230,12 +261,13 @@ def main() -> int:
     benches = args.benches or list(BENCHES)
     install_signal_handlers()
     sup = Supervisor()
+    run = bench_results.Run(RESULTS_DIR, args.benches, ROOT)
     try:
         status = 0
         if "load" in benches:
-            status = run_load(sup, args)
+            status = run_load(sup, args, run)
         if "realtime_latency" in benches:
-            status = run_realtime_latency(sup) or status
+            status = run_realtime_latency(sup, run) or status
         benches = [b for b in benches if b not in STACK_BENCHES]
         if not benches:
             return status
@@ -252,13 +284,13 @@ def main() -> int:
             "tributary-bench", aws["AWS_ENDPOINT_URL_DYNAMODB"], aws["AWS_ENDPOINT_URL_SQS"], log=lambda line: say(P, line)
         )
         env = child_env({**aws, "TABLE_NAME": "tributary-bench", **queues})
+        if sys.stdout.isatty():
+            env.setdefault("CARGO_TERM_COLOR", "always")
         for bench in benches:
             header(f"Benchmark: {bench}")
             argv = ["cargo", "bench", "-q", "-p", "tributary-integration-tests", "--bench", bench]
             say(P, "$ " + " ".join(argv))
-            child = sup.spawn(bench, argv, env=env, cwd=ROOT)
-            code = child.popen.wait()
-            sup.stop(child)
+            code = run_collecting(sup, bench, argv, env, run)
             status = status or code
         return status
     except Interrupted as exc:

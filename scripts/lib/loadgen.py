@@ -325,6 +325,26 @@ def report(result: Result, clients: int, rate: float, duration: float, rss: Opti
     return "\n".join(lines)
 
 
+def figures(result: Result, rss: Optional[dict[str, int]] = None) -> list[dict]:
+    """The report's figures for scripts/bench's JSON record: {"measure", "value", "unit"} each."""
+    stats = result.stats
+    everything = sorted(x for values in stats.latencies.values() for x in values)
+    out = [
+        {"measure": "requests", "value": result.requests, "unit": "requests"},
+        {"measure": "throughput", "value": round(result.achieved, 3), "unit": "req/s"},
+        {"measure": "errors", "value": result.errors, "unit": "requests"},
+        {"measure": "latency: p50", "value": round(1000 * percentile(everything, 50), 3), "unit": "ms"},
+        {"measure": "latency: p99", "value": round(1000 * percentile(everything, 99), 3), "unit": "ms"},
+    ]
+    for op in MIX:
+        values = sorted(stats.latencies.get(op, []))
+        out.append({"measure": f"{op}: p50", "value": round(1000 * percentile(values, 50), 3), "unit": "ms"})
+        out.append({"measure": f"{op}: p99", "value": round(1000 * percentile(values, 99), 3), "unit": "ms"})
+    for name, kib in sorted((rss or {}).items()):
+        out.append({"measure": f"{name}: peak RSS", "value": round(kib / 1024, 1), "unit": "MiB"})
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", required=True)

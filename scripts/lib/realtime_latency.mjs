@@ -1,7 +1,8 @@
 // Write-to-event latency of the realtime API, as Stream's browser client sees it: a client
 // (`@stream-io/feeds-client`, with `ws` as its WebSocket) watches a user feed; the server SDK
 // adds N activities to it one after another; each is timed from the add's start to the
-// `feeds.activity.added` event's arrival. Prints p50, p99, min and max.
+// `feeds.activity.added` event's arrival. Prints p50, p99, min and max (also as `BENCH-FIGURE`
+// lines for scripts/bench's JSON record).
 //
 // Run by `scripts/bench realtime_latency` against a stack it starts; by hand:
 //   BASE_URL=http://127.0.0.1:3030 API_KEY=… API_SECRET=… [N=50] node scripts/lib/realtime_latency.mjs
@@ -39,5 +40,10 @@ const at = (q) => times[Math.round((times.length - 1) * q)];
 console.log(
   `write -> event, ${N} activities: p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  min ${times[0]} ms  max ${times.at(-1)} ms`,
 );
+// The same figures for scripts/bench's JSON record (scripts/lib/bench_results.py).
+for (const [measure, value] of [['p50', at(0.5)], ['p99', at(0.99)], ['min', times[0]], ['max', times.at(-1)]]) {
+  const figure = { bench: 'realtime_latency', measure: `write -> event: ${measure}`, value, unit: 'ms' };
+  console.log(`BENCH-FIGURE ${JSON.stringify(figure)}`);
+}
 await browser.disconnectUser();
 process.exit(0);

@@ -2,6 +2,7 @@
 
   1. formatting       cargo fmt --all -- --check
      lint             cargo clippy --all-targets -- -D warnings; cargo-machete (unused dependencies)
+     script tests     pytest tests/scripts (unit tests of scripts/lib, such as the benchmark records)
   2. Rust tests       cargo test --workspace, against DynamoDB Local + moto (table tributary-it)
   3. conformance      scripts/dev on port 18000 (queue bridge included), then pytest tests/conformance
                       (official Python SDK; boto3 for the task queues), then, against the same stack,
@@ -178,6 +179,13 @@ def main() -> int:
             return "passed"
 
         run_step(results, "Lint (clippy, unused dependencies)", lint)
+
+        def script_tests() -> str:
+            argv = [str(VENV_BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/scripts"]
+            code = run_command(sup, "pytest tests/scripts", argv, child_env({}))
+            return "passed" if code == 0 else f"FAILED (pytest tests/scripts exit {code})"
+
+        run_step(results, "Script tests (pytest tests/scripts)", script_tests)
 
         # ---- 2. Rust tests against DynamoDB Local + moto -----------------------------------------------
         def rust_tests() -> str:

@@ -4,8 +4,9 @@
 //! Run with `scripts/bench` (it starts DynamoDB Local and creates the table).
 
 use serde_json::{json, Value};
-use tributary_integration_tests::{unique, Measure, TestApp};
+use tributary_integration_tests::{bench, unique, Measure, TestApp};
 
+const BENCH: &str = "activities";
 const ROUNDS: usize = 20;
 const PATH: &str = "/api/v2/feeds/activities";
 
@@ -16,6 +17,7 @@ fn report(m: Measure<'_>, name: &str) {
         "{:<34} {:>10.2} {:>10.2} {:>12.2}",
         name, c.read_units, c.write_units, c.round_trips
     );
+    bench::per_call(BENCH, name, &c);
 }
 
 #[tokio::main]

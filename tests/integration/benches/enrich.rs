@@ -10,8 +10,9 @@ use serde_json::json;
 use tributary_domain::model::comment::Comment;
 use tributary_domain::model::reaction::Reaction;
 use tributary_domain::time::now_nanos;
-use tributary_integration_tests::{unique, TestApp};
+use tributary_integration_tests::{bench, unique, TestApp};
 
+const BENCH: &str = "enrich";
 const ACTIVITIES: usize = 25;
 const REACTIONS: usize = 100;
 const COMMENTS: usize = 20;
@@ -110,6 +111,22 @@ async fn main() {
             spent.round_trips as f64 / n,
             percentile(&times, 0.5),
             percentile(&times, 0.99)
+        );
+        let row = format!("page of {ACTIVITIES}, {label}");
+        bench::row(
+            BENCH,
+            &row,
+            &[
+                ("read units", spent.read_units / n, "RU"),
+                ("round trips", spent.round_trips as f64 / n, "calls"),
+                (
+                    "sequential round trips",
+                    spent.sequential as f64 / n,
+                    "calls",
+                ),
+                ("p50", percentile(&times, 0.5), "ms"),
+                ("p99", percentile(&times, 0.99), "ms"),
+            ],
         );
     }
 }

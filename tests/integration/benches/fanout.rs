@@ -20,11 +20,13 @@ use tributary_domain::model::feed_group::FeedGroup;
 use tributary_domain::model::follow::{Follow, FollowStatus};
 use tributary_domain::model::{Activity, ActivityContent};
 use tributary_domain::time::now_nanos;
-use tributary_integration_tests::{unique, TestApp};
+use tributary_integration_tests::{bench, unique, TestApp};
 use tributary_store::keys;
+use tributary_store::CapacitySnapshot;
 use tributary_store::{Store, WriteOp};
 use tributary_tasks::fanout::{self, FanoutTask};
 
+const BENCH: &str = "fanout";
 const READ_SAMPLES: usize = 200;
 const TIMELINE_LEN: usize = 10_000;
 
@@ -48,6 +50,25 @@ fn activity(id: &str, user: &str, feed: &str, created_at: i64) -> Activity {
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
+}
+
+/// The figures of `n` page reads that spent `spent` and took `sorted` times.
+fn page_figures(row: &str, spent: &CapacitySnapshot, n: f64, sorted: &[Duration]) {
+    bench::row(
+        BENCH,
+        row,
+        &[
+            ("read units", spent.read_units / n, "RU"),
+            ("round trips", spent.round_trips as f64 / n, "calls"),
+            (
+                "sequential round trips",
+                spent.sequential as f64 / n,
+                "calls",
+            ),
+            ("p50", percentile(sorted, 0.5), "ms"),
+            ("p99", percentile(sorted, 0.99), "ms"),
+        ],
+    );
 }
 
 /// A new user with `followers` feeds of `group` following their feed, and one post in it.
@@ -167,6 +188,20 @@ async fn fan_out(app: &TestApp, followers: usize) {
         base.sequential,
         rate / base_rate
     );
+    let row = format!("fan-out, {followers} followers");
+    bench::row(
+        BENCH,
+        &row,
+        &[
+            ("speed", rate, "deliveries/s"),
+            ("write units per delivery", spent.write_units / n, "WU"),
+            ("read units per delivery", spent.read_units / n, "RU"),
+            ("round trips", spent.round_trips as f64, "calls"),
+            ("messages", messages as f64, "messages"),
+            ("baseline speed", base_rate, "deliveries/s"),
+            ("speed / baseline", rate / base_rate, "x"),
+        ],
+    );
 }
 
 async fn timeline_reads(app: &TestApp) {
@@ -219,6 +254,7 @@ async fn timeline_reads(app: &TestApp) {
             percentile(&times, 0.5),
             percentile(&times, 0.99)
         );
+        page_figures(&format!("timeline page of 25, {label}"), &spent, n, &times);
     }
 
     // Baseline: the minimal calls for a page: Query the entries, then one BatchGetItem for
@@ -299,6 +335,16 @@ async fn timeline_reads(app: &TestApp) {
         percentile(&times, 0.5),
         percentile(&times, 0.99)
     );
+    bench::row(
+        BENCH,
+        "timeline page of 25, baseline",
+        &[
+            ("read units", units / n, "RU"),
+            ("round trips", trips as f64 / n, "calls"),
+            ("p50", percentile(&times, 0.5), "ms"),
+            ("p99", percentile(&times, 0.99), "ms"),
+        ],
+    );
 }
 
 /// A feed group aggregating by verb and day (and tracking read/seen when `notification`).
@@ -336,6 +382,17 @@ async fn aggregated_fan_out(app: &TestApp, followers: usize) {
         spent.write_units / n,
         spent.read_units / n,
         spent.round_trips
+    );
+    let row = format!("aggregated fan-out, {followers} followers");
+    bench::row(
+        BENCH,
+        &row,
+        &[
+            ("speed", n / elapsed.as_secs_f64(), "deliveries/s"),
+            ("write units per delivery", spent.write_units / n, "WU"),
+            ("read units per delivery", spent.read_units / n, "RU"),
+            ("round trips", spent.round_trips as f64, "calls"),
+        ],
     );
 }
 
@@ -388,6 +445,7 @@ async fn notification_reads(app: &TestApp) {
         percentile(&times, 0.5),
         percentile(&times, 0.99)
     );
+    page_figures("notification page of 25 groups", &spent, n, &times);
 }
 
 #[tokio::main]

@@ -11,8 +11,9 @@ use std::time::Instant;
 use serde_json::json;
 use tributary_domain::model::follow::{Follow, FollowStatus};
 use tributary_domain::time::now_nanos;
-use tributary_integration_tests::{server_token, unique, Measure, TestApp};
+use tributary_integration_tests::{bench, server_token, unique, Measure, TestApp};
 
+const BENCH: &str = "inline_fanout";
 const ROUNDS: usize = 10;
 const AUDIENCES: [usize; 6] = [0, 10, 50, 100, 250, 500];
 
@@ -78,6 +79,18 @@ async fn main() {
         let (ims, iwu, irt) = adds(&inline, &fid).await;
         let (qms, qwu, qrt) = adds(&queued, &fid).await;
         println!("{n:>9} {ims:>12.1} {iwu:>9.1} {irt:>12.1} {qms:>12.1} {qwu:>9.1} {qrt:>12.1}");
+        for (mode, ms, wu, rt) in [("inline", ims, iwu, irt), ("queued", qms, qwu, qrt)] {
+            let row = format!("add_activity, {n} followers, {mode}");
+            bench::row(
+                BENCH,
+                &row,
+                &[
+                    ("latency", ms, "ms"),
+                    ("write units", wu, "WU"),
+                    ("round trips", rt, "calls"),
+                ],
+            );
+        }
     }
     // The queued deliveries still wait in the task queue: run them, so the table is left clean.
     queued.settle_fanout().await;

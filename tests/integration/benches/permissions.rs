@@ -6,8 +6,9 @@
 //! Run with `scripts/bench permissions` (it starts DynamoDB Local and creates the table).
 
 use serde_json::{json, Map, Value};
-use tributary_integration_tests::{server_token, unique, user_token, Measure, TestApp};
+use tributary_integration_tests::{bench, server_token, unique, user_token, Measure, TestApp};
 
+const BENCH: &str = "permissions";
 const ROUNDS: usize = 20;
 const ACTIVITIES: usize = 25;
 const MEMBERS: usize = 50;
@@ -26,6 +27,7 @@ fn report(m: Measure<'_>, name: &str) {
         "{:<52} {:>9.2} {:>9.2} {:>12.2}",
         name, c.read_units, c.write_units, c.round_trips
     );
+    bench::per_call(BENCH, name, &c);
 }
 
 /// Sends `ROUNDS` requests made by `request(i)` with `token`, expecting success each time,

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tributary_core::ranked::WINDOW;
-use tributary_integration_tests::{unique, Measure, TestApp};
+use tributary_integration_tests::{bench, unique, Measure, TestApp};
 
+const BENCH: &str = "ranking";
 const SAMPLES: usize = 30;
 const PAGE: usize = 25;
 
@@ -61,6 +62,16 @@ async fn main() {
                 per.round_trips,
                 percentile(&times, 0.5),
                 percentile(&times, 0.99)
+            );
+            let row = format!("{size} activities, {label}");
+            bench::per_call(BENCH, &row, &per);
+            bench::row(
+                BENCH,
+                &row,
+                &[
+                    ("p50", percentile(&times, 0.5), "ms"),
+                    ("p99", percentile(&times, 0.99), "ms"),
+                ],
             );
         }
     }

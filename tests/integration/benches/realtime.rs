@@ -8,9 +8,10 @@
 
 use serde_json::json;
 use tributary_integration_tests::realtime::{connect, ws_event, Endpoint};
-use tributary_integration_tests::{unique, Measure, PerCall, TestApp};
+use tributary_integration_tests::{bench, unique, Measure, PerCall, TestApp};
 use tributary_tasks::realtime;
 
+const BENCH: &str = "realtime";
 const SAMPLES: usize = 20;
 
 fn line(label: &str, per: &PerCall) {
@@ -18,6 +19,7 @@ fn line(label: &str, per: &PerCall) {
         "{label:<46} {:>6.1} RU  {:>6.1} WU  {:>5.1} round trips",
         per.read_units, per.write_units, per.round_trips
     );
+    bench::per_call(BENCH, label, per);
 }
 
 async fn watched_read(app: &TestApp, user: &str, fid: &str, connection: Option<&str>) {

@@ -4,8 +4,9 @@
 //! Run with `scripts/bench v2` (it starts DynamoDB Local and creates the table).
 
 use serde_json::{json, Value};
-use tributary_integration_tests::{unique, v2_server_token, Measure, TestApp};
+use tributary_integration_tests::{bench, unique, v2_server_token, Measure, TestApp};
 
+const BENCH: &str = "v2";
 const ROUNDS: usize = 10;
 
 fn feed(fid: &str) -> String {
@@ -37,6 +38,7 @@ async fn measure(
         "{:<56} {:>9.2} {:>9.2} {:>12.2}",
         name, c.read_units, c.write_units, c.round_trips
     );
+    bench::per_call(BENCH, name, &c);
 }
 
 fn activity(i: usize) -> Value {

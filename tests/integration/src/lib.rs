@@ -5,6 +5,7 @@
 //! `infra/template.yaml`), `AWS_ENDPOINT_URL_SQS` and `TASK_QUEUE_URL` (the SQS stand-in's
 //! task queue); `scripts/test` sets them all.
 
+pub mod bench;
 pub mod openapi;
 pub mod realtime;
 
