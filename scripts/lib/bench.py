@@ -13,11 +13,18 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
                the same calls by the server
   inline_fanout  add_activity's latency, write units and round trips with 0 to 500 followers,
                delivered before the add answers beside queued (the INLINE_FANOUT default)
+  pull         hybrid push/pull: a post into a 1,000,000-follower feed (write units, round
+               trips), pages of 25 of timelines pulling 0, 1, 5 and 20 large feeds beside a
+               pure push read, and push delivery's cost (the PULL_FOLLOWER_THRESHOLD default)
   v2           read/write units and round trips of each v2 request
   ranking      pages of 25 from feeds of 25, 200 and 1,000 activities, ranked by an expression
                beside time order: read units, round trips, latency
   realtime     read/write units of signing a connection in, a watched read, delivering an
                event to 1 and 10 watchers and through 10 and 100 followers, closing
+  functions    (only when named) the deployed functions: each bootstrap's size from
+               `cargo lambda build --release --arm64` beside the 8 MB budget, and, on the same
+               release build for this machine (x86_64), each function's time from process start to
+               its first answer to a typical event and its peak RSS (scripts/lib/functions_bench.py)
   realtime_latency  (only when named) the whole local stack (as for load): a browser client
                watching a feed, timed from each of 50 server-side adds to its event
   load         (only when named) the whole local stack (scripts/dev on its own ports) under a
@@ -27,7 +34,8 @@ infra/template.yaml, and runs the Rust benchmarks against them (release build):
 
 Ports (environment): TRIBUTARY_BENCH_DYNAMODB_PORT=18300, TRIBUTARY_BENCH_SQS_PORT=18400; for
 `load`: TRIBUTARY_BENCH_PORT=18500 (and 18501 for cargo lambda watch),
-TRIBUTARY_BENCH_LOAD_DYNAMODB_PORT=18510, TRIBUTARY_BENCH_LOAD_SQS_PORT=18520.
+TRIBUTARY_BENCH_LOAD_DYNAMODB_PORT=18510, TRIBUTARY_BENCH_LOAD_SQS_PORT=18520; for `functions`:
+TRIBUTARY_BENCH_RUNTIME_PORT=18530 (its Lambda runtime API stand-in).
 Pass benchmark names to run only those: scripts/bench fanout; scripts/bench load --clients 20 --rate 40 --duration 120
 
 Each run also writes its figures as JSON: .local/bench/<UTC start time>-<benchmarks>.json.
@@ -67,10 +75,12 @@ import resources  # noqa: E402
 import services  # noqa: E402
 
 P = "bench"
-BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "v2", "ranking", "realtime")
+BENCHES = ("activities", "fanout", "enrich", "permissions", "inline_fanout", "pull", "v2", "ranking", "realtime")
 LOAD_INSTANCE = "bench-load"
 # Benchmarks that need the whole local stack (run only when named).
 STACK_BENCHES = ("load", "realtime_latency")
+# Benchmarks that run only when named: `functions` makes two release builds of every function.
+NAMED_BENCHES = ("functions",)
 RESULTS_DIR = STATE_DIR / "bench"
 
 
@@ -253,7 +263,7 @@ def main() -> int:
     load.add_argument("--duration", type=float, default=120.0, help="seconds of load (default 120)")
     load.add_argument("--users", type=int, default=50, help="users the load acts as (default 50)")
     args = parser.parse_args()
-    unknown = [b for b in args.benches if b not in BENCHES + STACK_BENCHES]
+    unknown = [b for b in args.benches if b not in BENCHES + STACK_BENCHES + NAMED_BENCHES]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     if not 1 <= args.clients <= 200 or not 0 < args.rate <= 2000 or not 0 < args.duration <= 3600 or not 2 <= args.users <= 1000:
@@ -289,6 +299,8 @@ def main() -> int:
         for bench in benches:
             header(f"Benchmark: {bench}")
             argv = ["cargo", "bench", "-q", "-p", "tributary-integration-tests", "--bench", bench]
+            if bench == "functions":
+                argv = [sys.executable, str(Path(__file__).resolve().parent / "functions_bench.py")]
             say(P, "$ " + " ".join(argv))
             code = run_collecting(sup, bench, argv, env, run)
             status = status or code

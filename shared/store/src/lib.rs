@@ -14,6 +14,7 @@ pub mod threads;
 pub mod walk;
 
 mod activities;
+mod aws;
 mod batch;
 mod bookmarks;
 mod call;
@@ -42,6 +43,7 @@ mod users;
 mod v2_reactions;
 
 pub use activities::LATEST_SHARES_KEPT;
+pub use aws::sdk_config;
 pub use batch::{Item, WriteOp, BATCH_GET_MAX, BATCH_WRITE_MAX};
 pub use bookmarks::{Bookmark, BookmarkFolder, BookmarkWrite};
 pub(crate) use call::sdk_error;
@@ -86,7 +88,7 @@ impl Store {
     /// A client configured from the environment: credentials, region and, locally,
     /// `AWS_ENDPOINT_URL_DYNAMODB` pointing at DynamoDB Local.
     pub async fn connect(table: &str) -> Self {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let config = sdk_config().await;
         Store::new(Client::new(&config), table)
     }
 

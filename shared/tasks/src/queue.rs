@@ -34,7 +34,7 @@ impl TaskQueue {
 
     /// A client configured from the environment (`AWS_ENDPOINT_URL_SQS` locally).
     pub async fn connect(url: &str) -> Self {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let config = tributary_store::sdk_config().await;
         TaskQueue::new(Client::new(&config), url)
     }
 

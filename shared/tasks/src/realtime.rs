@@ -145,7 +145,7 @@ pub enum Delivery {
 
 impl Publisher {
     pub async fn connect(endpoint: &str) -> Self {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let config = tributary_store::sdk_config().await;
         let conf = aws_sdk_apigatewaymanagement::config::Builder::from(&config)
             .endpoint_url(endpoint)
             .build();

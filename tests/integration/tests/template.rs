@@ -491,3 +491,52 @@ fn publishing_functions_reach_the_management_api() {
         );
     }
 }
+
+#[test]
+fn functions_deploy_as_lean_arm64_builds() {
+    let t = template();
+    let globals = &t["Globals"]["Function"];
+    assert_eq!(globals["Runtime"], "provided.al2023");
+    assert_eq!(globals["Handler"], "bootstrap");
+    let arm64 = Value::Sequence(vec![Value::from("arm64")]);
+    assert_eq!(globals["Architectures"], arm64, "functions run on arm64");
+
+    // Each function is its workspace binary, built by cargo lambda (which builds for the
+    // function's architecture), and none of them moves off arm64.
+    let cargo: toml::Value = toml::from_str(&repo_file("Cargo.toml")).expect("Cargo.toml parses");
+    let members: Vec<&str> = cargo["workspace"]["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m.as_str()?.strip_prefix("functions/"))
+        .collect();
+    let functions = resources_of_type(&t, "AWS::Serverless::Function");
+    assert_eq!(functions.len(), members.len(), "one function per binary");
+    for (id, resource) in functions {
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"], "rust-cargolambda",
+            "{id}"
+        );
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} names its binary"));
+        assert!(members.contains(&binary), "{id}: {binary} is no function");
+        let own = &resource["Properties"]["Architectures"];
+        assert!(own.is_null() || *own == arm64, "{id} is not arm64");
+    }
+
+    // What keeps each bootstrap small (scripts/bench functions measures it): one unit,
+    // optimised across crates at link time, stripped. Panics unwind, so a panicking request
+    // answers an error and the instance lives on.
+    let release = &cargo["profile"]["release"];
+    assert_eq!(release["lto"].as_str(), Some("fat"));
+    assert_eq!(release["codegen-units"].as_integer(), Some(1));
+    assert_eq!(release["strip"].as_str(), Some("symbols"));
+    assert_eq!(release["panic"].as_str(), Some("unwind"));
+    assert!(release.get("opt-level").is_some(), "opt-level is chosen");
+    // The benchmarks build with the bench profile, which inherits release: it turns the
+    // slow link-time work back off.
+    let bench = &cargo["profile"]["bench"];
+    assert_eq!(bench["lto"].as_bool(), Some(false));
+    assert!(bench["codegen-units"].as_integer().unwrap_or(1) > 1);
+}
