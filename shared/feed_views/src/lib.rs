@@ -91,10 +91,7 @@ pub async fn read(
             }
         })
         .collect();
-    let status = match counts {
-        Some(counts) => Some(status_from(counts, &state)),
-        None => None,
-    };
+    let status = counts.map(|counts| status_from(counts, &state));
     Ok(GroupsPage {
         aggregated,
         activities: rendered,
