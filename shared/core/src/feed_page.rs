@@ -468,15 +468,15 @@ async fn entries(
     own: Option<(Vec<FeedEntry>, bool)>,
 ) -> ApiResult<Round> {
     let store = &state.store;
+    // The feed's own entries: read ahead already, or read now.
+    let own_read = async {
+        match own {
+            Some(read) => Ok(read),
+            None => store.feed_entries(&feed.fid, want, start, direction).await,
+        }
+    };
     if feed.pulled.is_empty() {
-        let (entries, more) = match own {
-            Some(read) => read,
-            None => {
-                store
-                    .feed_entries(&feed.fid, want, start, direction)
-                    .await?
-            }
-        };
+        let (entries, more) = own_read.await?;
         let reached = entries.last().map(|e| e.sk.clone());
         let entries = entries.into_iter().map(|e| (e, false)).collect();
         return Ok(Round {
@@ -491,14 +491,7 @@ async fn entries(
         .map(String::as_str)
         .filter(|p| *p != feed.fid);
     let own_stream = async {
-        let (entries, more) = match own {
-            Some(read) => read,
-            None => {
-                store
-                    .feed_entries(&feed.fid, want, start, direction)
-                    .await?
-            }
-        };
+        let (entries, more) = own_read.await?;
         let last = entries.last().map(|e| e.sk.clone());
         Ok::<_, tributary_domain::ApiError>((entries, more, last, false))
     };
