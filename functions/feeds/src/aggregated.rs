@@ -14,7 +14,7 @@ use tributary_domain::caller::Caller;
 use tributary_domain::time::now_nanos;
 use tributary_domain::validate::Fid;
 use tributary_domain::ApiError;
-pub use tributary_feed_views::read;
+pub use tributary_feed_views::{read, read_ahead, GroupsRequest};
 use tributary_http::{AppState, Auth, Body};
 use tributary_v3::replies::EmptyReply;
 

@@ -88,6 +88,31 @@ async fn watch(
     s.store.watch(&connection, fid).await
 }
 
+/// Which first step of a page to read ahead of knowing the feed's group.
+struct AheadGuess {
+    entries: bool,
+    groups: bool,
+}
+
+impl AheadGuess {
+    /// A built-in group reads the way its defaults say; a custom group may do either.
+    fn of(group: &str) -> AheadGuess {
+        match FeedGroup::built_in(group) {
+            Some(g) => {
+                let aggregated = aggregated::Kind::of(&g).aggregated;
+                AheadGuess {
+                    entries: !aggregated,
+                    groups: aggregated,
+                }
+            }
+            None => AheadGuess {
+                entries: true,
+                groups: true,
+            },
+        }
+    }
+}
+
 /// Creates the feed on first call (`created` says so) and reads it.
 pub async fn get_or_create(
     s: &AppState,
@@ -118,21 +143,40 @@ pub async fn get_or_create(
     };
     // The group, the feed and what the reader's standing is decided from all follow from
     // the feed's id: one step of reads made at once.
-    // A time-ordered page's first entries follow from it too, and are read ahead with them
-    // (a feed that aggregates or ranks reads its own way and leaves them unused).
+    // A page's first step follows from it too, and is read ahead with them: a time-ordered
+    // page's first entries, or an aggregated page's group names and read/seen state. Which
+    // one is guessed from the group's built-in settings (a custom group reads both); a feed
+    // that turns out to read another way (ranked, or a changed group) leaves them unused.
     let fid_text = fid.to_string();
-    let (feed_group, stored, prefetched, ahead) = tokio::try_join!(
+    let guess = AheadGuess::of(&fid.group);
+    let entries_ahead = async {
+        if guess.entries {
+            tributary_core::feed_page::read_ahead(
+                s,
+                &fid_text,
+                limit,
+                req.next.as_deref(),
+                req.prev.as_deref(),
+                req.id_around.as_deref(),
+            )
+            .await
+        } else {
+            Ok(None)
+        }
+    };
+    let groups_ahead = async {
+        if guess.groups && req.prev.is_none() && req.id_around.is_none() {
+            aggregated::read_ahead(s, &fid_text, limit, req.next.as_deref()).await
+        } else {
+            Ok(None)
+        }
+    };
+    let (feed_group, stored, prefetched, ahead, groups_ahead) = tokio::try_join!(
         ops::feed_group(s, &fid),
         s.store.get_feed(&fid_text),
         s.store.prefetch_standing(&reader, &fid_text),
-        tributary_core::feed_page::read_ahead(
-            s,
-            &fid_text,
-            limit,
-            req.next.as_deref(),
-            req.prev.as_deref(),
-            req.id_around.as_deref(),
-        ),
+        entries_ahead,
+        groups_ahead,
     )?;
     let kind = aggregated::Kind::of(&feed_group);
     let (feed, created) = open(
@@ -162,9 +206,15 @@ pub async fn get_or_create(
     let groups = async {
         if grouped {
             let next = req.next.as_deref();
-            aggregated::read(s, &feed.fid, kind, viewer, limit, next, enrich)
-                .await
-                .map(Some)
+            let request = aggregated::GroupsRequest {
+                kind,
+                viewer,
+                limit,
+                next,
+                enrich,
+                ahead: groups_ahead,
+            };
+            aggregated::read(s, &feed.fid, request).await.map(Some)
         } else {
             Ok(None)
         }

@@ -17,7 +17,7 @@ use tributary_domain::ApiError;
 use tributary_domain::ApiResult;
 use tributary_http::AppState;
 use tributary_store::walk::id_of;
-use tributary_store::{ActivityGroup, NotificationState};
+use tributary_store::{ActivityGroup, GroupList, NotificationState};
 
 /// Groups counted for `unread`/`unseen` at most (the newest); more show as this number.
 pub const STATUS_CAP: usize = 100;
@@ -122,8 +122,46 @@ pub struct Loaded {
     pub state: NotificationState,
 }
 
+/// A page's first step, read from the feed's id alone ([`read_ahead`]): the names of its
+/// groups and the feed's "mark all" state, so that a read can take them in the same step as
+/// the feed and its group.
+#[derive(Clone, Debug)]
+pub struct Ahead {
+    after: Option<String>,
+    limit: usize,
+    listed: GroupList,
+    state: NotificationState,
+}
+
+/// Lists the groups a page of `fid` after `after` shows and reads the feed's state, at once.
+/// A feed that turns out not to aggregate leaves them unused (two reads of half a unit).
+pub async fn read_ahead(
+    s: &AppState,
+    fid: &str,
+    limit: usize,
+    after: Option<&str>,
+) -> ApiResult<Ahead> {
+    let (state, listed) =
+        tokio::try_join!(s.store.notification_state(fid), list(s, fid, limit, after))?;
+    Ok(Ahead {
+        after: after.map(str::to_string),
+        limit,
+        listed,
+        state,
+    })
+}
+
+async fn list(s: &AppState, fid: &str, limit: usize, after: Option<&str>) -> ApiResult<GroupList> {
+    if limit == 0 {
+        Ok(GroupList::default())
+    } else {
+        s.store.list_groups(fid, limit, after).await
+    }
+}
+
 /// Loads a page of `fid`'s groups after `after`: the feed's read/seen state and one Query
-/// of groups at once, then one BatchGetItem of their activities.
+/// of group names at once (unless `ahead` read them already), then the groups, then one
+/// BatchGetItem of their activities.
 pub async fn load(
     s: &AppState,
     fid: &str,
@@ -131,11 +169,14 @@ pub async fn load(
     limit: usize,
     after: Option<&str>,
 ) -> ApiResult<Loaded> {
-    Ok(load_with_counts(s, fid, kind, limit, after, false).await?.0)
+    Ok(load_with_counts(s, fid, kind, limit, after, false, None)
+        .await?
+        .0)
 }
 
 /// [`load`], and with `counted` the feed's `unread`/`unseen` counts too, read beside the
-/// page's activities (they need only the state): a notification page in two steps.
+/// page's groups and activities (they need only the state): with the first step read ahead,
+/// a notification page's groups, activities and counts take two steps more.
 pub async fn load_with_counts(
     s: &AppState,
     fid: &str,
@@ -143,30 +184,40 @@ pub async fn load_with_counts(
     limit: usize,
     after: Option<&str>,
     counted: bool,
+    ahead: Option<Ahead>,
 ) -> ApiResult<(Loaded, Option<Counts>)> {
-    let (state, (groups, more)) = tokio::try_join!(
-        async {
-            if kind.is_notification() {
-                s.store.notification_state(fid).await
-            } else {
-                Ok(NotificationState::default())
-            }
-        },
-        async {
-            if limit == 0 {
-                Ok((Vec::new(), None))
-            } else {
-                s.store.groups_page(fid, limit, after).await
-            }
-        },
-    )?;
-    let ids: Vec<String> = groups
-        .iter()
-        .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let (found, counts) = tokio::try_join!(s.store.get_activities(&ids), async {
+    let ahead = ahead.filter(|a| a.after.as_deref() == after && a.limit == limit);
+    let (state, listed) = match ahead {
+        Some(a) => (a.state, a.listed),
+        None => tokio::try_join!(
+            async {
+                if kind.is_notification() {
+                    s.store.notification_state(fid).await
+                } else {
+                    Ok(NotificationState::default())
+                }
+            },
+            list(s, fid, limit, after),
+        )?,
+    };
+    // A feed that does not track read or seen has no state, whatever was read ahead.
+    let state = if kind.is_notification() {
+        state
+    } else {
+        NotificationState::default()
+    };
+    let page = async {
+        let groups = s.store.groups_in_order(fid, &listed.names).await?;
+        let ids: Vec<String> = groups
+            .iter()
+            .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let found = s.store.get_activities(&ids).await?;
+        Ok((groups, found))
+    };
+    let ((groups, found), counts) = tokio::try_join!(page, async {
         if counted {
             counts(s, fid, &state).await.map(Some)
         } else {
@@ -188,7 +239,7 @@ pub async fn load_with_counts(
         Loaded {
             groups,
             activities,
-            more,
+            more: listed.next,
             state,
         },
         counts,

@@ -34,17 +34,49 @@ pub struct GroupsPage {
     pub status: Option<NotificationStatusResponse>,
 }
 
-/// Reads a page of groups (and, for notification feeds, the status as it was before any
-/// marking this read asks for).
-pub async fn read(
+/// The first step of a page of `fid`'s groups from `next`, read before the feed is known
+/// (see [`groups::read_ahead`]); `None` when `next` is not a group cursor (the page's own
+/// read reports it).
+pub async fn read_ahead(
     s: &AppState,
     fid: &str,
-    kind: Kind,
-    viewer: Option<&str>,
     limit: usize,
     next: Option<&str>,
-    enrich: Enrichment,
-) -> ApiResult<GroupsPage> {
+) -> ApiResult<Option<groups::Ahead>> {
+    let after = match next {
+        Some(c) => match s.cursors.decode::<GroupCursor>("next", c) {
+            Ok(cursor) => Some(cursor.after),
+            Err(_) => return Ok(None),
+        },
+        None => None,
+    };
+    groups::read_ahead(s, fid, limit, after.as_deref())
+        .await
+        .map(Some)
+}
+
+/// What a page of groups reads and shows.
+pub struct GroupsRequest<'a> {
+    pub kind: Kind,
+    pub viewer: Option<&'a str>,
+    pub limit: usize,
+    pub next: Option<&'a str>,
+    pub enrich: Enrichment,
+    /// The page's first step, when it was read ahead ([`read_ahead`]).
+    pub ahead: Option<groups::Ahead>,
+}
+
+/// Reads a page of groups (and, for notification feeds, the status as it was before any
+/// marking this read asks for).
+pub async fn read(s: &AppState, fid: &str, req: GroupsRequest<'_>) -> ApiResult<GroupsPage> {
+    let GroupsRequest {
+        kind,
+        viewer,
+        limit,
+        next,
+        enrich,
+        ahead,
+    } = req;
     let after = match next {
         Some(c) => Some(s.cursors.decode::<GroupCursor>("next", c)?.after),
         None => None,
@@ -64,6 +96,7 @@ pub async fn read(
         limit,
         after.as_deref(),
         kind.is_notification(),
+        ahead,
     )
     .await?;
     let (rendered, _) = render::activities_with_users(&s.store, &list, &[], viewer, enrich).await?;
@@ -151,8 +184,15 @@ pub async fn notification_feed_event(s: &AppState, fid: &str) -> ApiResult<Optio
         return Ok(None);
     };
     let kind = Kind::of(&feed_group);
-    let enrich = Enrichment::from_options(None);
-    let page = read(s, fid, kind, Some(owner), EVENT_GROUPS, None, enrich).await?;
+    let request = GroupsRequest {
+        kind,
+        viewer: Some(owner),
+        limit: EVENT_GROUPS,
+        next: None,
+        enrich: Enrichment::from_options(None),
+        ahead: None,
+    };
+    let page = read(s, fid, request).await?;
     Ok(Some(json!({
         "type": "feeds.notification_feed.updated",
         "fid": fid,

@@ -130,9 +130,9 @@ impl Store {
         call: C,
     ) -> Result<C::Output, SdkError<C::Error, HttpResponse>> {
         let meter = self.meter();
-        meter.begin();
+        let depth = meter.begin();
         let out = call.send_metered().await;
-        meter.end();
+        meter.end(depth);
         let out = out?;
         meter.record(C::KIND, C::consumed(&out));
         Ok(out)

@@ -1,8 +1,9 @@
 //! Counts the read and write units and the round trips a store has consumed, and how many
-//! of those round trips were sequential: a call that starts while another is in flight runs
-//! beside it and adds no depth; one that starts when none is in flight begins a new
-//! sequential step. (The store is shared by a request's calls, so concurrent requests blur
-//! the depth; measure one request at a time.)
+//! of those round trips were sequential: the longest chain of calls each of which started
+//! after the one before it had answered. Calls made at once share a depth; a call made after
+//! another answered is one deeper, whether or not it needed that answer, so the depth is
+//! never less than the request's real chain of dependent calls. (The store is shared by a
+//! request's calls, so concurrent requests blur the depth; measure one request at a time.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,7 +15,9 @@ pub struct CapacityMeter {
     read_milli: AtomicU64,
     write_milli: AtomicU64,
     round_trips: AtomicU64,
-    in_flight: AtomicU64,
+    /// The depth of the deepest call that has answered.
+    answered_depth: AtomicU64,
+    /// The depth of the deepest call made.
     sequential: AtomicU64,
 }
 
@@ -23,7 +26,8 @@ pub struct CapacitySnapshot {
     pub read_units: f64,
     pub write_units: f64,
     pub round_trips: u64,
-    /// Sequential steps among the round trips (calls made at once count once).
+    /// Sequential steps among the round trips: the longest chain of calls each made after
+    /// the one before had answered (calls made at once count once).
     pub sequential: u64,
 }
 
@@ -56,16 +60,17 @@ impl CapacityMeter {
         }
     }
 
-    /// A call starts: a new sequential step when no other call is in flight.
-    pub(crate) fn begin(&self) {
-        if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
-            self.sequential.fetch_add(1, Ordering::Relaxed);
-        }
+    /// A call starts, one deeper than the deepest call answered so far; its depth is handed
+    /// back to [`CapacityMeter::end`].
+    pub(crate) fn begin(&self) -> u64 {
+        let depth = self.answered_depth.load(Ordering::Acquire) + 1;
+        self.sequential.fetch_max(depth, Ordering::AcqRel);
+        depth
     }
 
-    /// A call ended (answered or failed).
-    pub(crate) fn end(&self) {
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+    /// A call of `depth` ended (answered or failed).
+    pub(crate) fn end(&self, depth: u64) {
+        self.answered_depth.fetch_max(depth, Ordering::AcqRel);
     }
 
     /// Records one call and what it consumed. Where the service splits reads from writes
@@ -94,5 +99,27 @@ impl CapacityMeter {
             self.write_milli
                 .fetch_add((write * 1000.0).round() as u64, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_made_at_once_share_a_step_and_later_calls_go_deeper() {
+        let meter = CapacityMeter::default();
+        // Two calls at once.
+        let (a, b) = (meter.begin(), meter.begin());
+        meter.end(a);
+        // A call made after the first answered, while the second is still out.
+        let c = meter.begin();
+        meter.end(b);
+        meter.end(c);
+        assert_eq!(meter.snapshot().sequential, 2);
+        // A call made after everything answered is a third step.
+        let d = meter.begin();
+        meter.end(d);
+        assert_eq!(meter.snapshot().sequential, 3);
     }
 }

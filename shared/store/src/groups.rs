@@ -39,6 +39,24 @@ pub struct NotificationState {
     pub last_seen_at: Option<Nanos>,
 }
 
+/// A page of a feed's group names, newest-updated first, and the position to continue after.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupList {
+    pub names: Vec<String>,
+    pub next: Option<String>,
+}
+
+/// The group names the update index lists, in its order.
+fn group_names(listed: &[Item]) -> Vec<String> {
+    listed
+        .iter()
+        .filter_map(|i| {
+            let sk = i.get(keys::SK)?.as_s().ok()?;
+            sk.strip_prefix(keys::GROUP_PREFIX).map(str::to_string)
+        })
+        .collect()
+}
+
 fn num(item: &Item, name: &str) -> Option<i64> {
     item.get(name)?.as_n().ok()?.parse().ok()
 }
@@ -148,14 +166,14 @@ impl Store {
         }
     }
 
-    /// A page of a feed's groups, most recently updated first, with the position to continue
-    /// after.
-    pub async fn groups_page(
+    /// The names of a page of a feed's groups, most recently updated first: the index carries
+    /// keys only, so the groups themselves are a second read ([`Store::groups_in_order`]).
+    pub async fn list_groups(
         &self,
         fid: &str,
         limit: usize,
         after: Option<&str>,
-    ) -> ApiResult<(Vec<ActivityGroup>, Option<String>)> {
+    ) -> ApiResult<GroupList> {
         let request = self
             .query_index(keys::GSI1)
             .key_condition_expression("gsi1pk = :pk")
@@ -173,20 +191,19 @@ impl Store {
             .query_page("read activity groups", request, start)
             .await?;
         let next = page.last_key_attr(keys::GSI1_SK);
-        let groups = self.groups_listed(fid, page.items).await?;
-        Ok((groups, next))
+        Ok(GroupList {
+            names: group_names(&page.items),
+            next,
+        })
     }
 
-    /// The groups a page of the update index lists, in its order.
-    async fn groups_listed(&self, fid: &str, listed: Vec<Item>) -> ApiResult<Vec<ActivityGroup>> {
-        let names: Vec<String> = listed
-            .iter()
-            .filter_map(|i| {
-                let sk = i.get(keys::SK)?.as_s().ok()?;
-                sk.strip_prefix(keys::GROUP_PREFIX).map(str::to_string)
-            })
-            .collect();
-        let found = self.get_groups(fid, &names).await?;
+    /// The named groups that exist, in the order named.
+    pub async fn groups_in_order(
+        &self,
+        fid: &str,
+        names: &[String],
+    ) -> ApiResult<Vec<ActivityGroup>> {
+        let found = self.get_groups(fid, names).await?;
         Ok(names.iter().filter_map(|g| found.get(g).cloned()).collect())
     }
 
@@ -229,7 +246,8 @@ impl Store {
             None => request.key_condition_expression("gsi1pk = :pk"),
         };
         let out = self.run("read updated activity groups", request).await?;
-        self.groups_listed(fid, out.items.unwrap_or_default()).await
+        let names = group_names(&out.items.unwrap_or_default());
+        self.groups_in_order(fid, &names).await
     }
 
     /// Marks groups read and/or seen now. Groups that do not exist are skipped.

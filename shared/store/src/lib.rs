@@ -53,7 +53,7 @@ pub use capacity::{CapacityMeter, CapacitySnapshot};
 pub use comments::CommentConflict;
 pub use feeds::{Arrival, Direction, FeedEntry};
 pub use follows::{mark_status, AllFollowsPosition};
-pub use groups::{ActivityGroup, NotificationState};
+pub use groups::{ActivityGroup, GroupList, NotificationState};
 pub use marks::{Feedback, UserMarks};
 pub use pins::{pin_position, Pin, PinPage};
 pub use pulled::MAX_PULLED;
