@@ -58,20 +58,24 @@ pub async fn serve(app: Router) -> Result<(), lambda_http::Error> {
     lambda_http::run(app).await
 }
 
-/// Logging set up once per cold start; `RUST_LOG` filters.
+/// Logging set up once per cold start; `RUST_LOG` filters by target and level (`info`,
+/// `tributary_store=debug,info`). A plain target filter rather than `EnvFilter`: the span
+/// and field matching it adds is unused here and would put a regular-expression engine in
+/// every function.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .without_time()
-        .with_target(false);
+    use tracing_subscriber::{filter::Targets, fmt, prelude::*};
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let layer = fmt::layer().without_time().with_target(false);
+    let registry = tracing_subscriber::registry().with(filter);
     // Lambda's JSON log format (the template's `LoggingConfig`) sets this: one JSON object a
     // line, with `level`, so CloudWatch can filter and query the fields.
     let _ = if std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"))
     {
-        builder.json().flatten_event(true).try_init()
+        registry.with(layer.json().flatten_event(true)).try_init()
     } else {
-        builder.try_init()
+        registry.with(layer).try_init()
     };
 }

@@ -31,6 +31,18 @@ pub struct CapacitySnapshot {
     pub sequential: u64,
 }
 
+impl std::ops::Add for CapacitySnapshot {
+    type Output = CapacitySnapshot;
+    fn add(self, rhs: Self) -> Self {
+        CapacitySnapshot {
+            read_units: self.read_units + rhs.read_units,
+            write_units: self.write_units + rhs.write_units,
+            round_trips: self.round_trips + rhs.round_trips,
+            sequential: self.sequential + rhs.sequential,
+        }
+    }
+}
+
 impl std::ops::Sub for CapacitySnapshot {
     type Output = CapacitySnapshot;
     fn sub(self, rhs: Self) -> Self {

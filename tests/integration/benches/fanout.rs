@@ -5,6 +5,7 @@
 //!   deployed (each continuation in another invocation, up to 10 at once): deliveries per
 //!   second, write and read units per delivery, round trips (and how many in sequence);
 //!   baseline: the same entries written with bare BatchWriteItem (`Store::batch_write`).
+//!   Both sides run several times, alternating, and their medians are compared.
 //! - One page of 25 from a 10,000-entry timeline: read units, round trips, p50/p99 latency;
 //!   baseline: Query + BatchGetItem (activities) + BatchGetItem (users), nothing else.
 //!
@@ -20,7 +21,7 @@ use tributary_domain::model::feed_group::FeedGroup;
 use tributary_domain::model::follow::{Follow, FollowStatus};
 use tributary_domain::model::{Activity, ActivityContent};
 use tributary_domain::time::now_nanos;
-use tributary_integration_tests::{bench, unique, TestApp};
+use tributary_integration_tests::{bench, unique, PerCall, TestApp};
 use tributary_store::keys;
 use tributary_store::CapacitySnapshot;
 use tributary_store::{Store, WriteOp};
@@ -141,6 +142,27 @@ async fn fan_out_as_deployed(store: &Store, task: FanoutTask) -> usize {
     count
 }
 
+/// Runs of each side, alternated (fan-out, baseline, fan-out, ...) so that both see the
+/// machine alike; their medians are compared. One run of a thousand deliveries takes about a
+/// tenth of a second, which a single pause of the machine can double.
+fn repeats(followers: usize) -> usize {
+    if followers <= 1_000 {
+        9
+    } else {
+        3
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let mid = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[mid]
+    } else {
+        (xs[mid - 1] + xs[mid]) / 2.0
+    }
+}
+
 async fn fan_out(app: &TestApp, followers: usize) {
     let (a, origin, follows) = star_with_followers(app, "timeline", followers).await;
     // DynamoDB Local compiles its code paths on first use: an untimed fan-out to the same
@@ -148,29 +170,40 @@ async fn fan_out(app: &TestApp, followers: usize) {
     let warm_up = activity(&unique("post"), &a.user_id, &origin, a.created_at - 1);
     fan_out_as_deployed(&app.store, FanoutTask::deliver(&warm_up, &origin)).await;
 
-    let before = app.store.meter().snapshot();
-    let started = Instant::now();
-    let messages = fan_out_as_deployed(&app.store, FanoutTask::deliver(&a, &origin)).await;
-    let elapsed = started.elapsed();
-    let spent = app.store.meter().snapshot() - before;
-
-    // Baseline: the same deliveries, written with nothing but BatchWriteItem.
-    let b = activity(&unique("post"), &a.user_id, &origin, a.created_at + 1);
-    let ops: Vec<WriteOp> = follows
-        .iter()
-        .map(|f| fanout::delivered_entry(&f.source, &b.id, b.created_at, &origin, None))
-        .collect();
-    let base_before = app.store.meter().snapshot();
-    let base_started = Instant::now();
-    app.store.batch_write(ops).await.expect("baseline writes");
-    let base_elapsed = base_started.elapsed();
-    let base = app.store.meter().snapshot() - base_before;
-
+    let runs = repeats(followers);
     let n = followers as f64;
-    let rate = n / elapsed.as_secs_f64();
-    let base_rate = n / base_elapsed.as_secs_f64();
+    let (mut rates, mut base_rates) = (Vec::new(), Vec::new());
+    let (mut spent, mut base) = (CapacitySnapshot::default(), CapacitySnapshot::default());
+    let mut messages = 0;
+    for run in 0..runs {
+        let at = a.created_at + 2 * run as i64;
+        let post = activity(&unique("post"), &a.user_id, &origin, at);
+        let before = app.store.meter().snapshot();
+        let started = Instant::now();
+        messages = fan_out_as_deployed(&app.store, FanoutTask::deliver(&post, &origin)).await;
+        rates.push(n / started.elapsed().as_secs_f64());
+        spent = spent + (app.store.meter().snapshot() - before);
+
+        // Baseline: the same deliveries, written with nothing but BatchWriteItem.
+        let b = activity(&unique("post"), &a.user_id, &origin, at + 1);
+        let ops: Vec<WriteOp> = follows
+            .iter()
+            .map(|f| fanout::delivered_entry(&f.source, &b.id, b.created_at, &origin, None))
+            .collect();
+        let before = app.store.meter().snapshot();
+        let started = Instant::now();
+        app.store.batch_write(ops).await.expect("baseline writes");
+        base_rates.push(n / started.elapsed().as_secs_f64());
+        base = base + (app.store.meter().snapshot() - before);
+    }
+    let ratios: Vec<f64> = rates.iter().zip(&base_rates).map(|(r, b)| r / b).collect();
+    let (low, high) = ratios
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(l, h), r| (l.min(*r), h.max(*r)));
+    let (rate, base_rate) = (median(rates), median(base_rates));
+    let (spent, base) = (PerCall::of(spent, runs), PerCall::of(base, runs));
     println!(
-        "{:>6} followers  {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4} round trips ({:>3} sequential)  {} messages, up to {INVOCATIONS} invocations at once",
+        "{:>6} followers  {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4.0} round trips ({:>3.0} sequential)  {} messages, up to {INVOCATIONS} invocations at once  (median of {runs} runs)",
         followers,
         rate,
         spent.write_units / n,
@@ -180,7 +213,7 @@ async fn fan_out(app: &TestApp, followers: usize) {
         messages
     );
     println!(
-        "        baseline   {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4} round trips ({:>3} sequential)  (fan-out runs at {:.2}x the baseline's speed)",
+        "        baseline   {:>8.0} deliveries/s  {:.2} WU  {:.3} RU per delivery  {:>4.0} round trips ({:>3.0} sequential)  (fan-out runs at {:.2}x the baseline's speed; runs side by side {low:.2}x to {high:.2}x)",
         base_rate,
         base.write_units / n,
         base.read_units / n,
@@ -196,7 +229,7 @@ async fn fan_out(app: &TestApp, followers: usize) {
             ("speed", rate, "deliveries/s"),
             ("write units per delivery", spent.write_units / n, "WU"),
             ("read units per delivery", spent.read_units / n, "RU"),
-            ("round trips", spent.round_trips as f64, "calls"),
+            ("round trips", spent.round_trips, "calls"),
             ("messages", messages as f64, "messages"),
             ("baseline speed", base_rate, "deliveries/s"),
             ("speed / baseline", rate / base_rate, "x"),

@@ -631,7 +631,13 @@ impl<'a> Measure<'a> {
 
     /// What was spent, averaged over `calls` calls.
     pub fn finish(self, calls: usize) -> PerCall {
-        let spent = self.app.store.meter().snapshot() - self.before;
+        PerCall::of(self.app.store.meter().snapshot() - self.before, calls)
+    }
+}
+
+impl PerCall {
+    /// `spent`, averaged over `calls` calls.
+    pub fn of(spent: CapacitySnapshot, calls: usize) -> PerCall {
         let n = calls as f64;
         PerCall {
             read_units: spent.read_units / n,
