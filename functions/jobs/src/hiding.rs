@@ -48,7 +48,7 @@ pub async fn run(ctx: &Context<'_>, now: Nanos) -> ApiResult<Report> {
         let ids: Vec<String> = positions.iter().map(|p| id_of(p).to_string()).collect();
         let found = store.get_activities(&ids).await?;
         for a in found.values() {
-            fanout::retract_from_followers(ctx.queue, a).await?;
+            fanout::retract_from_followers(store, ctx.queue, a).await?;
         }
         report.done += found.len();
         // Continue from where every partition has been read (or after the last one seen).

@@ -149,10 +149,8 @@ pub async fn arrived(
 /// aggregated feed group, each walking only that group's followers, so the post's cost does
 /// not grow with its flat audience.
 async fn pushed_groups(store: &Store, a: &Activity, fid: &str) -> ApiResult<Vec<FanoutTask>> {
-    let formats = fanout::formats(store).await?;
-    let mut groups: Vec<&String> = formats.keys().collect();
-    groups.sort();
-    Ok(groups
+    Ok(fanout::aggregated_groups(store)
+        .await?
         .into_iter()
         .map(|g| FanoutTask::Deliver {
             activity_id: a.id.clone(),
@@ -174,10 +172,7 @@ pub async fn left(state: &AppState, a: &Activity, feeds: &[String]) -> ApiResult
         .buffer_unordered(WRITE_CONCURRENCY)
         .try_collect::<Vec<()>>()
         .await?;
-    let tasks: Vec<FanoutTask> = feeds
-        .iter()
-        .map(|fid| FanoutTask::retract(a, fid))
-        .collect();
+    let tasks = fanout::retractions(store, a, feeds).await?;
     state.fan_out(tasks).await
 }
 

@@ -41,13 +41,17 @@ pub enum FanoutTask {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group: Option<String>,
     },
-    /// Remove an activity's entry from every feed that follows `origin`.
+    /// Remove an activity's entry from every feed that follows `origin` (or, with `group`,
+    /// from its followers in that feed group only: a large feed's post reached only its
+    /// aggregated groups' followers).
     Retract {
         activity_id: String,
         created_at: Nanos,
         origin: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
     },
     /// On follow: copy `target`'s own activities into `source`, newest first: up to
     /// `limit` of them, or all when `limit` is absent.
@@ -88,8 +92,66 @@ impl FanoutTask {
             created_at: a.created_at,
             origin: origin.to_string(),
             after: None,
+            group: None,
         }
     }
+}
+
+/// The app's aggregated feed groups, in name order: a large feed (one whose flat followers
+/// pull it) pushes its posts, and retracts them, to these groups' followers only, one walk
+/// of each group's follower range.
+pub async fn aggregated_groups(store: &Store) -> ApiResult<Vec<String>> {
+    let mut groups: Vec<String> = formats(store).await?.into_keys().collect();
+    groups.sort();
+    Ok(groups)
+}
+
+/// The tasks that take `a` out of the feeds that follow each of `feeds`. A feed that was
+/// pulled by its flat followers when `a` was made (its `pull_since` at or before `a`) pushed
+/// `a` to its aggregated groups' followers only, so only those are walked: a hard delete in
+/// a feed of a million followers costs what one in a feed of a thousand does. (An activity
+/// whose time was set in the future may have been pushed before the switch; its entries
+/// left in flat followers' feeds are skipped by reads, as is any entry whose activity is
+/// gone.)
+pub async fn retractions(
+    store: &Store,
+    a: &Activity,
+    feeds: &[String],
+) -> ApiResult<Vec<FanoutTask>> {
+    if feeds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = store.get_feeds(feeds).await?;
+    let pulled = |fid: &String| {
+        found
+            .get(fid)
+            .and_then(|f| f.pull_since)
+            .is_some_and(|since| since <= a.created_at)
+    };
+    let groups = if feeds.iter().any(pulled) {
+        aggregated_groups(store).await?
+    } else {
+        Vec::new()
+    };
+    Ok(feeds
+        .iter()
+        .flat_map(|fid| {
+            if pulled(fid) {
+                groups
+                    .iter()
+                    .map(|g| FanoutTask::Retract {
+                        activity_id: a.id.clone(),
+                        created_at: a.created_at,
+                        origin: fid.clone(),
+                        after: None,
+                        group: Some(g.clone()),
+                    })
+                    .collect()
+            } else {
+                vec![FanoutTask::retract(a, fid)]
+            }
+        })
+        .collect())
 }
 
 /// Removes an activity for good: the activity and its own feeds' entries, those feeds'
@@ -99,17 +161,16 @@ pub async fn remove_for_good(store: &Store, queue: &TaskQueue, a: &Activity) -> 
     for fid in &a.content.feeds {
         store.bump_feed_counter(fid, "activity_count", -1).await?;
     }
-    retract_from_followers(queue, a).await
+    retract_from_followers(store, queue, a).await
 }
 
 /// Queues the removal of an activity from the feeds that follow each of its feeds.
-pub async fn retract_from_followers(queue: &TaskQueue, a: &Activity) -> ApiResult<()> {
-    let tasks: Vec<FanoutTask> = a
-        .content
-        .feeds
-        .iter()
-        .map(|fid| FanoutTask::retract(a, fid))
-        .collect();
+pub async fn retract_from_followers(
+    store: &Store,
+    queue: &TaskQueue,
+    a: &Activity,
+) -> ApiResult<()> {
+    let tasks = retractions(store, a, &a.content.feeds).await?;
     if tasks.is_empty() {
         return Ok(());
     }
@@ -330,10 +391,11 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
             created_at,
             origin,
             after,
+            group,
         } => {
             // Every follow, accepted or not: an entry may predate a status change.
             let (followers, next) = store
-                .followers_page(origin, page_size, after.as_deref(), false)
+                .followers_page_in(origin, group.as_deref(), page_size, after.as_deref(), false)
                 .await?;
             let writes = followers
                 .iter()
@@ -344,6 +406,7 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 created_at: *created_at,
                 origin: origin.clone(),
                 after: Some(after),
+                group: group.clone(),
             });
             Ok(Step {
                 writes,

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use tributary_integration_tests::{unique, v2_server_token, TestApp};
 use tributary_store::Direction;
+use tributary_tasks::fanout::{self, FanoutTask};
 
 const THRESHOLD: i64 = 3;
 
@@ -306,5 +307,55 @@ async fn with_the_threshold_off_every_post_is_pushed() {
             .unwrap()
             .pulled
             .is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_hard_delete_in_a_large_feed_walks_only_its_aggregated_followers() {
+    let app = &TestApp::spawn_with_pull_threshold(Some(THRESHOLD)).await;
+    let readers: Vec<String> = (0..3)
+        .map(|_| format!("timeline:{}", unique("r")))
+        .collect();
+    let refs: Vec<&str> = readers.iter().map(String::as_str).collect();
+    let (star, p1) = star_with_followers(app, &refs).await;
+    let notif = format!("notification:{}", unique("n"));
+    app.follow(&notif, &star.fid, json!({})).await;
+    app.settle_fanout().await;
+    let p2 = post(app, &star.user, &star.fid, json!({"text": "p2"})).await;
+    app.settle_fanout().await;
+    assert!(stored(app, &notif).await.contains(&p2));
+
+    // p2 came after the switch: its retraction walks the aggregated groups' follower
+    // ranges only, one task per group, none of them the flat followers'.
+    let after = app.store.get_activity(&p2).await.unwrap().unwrap();
+    let tasks = fanout::retractions(&app.store, &after, std::slice::from_ref(&star.fid))
+        .await
+        .unwrap();
+    let groups: Vec<Option<String>> = tasks
+        .iter()
+        .map(|t| match t {
+            FanoutTask::Retract { group, .. } => group.clone(),
+            other => panic!("not a retraction: {other:?}"),
+        })
+        .collect();
+    assert!(!groups.is_empty());
+    assert!(groups
+        .iter()
+        .all(|g| g.as_deref().is_some_and(|g| g != "timeline")));
+    assert!(groups.contains(&Some("notification".to_string())));
+    // p1 was pushed to everyone before the switch: its retraction walks every follower.
+    let before = app.store.get_activity(&p1).await.unwrap().unwrap();
+    let tasks = fanout::retractions(&app.store, &before, std::slice::from_ref(&star.fid))
+        .await
+        .unwrap();
+    assert_eq!(tasks, vec![FanoutTask::retract(&before, &star.fid)]);
+
+    // End to end: both leave every follower that holds them.
+    app.hard_delete(&p2).await;
+    app.hard_delete(&p1).await;
+    app.settle_fanout().await;
+    assert!(stored(app, &notif).await.is_empty());
+    for r in &readers {
+        assert!(stored(app, r).await.is_empty(), "{r}");
     }
 }
