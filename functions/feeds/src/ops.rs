@@ -125,6 +125,12 @@ pub async fn remove(s: &AppState, caller: &Caller, fid: &Fid, hard: bool) -> Api
         feed.deleted_at = Some(now_nanos());
         return s.store.put_feed(&feed).await;
     }
+    // A large feed is in its flat followers' pulled sets (or joining them): it leaves them
+    // with its follows, so their reads stop querying it.
+    let pulled = feed.pull_since.is_some()
+        || s.config
+            .pull_follower_threshold
+            .is_some_and(|t| feed.follower_count >= t);
     // Follows in both directions, a page at a time.
     for followers in [true, false] {
         loop {
@@ -135,6 +141,9 @@ pub async fn remove(s: &AppState, caller: &Caller, fid: &Fid, hard: bool) -> Api
             };
             for f in &page {
                 s.store.delete_follow(f).await?;
+                if followers && pulled {
+                    s.store.remove_pulled(&f.source, &fid_s).await?;
+                }
             }
             if next.is_none() || page.is_empty() {
                 break;

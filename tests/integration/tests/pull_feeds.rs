@@ -358,4 +358,18 @@ async fn a_hard_delete_in_a_large_feed_walks_only_its_aggregated_followers() {
     for r in &readers {
         assert!(stored(app, r).await.is_empty(), "{r}");
     }
+
+    // Deleting the large feed takes it out of its followers' pulled sets.
+    let id = star.fid.split_once(':').unwrap().1;
+    app.server(
+        "DELETE",
+        &format!("/api/v2/feeds/feed_groups/user/feeds/{id}?hard_delete=true"),
+        None,
+    )
+    .await
+    .expect_ok();
+    for r in &readers {
+        let f = app.store.get_feed(r).await.unwrap().unwrap();
+        assert!(f.pulled.is_empty(), "{r} still pulls {:?}", f.pulled);
+    }
 }
