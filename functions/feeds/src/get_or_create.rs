@@ -171,13 +171,22 @@ pub async fn get_or_create(
             Ok(None)
         }
     };
-    let (feed_group, stored, prefetched, ahead, groups_ahead) = tokio::try_join!(
-        ops::feed_group(s, &fid),
-        s.store.get_feed(&fid_text),
-        s.store.prefetch_standing(&reader, &fid_text),
-        entries_ahead,
-        groups_ahead,
-    )?;
+    // The lists shown beside the feed (followers, following, members) are keyed by its id
+    // too; they are rendered later, and the members only shown to readers who may list them.
+    let first_step = Box::pin(async {
+        tokio::try_join!(
+            ops::feed_group(s, &fid),
+            s.store.get_feed(&fid_text),
+            s.store.prefetch_standing(&reader, &fid_text),
+            entries_ahead,
+            groups_ahead,
+            read::follows_page(s, &fid_text, req.followers_pagination.as_ref(), true),
+            read::follows_page(s, &fid_text, req.following_pagination.as_ref(), false),
+            read::members_page(s, &fid_text, req.member_pagination.as_ref()),
+        )
+    });
+    let (feed_group, stored, prefetched, ahead, groups_ahead, followers, following, members) =
+        first_step.await?;
     let kind = aggregated::Kind::of(&feed_group);
     let (feed, created) = open(
         s,
@@ -238,7 +247,9 @@ pub async fn get_or_create(
                 filter: &filter,
                 ahead,
             };
-            read::activities(s, &reader, &feed, request).await
+            // Boxed, as the other large parts of this read: the whole read's future would
+            // otherwise be large enough to strain a thread's stack in unoptimised builds.
+            Box::pin(read::activities(s, &reader, &feed, request)).await
         } else {
             Ok(read::Page::default())
         }
@@ -259,7 +270,7 @@ pub async fn get_or_create(
     };
     let members = async {
         if feed_access.allows(Capability::QueryFeedMembers) {
-            read::member_list(s, &feed.fid, req.member_pagination.as_ref()).await
+            read::member_list(s, members).await
         } else {
             Ok((Vec::new(), None))
         }
@@ -281,37 +292,36 @@ pub async fn get_or_create(
             Ok(Default::default())
         }
     };
+    // The follow lists render (their feeds, then those feeds' creators) beside the page's
+    // own rendering, not before it.
+    // Boxed: the read's future is large, and a future this size is better kept off the stack.
+    let lists = Box::pin(async {
+        tokio::try_join!(
+            read::follow_list(s, followers),
+            read::follow_list(s, following)
+        )
+    });
+    let shown = Box::pin(async {
+        let (page, groups, (pins, pinned), members, own, creator) =
+            tokio::try_join!(page, groups, pinned, members, own, creator)?;
+        let shown = page.activities.len();
+        let mut all = page.activities.clone();
+        all.extend(pinned);
+        let extra_users: Vec<&str> = std::iter::once(feed.created_by_id.as_str())
+            .chain(pins.iter().map(|p| p.user_id.as_str()))
+            .collect();
+        let (mut activities, users) = if all.is_empty() && grouped {
+            (Vec::new(), tributary_v3::responses::UserDirectory(creator))
+        } else {
+            render::activities_with_users(&s.store, &all, &extra_users, viewer, enrich).await?
+        };
+        render::apply_previews(&s.store, &reader, &all, &mut activities).await?;
+        Ok::<_, ApiError>((page, groups, pins, members, own, shown, activities, users))
+    });
     let (
-        page,
-        groups,
-        (pins, pinned),
-        (followers, followers_next),
-        (following, following_next),
-        (members, members_next),
-        mut own,
-        creator,
-    ) = tokio::try_join!(
-        page,
-        groups,
-        pinned,
-        read::follow_list(s, &feed.fid, req.followers_pagination.as_ref(), true),
-        read::follow_list(s, &feed.fid, req.following_pagination.as_ref(), false),
-        members,
-        own,
-        creator,
-    )?;
-    let shown = page.activities.len();
-    let mut all = page.activities.clone();
-    all.extend(pinned);
-    let extra_users: Vec<&str> = std::iter::once(feed.created_by_id.as_str())
-        .chain(pins.iter().map(|p| p.user_id.as_str()))
-        .collect();
-    let (mut activities, users) = if all.is_empty() && grouped {
-        (Vec::new(), tributary_v3::responses::UserDirectory(creator))
-    } else {
-        render::activities_with_users(&s.store, &all, &extra_users, viewer, enrich).await?
-    };
-    render::apply_previews(&s.store, &reader, &all, &mut activities).await?;
+        ((followers, followers_next), (following, following_next)),
+        (page, groups, pins, (members, members_next), mut own, shown, mut activities, users),
+    ) = tokio::try_join!(lists, shown)?;
     let pinned_activities = activities.split_off(shown);
     let mut rendered_feed = FeedResponse::render(&feed, &users);
     // Read from a feed, an activity's current feed is that feed.

@@ -72,6 +72,27 @@ async fn a_flat_page_takes_at_most_three_steps_at_any_depth() {
         steps <= 3.0,
         "a next page took {steps} sequential round trips"
     );
+    // With the lists a read shows by default (followers, following, members), some there.
+    for i in 0..3 {
+        let follower = format!("timeline:{author}-f{i}");
+        app.follow(&follower, &fid, json!({})).await;
+        app.follow(&fid, &format!("user:{author}-t{i}"), json!({}))
+            .await;
+    }
+    let (page, steps) = measured_read(
+        &app,
+        "flat page of 25 with its lists",
+        &fid,
+        json!({"limit": 25, "enrichment_options": {"skip_all": true}}),
+    )
+    .await;
+    assert_eq!(page["activities"].as_array().unwrap().len(), 25);
+    assert_eq!(page["followers"].as_array().unwrap().len(), 3);
+    assert_eq!(page["following"].as_array().unwrap().len(), 3);
+    assert!(
+        steps <= 3.0,
+        "a page with its lists took {steps} sequential round trips"
+    );
 }
 
 #[tokio::test]
