@@ -138,19 +138,44 @@ impl Store {
         start: Option<&str>,
         only_accepted: bool,
     ) -> ApiResult<(Vec<Follow>, Option<String>)> {
-        self.followers_page_in(target, None, limit, start, only_accepted)
-            .await
+        let (items, next) = self
+            .followers_query(target, None, limit, start, only_accepted, false)
+            .await?;
+        Ok((parse_follows(items)?, next))
     }
 
-    /// [`Store::followers_page`] of the followers in one feed group only (`group`), or of all.
-    pub async fn followers_page_in(
+    /// The feeds following `target` (in one feed group only with `group`), a page in source
+    /// order, as ids: what a fan-out walks. Only the keys are read back, so a page of
+    /// hundreds of followers costs the service (and this process) as little as it can.
+    pub async fn follower_sources(
         &self,
         target: &str,
         group: Option<&str>,
         limit: usize,
         start: Option<&str>,
         only_accepted: bool,
-    ) -> ApiResult<(Vec<Follow>, Option<String>)> {
+    ) -> ApiResult<(Vec<String>, Option<String>)> {
+        let (items, next) = self
+            .followers_query(target, group, limit, start, only_accepted, true)
+            .await?;
+        let sources = items
+            .iter()
+            .filter_map(|i| i.get(keys::SK)?.as_s().ok())
+            .filter_map(|sk| sk.strip_prefix(keys::FOLLOWER_PREFIX))
+            .map(str::to_string)
+            .collect();
+        Ok((sources, next))
+    }
+
+    async fn followers_query(
+        &self,
+        target: &str,
+        group: Option<&str>,
+        limit: usize,
+        start: Option<&str>,
+        only_accepted: bool,
+        keys_only: bool,
+    ) -> ApiResult<(Vec<Item>, Option<String>)> {
         let prefix = group.map_or_else(
             || keys::FOLLOWER_PREFIX.to_string(),
             keys::followers_in_group,
@@ -167,12 +192,15 @@ impl Store {
                 .expression_attribute_names("#st", "status")
                 .expression_attribute_values(":accepted", s(FollowStatus::Accepted.as_str()));
         }
+        if keys_only {
+            request = request.projection_expression("pk, sk");
+        }
         let start = start.map(|source| keys::follow(source, target).to_item());
         let page = self.query_page("read followers", request, start).await?;
         let next = page
             .last_key_attr(keys::SK)
             .and_then(|sk| sk.strip_prefix(keys::FOLLOWER_PREFIX).map(str::to_string));
-        Ok((parse_follows(page.items)?, next))
+        Ok((page.items, next))
     }
 
     /// One page of the follows out of `source` (what it follows), in target order.

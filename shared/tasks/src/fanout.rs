@@ -351,18 +351,12 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
         } => {
             // The app's aggregation formats are read beside the page, not after it.
             let ((followers, next), formats) = futures::try_join!(
-                store.followers_page_in(
-                    origin,
-                    group.as_deref(),
-                    page_size,
-                    after.as_deref(),
-                    true
-                ),
+                store.follower_sources(origin, group.as_deref(), page_size, after.as_deref(), true),
                 formats(store),
             )?;
             let writes = followers
                 .iter()
-                .map(|f| delivered_entry(&f.source, activity_id, *created_at, origin, *expires_at))
+                .map(|f| delivered_entry(f, activity_id, *created_at, origin, *expires_at))
                 .collect();
             let next = next.map(|after| FanoutTask::Deliver {
                 activity_id: activity_id.clone(),
@@ -373,10 +367,9 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
                 group: group.clone(),
             });
             let mut groups = Vec::new();
-            if aggregated(&formats, followers.iter().map(|f| f.source.as_str())) {
+            if aggregated(&formats, followers.iter().map(String::as_str)) {
                 if let Some(a) = store.get_activity(activity_id).await? {
-                    groups =
-                        group_adds(&formats, followers.iter().map(|f| (f.source.as_str(), &a)));
+                    groups = group_adds(&formats, followers.iter().map(|f| (f.as_str(), &a)));
                 }
             }
             Ok(Step {
@@ -395,11 +388,11 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
         } => {
             // Every follow, accepted or not: an entry may predate a status change.
             let (followers, next) = store
-                .followers_page_in(origin, group.as_deref(), page_size, after.as_deref(), false)
+                .follower_sources(origin, group.as_deref(), page_size, after.as_deref(), false)
                 .await?;
             let writes = followers
                 .iter()
-                .map(|f| WriteOp::Delete(keys::feed_entry(&f.source, *created_at, activity_id)))
+                .map(|f| WriteOp::Delete(keys::feed_entry(f, *created_at, activity_id)))
                 .collect();
             let next = next.map(|after| FanoutTask::Retract {
                 activity_id: activity_id.clone(),
