@@ -23,6 +23,19 @@ use crate::queue::TaskQueue;
 /// Followers (or entries) one task handles before handing the rest to a follow-up task.
 pub const PAGE_SIZE: usize = 500;
 
+/// The followers a delivery's or retraction's first page holds at most: a small first read
+/// gets the first writes going sooner, while the next page (a full one) is read in another
+/// invocation.
+pub const FIRST_PAGE_SIZE: usize = 100;
+
+/// The page a walk of followers reads next: a short first page, then full ones.
+fn follower_page_size(after: Option<&str>, page_size: usize) -> usize {
+    match after {
+        None => page_size.min(FIRST_PAGE_SIZE),
+        Some(_) => page_size,
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FanoutTask {
@@ -351,7 +364,13 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
         } => {
             // The app's aggregation formats are read beside the page, not after it.
             let ((followers, next), formats) = futures::try_join!(
-                store.follower_sources(origin, group.as_deref(), page_size, after.as_deref(), true),
+                store.follower_sources(
+                    origin,
+                    group.as_deref(),
+                    follower_page_size(after.as_deref(), page_size),
+                    after.as_deref(),
+                    true,
+                ),
                 formats(store),
             )?;
             let writes = followers
@@ -388,7 +407,13 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
         } => {
             // Every follow, accepted or not: an entry may predate a status change.
             let (followers, next) = store
-                .follower_sources(origin, group.as_deref(), page_size, after.as_deref(), false)
+                .follower_sources(
+                    origin,
+                    group.as_deref(),
+                    follower_page_size(after.as_deref(), page_size),
+                    after.as_deref(),
+                    false,
+                )
                 .await?;
             let writes = followers
                 .iter()
@@ -513,6 +538,14 @@ pub async fn plan_paged(store: &Store, task: &FanoutTask, page_size: usize) -> A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_walk_of_followers_starts_with_a_short_page() {
+        assert_eq!(follower_page_size(None, PAGE_SIZE), FIRST_PAGE_SIZE);
+        assert_eq!(follower_page_size(Some("timeline:a"), PAGE_SIZE), PAGE_SIZE);
+        // Smaller pages stay as asked.
+        assert_eq!(follower_page_size(None, 2), 2);
+    }
 
     #[test]
     fn tasks_are_tagged_json() {
