@@ -44,6 +44,34 @@ impl<T> Default for Listed<T> {
     }
 }
 
+/// Where a list's page starts: how many to read and the position to continue after, from
+/// the request's pager (`limit_field` and `next_field` name its fields in errors). `None`
+/// when the page is to be empty.
+fn position(
+    state: &AppState,
+    pager: Option<&Pager>,
+    limit_field: &str,
+    next_field: &str,
+) -> ApiResult<Option<(usize, Option<String>)>> {
+    let limit = limit(limit_field, pager.and_then(|p| p.limit), DEFAULT_LIMIT)?;
+    if limit == 0 {
+        return Ok(None);
+    }
+    let after = match pager.and_then(|p| p.next.as_deref()) {
+        Some(c) => Some(state.cursors.decode::<ListCursor>(next_field, c)?.after),
+        None => None,
+    };
+    Ok(Some((limit, after)))
+}
+
+/// A page as stored, with its next page's cursor.
+fn listed<T>(state: &AppState, (items, next): (Vec<T>, Option<String>)) -> Listed<T> {
+    Listed {
+        items,
+        next: next.map(|after| state.cursors.encode(&ListCursor { after })),
+    }
+}
+
 /// Reads a page of a feed's followers (`followers = true`) or of what it follows.
 pub async fn follows_page(
     state: &AppState,
@@ -51,15 +79,10 @@ pub async fn follows_page(
     pager: Option<&Pager>,
     followers: bool,
 ) -> ApiResult<Listed<Follow>> {
-    let limit = limit("limit", pager.and_then(|p| p.limit), DEFAULT_LIMIT)?;
-    if limit == 0 {
+    let Some((limit, after)) = position(state, pager, "limit", "next")? else {
         return Ok(Listed::default());
-    }
-    let after = match pager.and_then(|p| p.next.as_deref()) {
-        Some(c) => Some(state.cursors.decode::<ListCursor>("next", c)?.after),
-        None => None,
     };
-    let (items, next) = if followers {
+    let page = if followers {
         state
             .store
             .followers_page(fid, limit, after.as_deref(), false)
@@ -70,10 +93,7 @@ pub async fn follows_page(
             .following_page(fid, limit, after.as_deref())
             .await?
     };
-    Ok(Listed {
-        items,
-        next: next.map(|after| state.cursors.encode(&ListCursor { after })),
-    })
+    Ok(listed(state, page))
 }
 
 /// Renders a page of follows.
@@ -93,31 +113,20 @@ pub async fn members_page(
     fid: &str,
     pager: Option<&Pager>,
 ) -> ApiResult<Listed<Member>> {
-    let limit = limit(
+    let Some((limit, after)) = position(
+        state,
+        pager,
         "member_pagination.limit",
-        pager.and_then(|p| p.limit),
-        DEFAULT_LIMIT,
-    )?;
-    if limit == 0 {
+        "member_pagination.next",
+    )?
+    else {
         return Ok(Listed::default());
-    }
-    let after = match pager.and_then(|p| p.next.as_deref()) {
-        Some(c) => Some(
-            state
-                .cursors
-                .decode::<ListCursor>("member_pagination.next", c)?
-                .after,
-        ),
-        None => None,
     };
-    let (items, next) = state
+    let page = state
         .store
         .members_page(fid, limit, after.as_deref())
         .await?;
-    Ok(Listed {
-        items,
-        next: next.map(|after| state.cursors.encode(&ListCursor { after })),
-    })
+    Ok(listed(state, page))
 }
 
 /// Renders a page of members.
