@@ -6,7 +6,7 @@
 //! its last update; seen likewise. So marking everything is one write, and a group that
 //! gains an activity afterwards is unread again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 use tributary_domain::aggregation;
@@ -206,24 +206,45 @@ pub async fn load_with_counts(
     } else {
         NotificationState::default()
     };
-    let page = async {
-        let groups = s.store.groups_in_order(fid, &listed.names).await?;
-        let ids: Vec<String> = groups
+    // The page's groups beside the names of the groups counted; then the page's activities
+    // beside whichever counted groups the page did not already read (most are the same).
+    let (groups, counted_names) =
+        tokio::try_join!(s.store.groups_in_order(fid, &listed.names), async {
+            if counted {
+                counted_names(s, fid, &state).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },)?;
+    let ids: Vec<String> = groups
+        .iter()
+        .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let read: HashSet<&str> = groups.iter().map(|g| g.group.as_str()).collect();
+    let unread: Vec<String> = counted_names
+        .iter()
+        .flatten()
+        .filter(|n| !read.contains(n.as_str()))
+        .cloned()
+        .collect();
+    let (found, more) = tokio::try_join!(
+        s.store.get_activities(&ids),
+        s.store.groups_in_order(fid, &unread),
+    )?;
+    let counts = counted_names.map(|names| {
+        let by_name: HashMap<&str, &ActivityGroup> = groups
             .iter()
-            .flat_map(|g| g.positions.iter().map(|p| id_of(p).to_string()))
-            .collect::<HashSet<_>>()
-            .into_iter()
+            .chain(&more)
+            .map(|g| (g.group.as_str(), g))
             .collect();
-        let found = s.store.get_activities(&ids).await?;
-        Ok((groups, found))
-    };
-    let ((groups, found), counts) = tokio::try_join!(page, async {
-        if counted {
-            counts(s, fid, &state).await.map(Some)
-        } else {
-            Ok(None)
-        }
-    })?;
+        let recent = names
+            .iter()
+            .filter_map(|n| by_name.get(n.as_str()).map(|g| (*g).clone()))
+            .collect();
+        counts_of(recent, &state)
+    });
     let now = now_nanos();
     let mut activities: Vec<Activity> = found
         .into_values()
@@ -255,16 +276,30 @@ pub struct Counts {
 }
 
 pub async fn counts(s: &AppState, fid: &str, state: &NotificationState) -> ApiResult<Counts> {
+    let names = counted_names(s, fid, state).await?;
+    let recent = s.store.groups_in_order(fid, &names).await?;
+    Ok(counts_of(recent, state))
+}
+
+/// The names of the groups [`Counts`] are counted from.
+async fn counted_names(
+    s: &AppState,
+    fid: &str,
+    state: &NotificationState,
+) -> ApiResult<Vec<String>> {
     let since = match (state.last_read_at, state.last_seen_at) {
         (Some(r), Some(v)) => Some(r.min(v)),
         _ => None,
     };
-    let recent = s.store.groups_updated_since(fid, since, STATUS_CAP).await?;
-    Ok(Counts {
+    s.store.groups_named_since(fid, since, STATUS_CAP).await
+}
+
+fn counts_of(recent: Vec<ActivityGroup>, state: &NotificationState) -> Counts {
+    Counts {
         unread: recent.iter().filter(|g| !is_read(g, state)).count(),
         unseen: recent.iter().filter(|g| !is_seen(g, state)).count(),
         recent,
-    })
+    }
 }
 
 /// Applies marks. With [`MarkIds::GroupsOrActivities`] (v3) ids name groups or activities in

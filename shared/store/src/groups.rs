@@ -233,6 +233,17 @@ impl Store {
         since: Option<Nanos>,
         cap: usize,
     ) -> ApiResult<Vec<ActivityGroup>> {
+        let names = self.groups_named_since(fid, since, cap).await?;
+        self.groups_in_order(fid, &names).await
+    }
+
+    /// The names of [`Store::groups_updated_since`]: the update index carries keys only.
+    pub async fn groups_named_since(
+        &self,
+        fid: &str,
+        since: Option<Nanos>,
+        cap: usize,
+    ) -> ApiResult<Vec<String>> {
         let mut request = self
             .query_index(keys::GSI1)
             .expression_attribute_values(":pk", s(keys::activity_groups_of(fid)))
@@ -246,8 +257,7 @@ impl Store {
             None => request.key_condition_expression("gsi1pk = :pk"),
         };
         let out = self.run("read updated activity groups", request).await?;
-        let names = group_names(&out.items.unwrap_or_default());
-        self.groups_in_order(fid, &names).await
+        Ok(group_names(&out.items.unwrap_or_default()))
     }
 
     /// Marks groups read and/or seen now. Groups that do not exist are skipped.
